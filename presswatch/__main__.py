@@ -1,0 +1,5 @@
+"""Allow `python -m presswatch`."""
+
+from presswatch.cli import main
+
+main()

@@ -1,0 +1,510 @@
+"""The `presswatch` command: parse arguments, load config, call one function, render the result.
+
+This is the only module that prints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.live import Live
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from presswatch import __version__
+from presswatch.config import Config, load_config, parse_duration_s, resolve_config_path
+from presswatch.counts import COUNT_NAMES, CrawlCounts, CrawlSummary
+from presswatch.errors import ConfigError, PresswatchError
+from presswatch.logs import LogFormat, setup_logging
+from presswatch.storage.repository import HIT_END, HIT_START, ClippingRecord, Repository
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_PROGRESS_COLUMNS = ("discovered", "fetched", "extracted", "stored", "duplicates", "errors")
+
+
+@dataclass(slots=True)
+class AppState:
+    config_path: Path
+    debug: bool
+    _config: Config | None = None
+
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def repository(self) -> Repository:
+        from presswatch.storage.db import open_database
+
+        return Repository(open_database(self.config().database.url))
+
+
+class _ConsoleLogHandler(logging.Handler):
+    """Log lines through the rich console, so they appear above a live progress display."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(Text(self.format(record)), soft_wrap=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="Config file (default: $PRESSWATCH_CONFIG, else ./presswatch.toml).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option(
+    "--log-level",
+    default="WARNING",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+)
+@click.option(
+    "--log-format", default="text", show_default=True, type=click.Choice(["text", "json"])
+)
+@click.version_option(__version__, prog_name="presswatch")
+@click.pass_context
+def cli(
+    ctx: click.Context, config_path: str | None, debug: bool, log_level: str, log_format: LogFormat
+) -> None:
+    """presswatch: crawl news sources into clean, de-duplicated clippings.
+
+    \b
+    Example:
+      presswatch init && presswatch crawl && presswatch clippings list
+    """
+    setup_logging("DEBUG" if debug else log_level, log_format, _ConsoleLogHandler())
+    ctx.obj = AppState(resolve_config_path(config_path), debug)
+
+
+def main() -> None:
+    """Console-script entry point: one line on stderr and the error's exit code on failure."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("presswatch: aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except PresswatchError as exc:
+        if debug:
+            raise
+        err.print(f"presswatch: error: {escape(str(exc))}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("presswatch: interrupted")
+        sys.exit(130)
+
+
+# init
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--force", is_flag=True, help="Overwrite an existing presswatch.toml.")
+def init(directory: Path, force: bool) -> None:
+    """Write a commented starter presswatch.toml into DIRECTORY (default: here).
+
+    \b
+    Example:
+      presswatch init ~/monitoring
+    """
+    from presswatch.starter import write_starter
+
+    path = write_starter(directory, overwrite=force)
+    out.print(escape(f"wrote {path}: edit the [[sources]], then run `presswatch crawl`"))
+
+
+# crawl
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.pass_obj
+def crawl(state: AppState, sources: tuple[str, ...]) -> None:
+    """Crawl SOURCES (default: all enabled) once, now, and print a summary.
+
+    Pages that fail are counted and listed; the exit code stays 0.
+
+    \b
+    Example:
+      presswatch crawl guardian-world bbc-world
+    """
+    from presswatch.crawler.run import run_crawl
+
+    config = state.config()
+    selected = config.select_sources(sources)
+    if not selected:
+        raise ConfigError(f"{state.config_path}: no [[sources]] to crawl (add one, or enable one)")
+    with _live_progress() as on_progress:
+        summary = run_crawl(config, selected, on_progress, _child_log_level())
+    _print_summary(summary)
+
+
+def _child_log_level() -> int:
+    return logging.getLogger().getEffectiveLevel()
+
+
+@contextmanager
+def _live_progress() -> Iterator[Any]:
+    if not err.is_terminal:
+        yield None
+        return
+    with Live(_progress_table({}), console=err, refresh_per_second=4, transient=True) as live:
+        yield lambda progress: live.update(_progress_table(progress.counts))
+
+
+def _progress_table(counts: dict[str, CrawlCounts]) -> Table:
+    table = Table(title="crawling", title_justify="left", box=None)
+    table.add_column("source")
+    for name in _PROGRESS_COLUMNS:
+        table.add_column(name, justify="right")
+    for source, c in counts.items():
+        table.add_row(source, *(str(getattr(c, n)) for n in _PROGRESS_COLUMNS))
+    return table
+
+
+def _print_summary(summary: CrawlSummary, title: str = "crawl summary") -> None:
+    table = Table(title=title, title_justify="left")
+    table.add_column("source")
+    table.add_column("status")
+    table.add_column("seconds", justify="right")
+    for name in COUNT_NAMES:
+        table.add_column(name.replace("_", " "), justify="right")
+    for result in summary.results:
+        status = result.status if result.status == "finished" else f"[red]{result.status}[/]"
+        table.add_row(
+            escape(result.source),
+            status,
+            f"{result.duration_s:.1f}",
+            *(_count_cell(n, getattr(result.counts, n)) for n in COUNT_NAMES),
+        )
+    if len(summary.results) > 1:
+        totals = summary.totals
+        table.add_row("[b]total[/]", "", "", *(str(getattr(totals, n)) for n in COUNT_NAMES))
+    out.print(table)
+    if summary.errors:
+        out.print(f"[b]{len(summary.errors)} error(s):[/]")
+        for error in summary.errors[:50]:
+            out.print(
+                f"  {escape(error.source)}  {error.kind}  {escape(error.url)}  "
+                f"{escape(error.message)}"
+            )
+        if len(summary.errors) > 50:
+            out.print(f"  ... and {len(summary.errors) - 50} more")
+
+
+def _count_cell(name: str, value: int) -> str:
+    return f"[red]{value}[/]" if name == "errors" and value else str(value)
+
+
+# clippings
+
+
+@cli.group()
+def clippings() -> None:
+    """Review stored clippings: list, search, show, export."""
+
+
+@clippings.command("list")
+@click.option("--source", help="Only this source.")
+@click.option("--since", help="Fetched since a date (2026-11-01) or a while ago (24h, 7d).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option(
+    "--format", "fmt", default="table", type=click.Choice(["table", "jsonl"]), show_default=True
+)
+@click.pass_obj
+def clippings_list(
+    state: AppState, source: str | None, since: str | None, limit: int, offset: int, fmt: str
+) -> None:
+    """Newest clippings first.
+
+    \b
+    Example:
+      presswatch clippings list --source guardian-world --since 24h
+    """
+    records = state.repository().list_clippings(
+        source=source, since=_parse_since(since), limit=limit, offset=offset
+    )
+    if fmt == "jsonl":
+        _print_jsonl(records)
+        return
+    _print_clipping_table(records, title=f"{len(records)} clipping(s)")
+
+
+@clippings.command("search")
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option(
+    "--format", "fmt", default="table", type=click.Choice(["table", "jsonl"]), show_default=True
+)
+@click.pass_obj
+def clippings_search(state: AppState, query: str, limit: int, fmt: str) -> None:
+    """Full-text search over titles and texts; words must all occur, "quotes" for a phrase,
+    word* for a prefix.
+
+    \b
+    Example:
+      presswatch clippings search '"harbour dredging" council'
+    """
+    records = state.repository().search_clippings(query, limit=limit)
+    if fmt == "jsonl":
+        _print_jsonl(records)
+        return
+    table = Table(title=f"{len(records)} match(es) for {query!r}", title_justify="left")
+    table.add_column("id", justify="right")
+    table.add_column("source")
+    table.add_column("title / snippet")
+    for record in records:
+        cell = Text(record.title, style="bold")
+        cell.append("\n")
+        cell.append_text(_highlight(record.snippet or ""))
+        table.add_row(str(record.id), escape(record.source), cell)
+    out.print(table)
+
+
+@clippings.command("show")
+@click.argument("clipping_id", type=int)
+@click.option(
+    "--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True
+)
+@click.pass_obj
+def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
+    """One clipping with its metadata and full text.
+
+    \b
+    Example:
+      presswatch clippings show 17
+    """
+    from presswatch.export import clipping_record
+
+    record = state.repository().get_clipping(clipping_id)
+    if record is None:
+        raise PresswatchError(f"no clipping with id {clipping_id}")
+    if fmt == "json":
+        out.print_json(data=clipping_record(record))
+        return
+    out.print(Text(record.title, style="bold"))
+    meta = [
+        ("source", record.source),
+        ("url", record.url),
+        ("canonical", record.canonical_url),
+        ("author", record.author or "-"),
+        ("published", record.published.isoformat() if record.published else "-"),
+        ("fetched", record.fetched.isoformat(timespec="seconds")),
+        ("language", record.language or "-"),
+        ("words", str(record.word_count)),
+    ]
+    if record.duplicate_of:
+        meta.append(("duplicate of", f"clipping {record.duplicate_of}"))
+    for key, value in meta:
+        out.print(Text.assemble((f"{key:>12}: ", "dim"), value))
+    out.print()
+    out.print(Text(record.text))
+
+
+@clippings.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    default="jsonl",
+    type=click.Choice(["jsonl", "csv", "json"]),
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option("--since", help="Fetched since a date (2026-11-01) or a while ago (24h, 7d).")
+@click.pass_obj
+def clippings_export(state: AppState, fmt: str, output: Path | None, since: str | None) -> None:
+    """Every clipping (oldest first) as JSON Lines, CSV or JSON.
+
+    \b
+    Example:
+      presswatch clippings export --format csv --output clippings.csv --since 7d
+    """
+    from presswatch.export import write_export
+
+    records = state.repository().iter_clippings(since=_parse_since(since))
+    if output is None:
+        write_export(records, fmt, sys.stdout)  # type: ignore[arg-type]
+        return
+    with output.open("w", encoding="utf-8", newline="") as fh:
+        count = write_export(records, fmt, fh)  # type: ignore[arg-type]
+    err.print(f"wrote {count} clipping(s) to {output}")
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    if re.fullmatch(r"\d+(\.\d+)?[smhd]", value.strip()):
+        return datetime.now(UTC) - timedelta(seconds=parse_duration_s(value))
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is neither a date (2026-11-01) nor a duration (24h, 7d)",
+            param_hint="--since",
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _print_jsonl(records: list[ClippingRecord]) -> None:
+    from presswatch.export import clipping_record
+
+    for record in records:
+        click.echo(json.dumps(clipping_record(record), ensure_ascii=False))
+
+
+def _print_clipping_table(records: list[ClippingRecord], title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    table.add_column("id", justify="right")
+    table.add_column("published")
+    table.add_column("source")
+    table.add_column("title")
+    for record in records:
+        when = record.published or record.fetched
+        title_cell = Text(record.title)
+        if record.duplicate_of:
+            title_cell.append(f"  (copy of {record.duplicate_of})", style="dim")
+        table.add_row(
+            str(record.id), when.strftime("%Y-%m-%d %H:%M"), escape(record.source), title_cell
+        )
+    out.print(table)
+
+
+def _highlight(snippet: str) -> Text:
+    """The search index's hit markers as bold text."""
+    text = Text()
+    for n, part in enumerate(re.split(f"[{HIT_START}{HIT_END}]", snippet.replace("\n", " "))):
+        text.append(part, style="bold yellow" if n % 2 else "")
+    return text
+
+
+# extract
+
+
+@cli.command()
+@click.argument("pages", nargs=-1, required=True, metavar="FILE_OR_URL...")
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    type=click.Choice(["json", "jsonl", "text"]),
+    show_default=True,
+)
+@click.option(
+    "--min-words",
+    type=click.IntRange(0),
+    help="Override [extract] min_words (default: config, else 40).",
+)
+@click.pass_obj
+def extract(state: AppState, pages: tuple[str, ...], fmt: str, min_words: int | None) -> None:
+    """Run pages through the extractor, to debug a source or score extraction.
+
+    A page that cannot be read is reported and the others go on (exit 1 at the end).
+
+    \b
+    Example:
+      presswatch extract saved-page.html https://example.org/news/1 --format jsonl
+    """
+    from presswatch.extract_pages import extract_pages
+
+    config = state.config() if state.config_path.exists() else Config()
+    results = extract_pages(pages, config.crawl, config.extract, min_words)
+    failed = 0
+    objects = []
+    for result in results:
+        if result.error:
+            failed += 1
+            err.print(f"presswatch: error: {escape(result.error)}")
+            continue
+        objects.append(result.as_dict())
+    if fmt == "json":
+        click.echo(json.dumps(objects, ensure_ascii=False, indent=2))
+    elif fmt == "jsonl":
+        for obj in objects:
+            click.echo(json.dumps(obj, ensure_ascii=False))
+    else:
+        for obj in objects:
+            _print_extracted(obj)
+    if failed:
+        sys.exit(1)
+
+
+def _print_extracted(obj: dict[str, Any]) -> None:
+    out.rule(escape(str(obj["url"])))
+    if not obj["is_article"]:
+        out.print(f"[yellow]not an article:[/] {escape(str(obj['reason']))}")
+        return
+    out.print(Text(str(obj["title"]), style="bold"))
+    for key in ("canonical_url", "author", "published", "language", "site_name", "word_count"):
+        out.print(Text.assemble((f"{key:>13}: ", "dim"), str(obj[key] or "-")))
+    out.print()
+    out.print(Text(str(obj["text"])))
+
+
+# demo
+
+
+@cli.command()
+@click.option(
+    "--keep",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the demo database and config in this directory.",
+)
+def demo(keep: Path | None) -> None:
+    """A self-contained tour: serve the bundled demo site on 127.0.0.1, crawl it twice,
+    show the clippings. Needs no network.
+
+    \b
+    Example:
+      presswatch demo --keep ./demo
+    """
+    from presswatch.demo import run_demo
+
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        workdir_cm: Any = _nullcontext(keep)
+    else:
+        workdir_cm = tempfile.TemporaryDirectory(prefix="presswatch-demo-")
+    with workdir_cm as workdir, _live_progress() as on_progress:
+        result = run_demo(Path(workdir), on_progress)
+        out.print(f"demo site served at {result.site_url} (four fictional publishers)")
+        _print_summary(result.first, "first crawl: everything is new")
+        _print_summary(
+            result.second, "second crawl of the unchanged site: nothing downloaded twice"
+        )
+        _print_clipping_table(list(result.clippings), f"{len(result.clippings)} clippings stored")
+        if result.clippings:
+            first = result.clippings[0]
+            out.rule(f"clipping {first.id}: {escape(first.title)}")
+            out.print(Text(first.text))
+        if keep is not None:
+            out.print(f"kept: presswatch --config {result.config_path} clippings list")
+
+
+@contextmanager
+def _nullcontext(value: Path) -> Iterator[Path]:
+    yield value

@@ -1,0 +1,76 @@
+"""What a crawl counts, per source, and the summary the CLI renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+COUNT_NAMES = (
+    "discovered",
+    "known",
+    "fetched",
+    "not_modified",
+    "extracted",
+    "not_articles",
+    "stored",
+    "duplicates",
+    "errors",
+)
+
+
+@dataclass(slots=True)
+class CrawlCounts:
+    """Running counts of one source's crawl.
+
+    discovered: article URLs found in feeds, sitemaps and followed links; known: of those,
+    already stored (not downloaded again); fetched: article pages downloaded; not_modified:
+    feeds and sitemaps answered 304; extracted: pages that were articles; not_articles: pages
+    that were not (index pages, stubs, non-HTML); stored: new clippings; duplicates: of those,
+    near-identical to an earlier clipping; errors: failed URLs.
+    """
+
+    discovered: int = 0
+    known: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    extracted: int = 0
+    not_articles: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    errors: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def add(self, other: CrawlCounts) -> None:
+        for name in COUNT_NAMES:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorLine:
+    source: str
+    url: str
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    source: str
+    run_id: int
+    status: str  # finished, failed
+    duration_s: float
+    counts: CrawlCounts
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlSummary:
+    results: tuple[SourceResult, ...]
+    errors: tuple[ErrorLine, ...] = field(default=())
+
+    @property
+    def totals(self) -> CrawlCounts:
+        total = CrawlCounts()
+        for result in self.results:
+            total.add(result.counts)
+        return total

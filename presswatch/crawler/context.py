@@ -1,0 +1,42 @@
+"""The state one crawl process shares between spider, middlewares and pipeline."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+from presswatch.config import SourceConfig
+from presswatch.counts import CrawlCounts
+from presswatch.extractors.article import ExtractOptions
+from presswatch.storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class CrawlServices:
+    """Shared by every source crawled in this process."""
+
+    repository: Repository
+    extract_pool: Executor
+    extract_options: ExtractOptions
+
+
+@dataclass(slots=True)
+class SourceCrawl:
+    """One source's crawl run: its ids and running counts."""
+
+    source: SourceConfig
+    source_id: int
+    run_id: int
+    counts: CrawlCounts = field(default_factory=CrawlCounts)
+
+
+def report_error(
+    services: CrawlServices, crawl: SourceCrawl, url: str, kind: str, message: str
+) -> None:
+    """Count, store and log one failed URL; the crawl goes on."""
+    crawl.counts.errors += 1
+    services.repository.record_error(crawl.run_id, url, kind, message)
+    log.warning("%s: %s", kind, message, extra={"source": crawl.source.name, "url": url})

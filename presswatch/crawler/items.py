@@ -1,0 +1,18 @@
+"""What the spider hands to the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class PageItem:
+    """One downloaded page that may be an article."""
+
+    url: str  # after redirects
+    request_url: str  # as discovered
+    body: bytes
+    content_type: str | None
+    discovered_via: str  # feed, sitemap, link
+    hint_published: datetime | None = None  # from the feed entry or sitemap, if any

@@ -1,0 +1,1 @@
+"""Spiders: one generic SourceSpider serves every source."""

@@ -1,0 +1,286 @@
+"""SourceSpider: discovers a source's articles from its feeds, sitemaps and followed links."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import feedparser
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    StopDownload,
+)
+from scrapy.http import Headers, Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.spiders import SitemapSpider
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+
+from presswatch.crawler.context import CrawlServices, SourceCrawl, report_error
+from presswatch.crawler.items import PageItem
+from presswatch.crawler.middlewares import CONDITIONAL
+from presswatch.extractors.metadata import url_key
+
+KIND = "presswatch_kind"  # Request.meta: feed, sitemap, listing, article
+HINT_PUBLISHED = "presswatch_published"
+_HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+
+
+class SourceSpider(SitemapSpider):
+    """One spider for every source; what it crawls comes from the SourceConfig."""
+
+    name = "source"
+    sitemap_rules = (("", "parse_article"),)
+
+    def __init__(self, crawl: SourceCrawl, services: CrawlServices, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.crawl = crawl
+        self.services = services
+        source = crawl.source
+        self.sitemap_urls = source.sitemaps
+        self._hosts = {urlsplit(u).hostname for u in source.start_urls}
+        self._links = LinkExtractor(allow=source.follow, unique=True) if source.follow else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider: SourceSpider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._skip_non_html, signal=signals.headers_received)
+        crawler.signals.connect(spider._on_dropped, signal=signals.request_dropped)
+        return spider
+
+    def _on_dropped(self, request: Request, spider: Spider) -> None:
+        """A redirect back to a URL already requested is dropped by the duplicate filter
+        without an error: that is a redirect loop, and it is counted."""
+        if spider is self and request.meta.get("redirect_times"):
+            report_error(
+                self.services,
+                self.crawl,
+                request.meta.get("redirect_urls", [request.url])[0],
+                "redirect",
+                "redirect loop (the redirects lead back to a URL already tried)",
+            )
+
+    async def start(self) -> AsyncIterator[Any]:
+        source = self.crawl.source
+        for url in source.feeds:
+            yield self._request(url, self.parse_feed, "feed", conditional=True)
+        for url in source.sitemaps:
+            yield self._request(url, self._parse_sitemap, "sitemap", conditional=True)
+        for url in source.start_urls:
+            yield self._request(url, self.parse_listing, "listing")
+
+    def _request(
+        self,
+        url: str,
+        callback: Any,
+        kind: str,
+        *,
+        conditional: bool = False,
+        meta: dict[str, Any] | None = None,
+    ) -> Request:
+        request_meta: dict[str, Any] = {KIND: kind, **(meta or {})}
+        if conditional:
+            request_meta[CONDITIONAL] = True
+            request_meta["handle_httpstatus_list"] = [304]
+        return Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            meta=request_meta,
+            dont_filter=kind != "article",
+        )
+
+    def article_request(
+        self, url: str, via: str, published: datetime | None = None
+    ) -> Request | None:
+        """A request for an article URL, or None when it is already stored (not fetched)."""
+        counts = self.crawl.counts
+        counts.discovered += 1
+        if self.services.repository.is_known_url(url_key(url)):
+            counts.known += 1
+            return None
+        return self._request(
+            url, self.parse_article, "article", meta={"via": via, HINT_PUBLISHED: published}
+        )
+
+    # feeds
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        if response.status == 304:
+            self.crawl.counts.not_modified += 1
+            return
+        parsed = feedparser.parse(response.body)
+        entries = parsed.get("entries", [])
+        links = [
+            (link, entry)
+            for entry in entries
+            if (link := entry.get("link") or _alternate_link(entry))
+        ]
+        self.services.repository.set_feed_entries(response.url, len(links))
+        if not links:
+            problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+            reason = (
+                f"not a valid feed ({_one_line(problem)})"
+                if problem
+                else "the feed lists no entries with links"
+            )
+            report_error(self.services, self.crawl, response.url, "feed", reason)
+            return
+        for link, entry in links:
+            request = self.article_request(response.urljoin(link), "feed", _entry_published(entry))
+            if request is not None:
+                yield request
+
+    # sitemaps (Scrapy's SitemapSpider does the parsing: indexes, gzip, robots.txt)
+
+    def _parse_sitemap(self, response: Response) -> Iterable[Request]:
+        repository = self.services.repository
+        if response.status == 304:
+            self.crawl.counts.not_modified += 1
+            # an unchanged index says nothing about its children: ask each of them
+            return [
+                self._request(url, self._parse_sitemap, "sitemap", conditional=True)
+                for url in repository.sitemap_children(response.url)
+            ]
+        requests = list(super()._parse_sitemap(response))
+        if not requests and not response.url.endswith("/robots.txt"):
+            report_error(
+                self.services,
+                self.crawl,
+                response.url,
+                "sitemap",
+                "not a sitemap, or a sitemap with no URLs",
+            )
+        repository.set_feed_entries(response.url, len(requests))
+        children = [r.url for r in requests if r.callback == self._parse_sitemap]
+        if children:
+            repository.set_sitemap_children(response.url, children)
+        return list(self._sitemap_requests(requests))
+
+    def _sitemap_requests(self, requests: Iterable[Request]) -> Iterator[Request]:
+        for request in requests:
+            if request.callback == self._parse_sitemap:  # a child sitemap of an index
+                yield self._request(request.url, self._parse_sitemap, "sitemap", conditional=True)
+            else:
+                article = self.article_request(request.url, "sitemap")
+                if article is not None:
+                    yield article
+
+    # start_urls + follow
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        yield from self._follow_links(response)
+
+    def _follow_links(self, response: Response) -> Iterator[Request]:
+        if self._links is None or not isinstance(response, TextResponse):
+            return
+        for link in self._links.extract_links(response):
+            if urlsplit(link.url).hostname not in self._hosts:
+                continue
+            request = self.article_request(link.url, "link")
+            if request is not None:
+                yield request
+
+    # articles
+
+    def parse_article(self, response: Response) -> Iterator[PageItem | Request]:
+        content_type = response.headers.get(b"Content-Type")
+        if not _is_html(content_type):
+            self.crawl.counts.not_articles += 1
+            return
+        self.crawl.counts.fetched += 1
+        yield PageItem(
+            url=response.url,
+            request_url=response.request.url if response.request else response.url,
+            body=response.body,
+            content_type=content_type.decode("latin-1") if content_type else None,
+            discovered_via=response.meta.get("via", "link"),
+            hint_published=response.meta.get(HINT_PUBLISHED),
+        )
+        yield from self._follow_links(response)
+
+    def _skip_non_html(
+        self, headers: Headers, body_length: int, request: Request, spider: Spider
+    ) -> None:
+        """Stop downloading a linked PDF or image as soon as its headers say what it is."""
+        if spider is self and request.meta.get(KIND) == "article":
+            content_type = headers.get(b"Content-Type")
+            if content_type is not None and not _is_html(content_type):
+                raise StopDownload(fail=False)
+
+    # failures
+
+    def on_error(self, failure: Failure) -> None:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        kind, message = describe_failure(failure)
+        if kind == "robots":
+            self.logger.info("skipped (robots.txt): %s", request.url)
+            return
+        report_error(self.services, self.crawl, request.url, kind, message)
+
+
+def describe_failure(failure: Failure) -> tuple[str, str]:
+    """A short kind and one readable line for a failed request."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return f"http-{status}", f"the server answered {status}"
+    if isinstance(exc, DNSLookupError | CannotResolveHostError):
+        return "dns", "the host name does not resolve"
+    if isinstance(exc, ConnectionRefusedError | DownloadConnectionRefusedError):
+        return "connection", "the connection was refused (host down?)"
+    if isinstance(exc, TimeoutError | TCPTimedOutError | DownloadTimeoutError):
+        return "timeout", "no answer within the timeout"
+    if isinstance(exc, DownloadCancelledError) and "max" in str(exc).lower():
+        return "too-large", "larger than max_page_bytes"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "robots.txt" in text:
+            return "robots", "forbidden by robots.txt"
+        if "max redirections" in text.lower() or "redirect" in text.lower():
+            return "redirect", "too many redirects (a redirect loop?)"
+        return "ignored", text or "request ignored"
+    text = str(exc) or type(exc).__name__
+    if "maxsize" in text.lower() or "max size" in text.lower():
+        return "too-large", "larger than max_page_bytes"
+    return type(exc).__name__.lower(), text.splitlines()[0][:300]
+
+
+def _one_line(problem: object) -> str:
+    return " ".join(str(problem).split())[:200]
+
+
+def _is_html(content_type: bytes | None) -> bool:
+    if content_type is None:
+        return True  # many servers omit it for HTML; extraction decides
+    lowered = content_type.lower()
+    return any(t in lowered for t in _HTML_TYPES)
+
+
+def _alternate_link(entry: Any) -> str | None:
+    for link in entry.get("links", []):
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            return str(link["href"])
+    return None
+
+
+def _entry_published(entry: Any) -> datetime | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(parsed), UTC)

@@ -1,0 +1,36 @@
+"""The exception hierarchy; every error a user can see derives from PresswatchError.
+
+PresswatchError (exit 1)
+ +-- ConfigError (exit 2): names the file and key
+ +-- ExtractionError: a page could not be turned into an article
+ +-- StorageError: the database refused or is unreachable
+ +-- CrawlError: a crawl could not run at all
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class PresswatchError(Exception):
+    """A failure the user should see as one line, not a traceback."""
+
+    exit_code: ClassVar[int] = 1
+
+
+class ConfigError(PresswatchError):
+    """Bad configuration or usage: names the file and key at fault."""
+
+    exit_code = 2
+
+
+class ExtractionError(PresswatchError):
+    """A page could not be parsed into an article."""
+
+
+class StorageError(PresswatchError):
+    """The database could not be opened, migrated or written."""
+
+
+class CrawlError(PresswatchError):
+    """A crawl could not run (not a single failed page: those are counted)."""

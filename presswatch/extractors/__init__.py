@@ -1,0 +1,1 @@
+"""HTML -> article: text, metadata, boilerplate removal, fingerprints."""

@@ -1,0 +1,198 @@
+"""Turn one HTML page into an Article (or say why it is not one): pure functions, no I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import trafilatura
+from charset_normalizer import from_bytes
+from lxml.etree import ParserError
+from w3lib.encoding import html_to_unicode
+
+from presswatch.errors import ExtractionError
+from presswatch.extractors import metadata
+from presswatch.extractors.boilerplate import LineFilter, normalise_line
+from presswatch.extractors.fingerprint import simhash
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", ":", ";", ")")
+_LONG_LINE_WORDS = 20
+_HEADING_SEARCH_LINES = 3
+_KICKER_WORDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractOptions:
+    """What a page needs to count as an article, and which extra lines to drop."""
+
+    min_words: int = 40
+    drop_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    url: str
+    canonical_url: str
+    title: str
+    author: str | None
+    published: datetime | None
+    language: str | None
+    site_name: str | None
+    description: str | None
+    image: str | None
+    text: str  # paragraphs separated by a blank line
+    word_count: int
+    fingerprint: int
+
+
+@dataclass(frozen=True, slots=True)
+class NotArticle:
+    """A page that is fine but is not an article (an index page, a stub)."""
+
+    url: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedPage:
+    html: str
+    encoding: str
+    # set when the declared charset could not decode the bytes and another one was used
+    charset_problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """What extraction made of one fetched page."""
+
+    outcome: Article | NotArticle
+    charset_problem: str | None = None
+
+
+def decode_page(body: bytes, content_type: str | None = None) -> DecodedPage:
+    """Bytes -> text using the header, BOM or `<meta charset>`; when that charset is wrong
+    (the bytes do not decode), detect the real one instead of keeping mojibake."""
+    encoding, text = html_to_unicode(content_type, body)
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        detected = _detect_encoding(body)
+        if detected is None:
+            return DecodedPage(text, encoding, f"bytes are not valid {encoding}; kept as decoded")
+        return DecodedPage(
+            body.decode(detected, errors="replace"),
+            detected,
+            f"declared charset {encoding} does not fit the bytes; decoded as {detected}",
+        )
+    return DecodedPage(text, encoding)
+
+
+def _detect_encoding(body: bytes) -> str | None:
+    # Windows-1252 labelled as UTF-8 is by far the most common mislabel; statistical detection
+    # confuses it with its Central European sibling, so it is tried first
+    try:
+        decoded = body.decode("cp1252")
+    except UnicodeDecodeError:
+        decoded = None
+    if decoded is not None and not any("\x80" <= ch <= "\x9f" for ch in decoded):
+        return "cp1252"
+    best = from_bytes(body).best()
+    return best.encoding if best is not None else None
+
+
+def extract_page(
+    body: bytes, url: str, content_type: str | None, options: ExtractOptions
+) -> PageResult:
+    """Decode and extract one fetched page; the unit of work sent to the extraction pool."""
+    page = decode_page(body, content_type)
+    return PageResult(extract_article(page.html, url, options), page.charset_problem)
+
+
+def extract_article(
+    html: str, url: str, options: ExtractOptions, line_filter: LineFilter | None = None
+) -> Article | NotArticle:
+    """The article in `html`, fetched from `url`; NotArticle when the page has too little text.
+
+    Raises ExtractionError when the HTML cannot be parsed at all.
+    """
+    line_filter = line_filter or LineFilter.build(options.drop_lines)
+    try:
+        tree = trafilatura.load_html(html)
+    except (ValueError, ParserError) as exc:
+        raise ExtractionError(f"cannot parse HTML: {exc}") from exc
+    if tree is None:
+        raise ExtractionError("cannot parse HTML: empty or not HTML")
+    canonical = metadata.canonical_url(tree, url)
+    published = metadata.published_at(tree)
+    language = metadata.page_language(tree)
+
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+        # htmldate's extensive search guesses from copyright lines and URLs ("© 2026" ->
+        # 1 January 2026); a missing date is better than a wrong one
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    if document is None or not document.text:
+        return NotArticle(url, "no article text found")
+
+    title = " ".join((document.title or "").split())
+    lines = _drop_heading(line_filter.clean(document.text.splitlines()), title)
+    text = "\n\n".join(lines)
+    word_count = len(_WORD.findall(text))
+    prose = prose_words(lines)
+    if prose < options.min_words:
+        return NotArticle(url, f"{prose} words of prose, fewer than min_words={options.min_words}")
+
+    if published is None and document.date:
+        published = metadata.parse_datetime(document.date)
+    return Article(
+        url=url,
+        canonical_url=canonical,
+        title=title or lines[0][:200],
+        author=_clean(document.author),
+        published=published.astimezone(UTC) if published else None,
+        language=language or _clean(document.language),
+        site_name=_clean(document.sitename),
+        description=_clean(document.description),
+        image=_clean(document.image),
+        text=text,
+        word_count=word_count,
+        fingerprint=simhash(text),
+    )
+
+
+def _drop_heading(lines: list[str], title: str) -> list[str]:
+    """Drop the headline repeated at the top of the text, and a kicker or breadcrumb
+    ("Local News") just above it."""
+    wanted = normalise_line(title)
+    for index, line in enumerate(lines[:_HEADING_SEARCH_LINES]):
+        if normalise_line(line) == wanted:
+            before = lines[:index]
+            if all(len(b.split()) <= _KICKER_WORDS for b in before):
+                return lines[index + 1 :]
+            return lines[:index] + lines[index + 1 :]
+    return lines
+
+
+def prose_words(lines: list[str]) -> int:
+    """Words in lines that read as prose: sentences, or long lines. A tag or index page is a
+    list of headlines, which do not end like sentences, so it has little prose."""
+    return sum(
+        count
+        for line in lines
+        if (count := len(_WORD.findall(line))) >= _LONG_LINE_WORDS
+        or line.rstrip().endswith(_SENTENCE_ENDS)
+    )
+
+
+def _clean(value: str | None) -> str | None:
+    if not value:
+        return None
+    return " ".join(value.split()) or None

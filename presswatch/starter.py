@@ -1,0 +1,81 @@
+"""The commented starter `presswatch.toml` written by `presswatch init`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from presswatch.errors import ConfigError
+
+STARTER_CONFIG = """\
+# presswatch configuration. Every key is shown; the commented-out ones are optional.
+# Reference: README.md, "Configuration".
+
+# Source lists shipped with presswatch (world, business, tech) or your own files:
+# seeds = ["seeds/world.toml"]
+seeds = []
+
+[database]
+# Relative paths are relative to this file. PostgreSQL: "postgresql+psycopg://user@host/db"
+url = "sqlite:///presswatch.db"
+
+[crawl]
+user_agent = "presswatch/0.1 (+https://example.org/contact)"   # say who you are
+obey_robots = true
+concurrency = 16              # requests in flight, all hosts together
+per_domain_concurrency = 4    # requests in flight per host
+timeout = 20                  # seconds per request
+retries = 2                   # extra tries after a 5xx answer or a timeout
+max_page_bytes = 5000000      # larger pages are abandoned and counted as errors
+max_depth = 2                 # how far links are followed from start_urls
+autothrottle = true           # adapt the request rate to each host's speed
+extract_workers = 0           # processes extracting articles; 0 = one per CPU core
+
+[queue]
+# url = "redis://127.0.0.1:6379/0"   # distributed mode only
+
+[extract]
+drop_lines = ["Share:", "More for You", "Top Followed"]   # added to the built-in list
+min_words = 40                # shorter pages are not articles
+
+[[sources]]
+name = "example-news"
+feeds = ["https://www.example.org/rss.xml"]   # RSS or Atom
+sitemaps = []                 # sitemap, sitemap index or Google News sitemap
+start_urls = []               # pages whose links are followed ...
+follow = []                   # ... when the link matches one of these regexes
+every = "15m"                 # 30s, 15m, 2h, 1d; or instead: cron = "*/15 * * * *"
+enabled = true
+
+# Topics and alert channels (see README):
+# [[topics]]
+# name = "ukraine-security"
+# query = '"security guarantee*" AND (Ukraine OR Kyiv) NOT title:football'
+# notify = ["desk"]
+# mode = "instant"            # or "digest", with digest_cron = "0 8 * * *"
+#
+# [channels.desk]
+# type = "email"
+# to = ["desk@example.org"]
+# from = "presswatch@example.org"
+# smtp_host = "localhost"
+# smtp_port = 25
+# security = "none"           # "starttls" or "ssl"
+# username = ""
+# password_env = "PRESSWATCH_SMTP_PASSWORD"
+#
+# [channels.ops]
+# type = "webhook"
+# url = "https://hooks.example.org/presswatch"
+# secret_env = "PRESSWATCH_WEBHOOK_SECRET"
+# timeout = 10
+"""
+
+
+def write_starter(directory: Path, *, overwrite: bool = False) -> Path:
+    """Write `presswatch.toml` into `directory`; ConfigError if one exists (unless overwrite)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "presswatch.toml"
+    if path.exists() and not overwrite:
+        raise ConfigError(f"{path}: already exists (use --force to overwrite)")
+    path.write_text(STARTER_CONFIG, encoding="utf-8")
+    return path

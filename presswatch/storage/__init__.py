@@ -1,0 +1,1 @@
+"""Persistence: engine and transactions, models, repository (all DB access), migrations."""

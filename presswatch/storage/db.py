@@ -1,0 +1,101 @@
+"""Engine creation (SQLite in WAL mode by default) and schema upgrades on first use."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from collections.abc import Iterator
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from presswatch.errors import StorageError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_PG_MIGRATION_LOCK = 7_316_274_201  # any constant; one advisory lock for schema upgrades
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
+    try:
+        engine = create_engine(url, future=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StorageError(f"database url {url!r} cannot be used: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # Write transactions take the write lock up front (BEGIN IMMEDIATE), so that concurrent
+    # writers queue on busy_timeout instead of failing when a read upgrades to a write.
+    immediate = connection.get_execution_options().get("presswatch_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: ConnectionPoolEntry) -> None:
+    # the driver's own transaction handling is off; _sqlite_begin emits BEGIN itself
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    # WAL: readers never block the crawl's writer; busy_timeout: writers wait, not fail
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def open_database(url: str) -> Engine:
+    """Engine with the schema at the newest revision (created or upgraded as needed)."""
+    engine = create_db_engine(url)
+    ensure_schema(engine)
+    return engine
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Run Alembic migrations to head; safe when several processes start at once."""
+    try:
+        with _migration_lock(engine), engine.connect() as connection:
+            cfg = AlembicConfig()
+            cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+            connection.commit()
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot open or upgrade the database {engine.url!r}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if not database or database == ":memory:":
+            yield
+            return
+        path = Path(database)
+        if not path.parent.is_dir():
+            raise StorageError(f"cannot create the database {path}: {path.parent} does not exist")
+        with open(f"{path}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return
+    with engine.connect() as connection:
+        _pg_lock(connection, "pg_advisory_lock")
+        try:
+            yield
+        finally:
+            _pg_lock(connection, "pg_advisory_unlock")
+
+
+def _pg_lock(connection: Connection, function: str) -> None:
+    connection.execute(text(f"SELECT {function}(:key)"), {"key": _PG_MIGRATION_LOCK})
+    connection.commit()

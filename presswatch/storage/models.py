@@ -1,0 +1,163 @@
+"""SQLAlchemy 2 models: sources, clippings, the URLs that lead to them, crawl runs, feed cache."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend (SQLite has no zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Clipping(Base):
+    """One article, stored once per canonical URL."""
+
+    __tablename__ = "clippings"
+    __table_args__ = (
+        UniqueConstraint("canonical_url"),
+        Index("ix_clippings_fetched", "fetched"),
+        Index("ix_clippings_published", "published"),
+        Index("ix_clippings_source_fetched", "source_id", "fetched"),
+        Index("ix_clippings_fp_band0", "fp_band0"),
+        Index("ix_clippings_fp_band1", "fp_band1"),
+        Index("ix_clippings_fp_band2", "fp_band2"),
+        Index("ix_clippings_fp_band3", "fp_band3"),
+        Index("ix_clippings_fp_band4", "fp_band4"),
+        Index("ix_clippings_fp_band5", "fp_band5"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    url: Mapped[str] = mapped_column(Text)
+    canonical_url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    fetched: Mapped[datetime] = mapped_column(UtcDateTime)
+    language: Mapped[str | None] = mapped_column(String(16))
+    site_name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    image: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    word_count: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[int] = mapped_column(BigInteger)
+    fp_band0: Mapped[int] = mapped_column(Integer)
+    fp_band1: Mapped[int] = mapped_column(Integer)
+    fp_band2: Mapped[int] = mapped_column(Integer)
+    fp_band3: Mapped[int] = mapped_column(Integer)
+    fp_band4: Mapped[int] = mapped_column(Integer)
+    fp_band5: Mapped[int] = mapped_column(Integer)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("clippings.id"), index=True)
+
+
+class PageUrl(Base):
+    """Every URL form (as fetched, after redirects, canonical) that leads to a stored clipping,
+    so that a later crawl recognises the page before downloading it."""
+
+    __tablename__ = "page_urls"
+
+    url_key: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"), index=True)
+
+
+class CrawlRun(Base):
+    """One crawl of one source, with its counts."""
+
+    __tablename__ = "crawl_runs"
+    __table_args__ = (Index("ix_crawl_runs_source_started", "source_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(20))  # running, finished, failed
+    discovered: Mapped[int] = mapped_column(Integer, default=0)
+    known: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    not_modified: Mapped[int] = mapped_column(Integer, default=0)
+    extracted: Mapped[int] = mapped_column(Integer, default=0)
+    not_articles: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CrawlError(Base):
+    """One failed URL of a crawl run, as shown to the user."""
+
+    __tablename__ = "crawl_errors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class FeedState(Base):
+    """Conditional-GET validators of a feed or sitemap URL."""
+
+    __tablename__ = "feed_states"
+
+    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_status: Mapped[int] = mapped_column(Integer)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    # a sitemap index's child sitemaps, one URL a line: a 304 on the index must not hide
+    # changes in its children, which are then asked for (conditionally) all the same
+    children: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,425 @@
+"""All database access: sources, clippings (stored once, duplicates folded), runs, feed state."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import (
+    Engine,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import SQLAlchemyError
+
+from presswatch.counts import CrawlCounts, ErrorLine
+from presswatch.errors import StorageError
+from presswatch.extractors.article import Article
+from presswatch.extractors.fingerprint import bands, is_near_duplicate
+from presswatch.storage.models import (
+    Clipping,
+    CrawlError,
+    CrawlRun,
+    FeedState,
+    PageUrl,
+    Source,
+)
+
+# search snippets mark hits with control characters that never occur in extracted text
+HIT_START, HIT_END = "\x02", "\x03"
+_clippings = Clipping.__table__
+_page_urls = PageUrl.__table__
+# the SQLite FTS5 index, created by the first migration (not a model: a virtual table)
+_fts = table("clippings_fts", column("rowid"), column("rank"))
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    status: Literal["new", "known"]
+    clipping_id: int
+    duplicate_of: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedValidators:
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClippingRecord:
+    id: int
+    url: str
+    canonical_url: str
+    source: str
+    title: str
+    author: str | None
+    published: datetime | None
+    fetched: datetime
+    language: str | None
+    site_name: str | None
+    description: str | None
+    image: str | None
+    text: str
+    word_count: int
+    duplicate_of: int | None
+    snippet: str | None = None  # search hit context, hits between HIT_START and HIT_END
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+class Repository:
+    """Every query presswatch runs; callers get dataclasses, never ORM rows."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as connection:
+                connection = connection.execution_options(presswatch_write=True)
+                with connection.begin():
+                    yield connection
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database write failed: {exc}") from exc
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as connection, connection.begin():
+                yield connection
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database read failed: {exc}") from exc
+
+    def _insert(self, connection: Connection, table: object) -> sqlite.Insert | postgresql.Insert:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table)  # type: ignore[arg-type]
+
+    # sources and runs
+
+    def source_id(self, name: str) -> int:
+        """The id of the source called `name`, created on first use."""
+        with self._write() as connection:
+            found = connection.scalar(select(Source.id).where(Source.name == name))
+            if found is not None:
+                return found
+            stmt = self._insert(connection, Source.__table__).values(
+                name=name, created_at=now_utc()
+            )
+            connection.execute(stmt.on_conflict_do_nothing())
+            return int(connection.scalar(select(Source.id).where(Source.name == name)) or 0)
+
+    def start_run(self, source_name: str) -> int:
+        source_id = self.source_id(source_name)
+        with self._write() as connection:
+            result = connection.execute(
+                CrawlRun.__table__.insert().values(
+                    source_id=source_id,
+                    started_at=now_utc(),
+                    status="running",
+                    **CrawlCounts().as_dict(),
+                )
+            )
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def finish_run(self, run_id: int, counts: CrawlCounts, status: str) -> None:
+        with self._write() as connection:
+            connection.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id)
+                .values(finished_at=now_utc(), status=status, **counts.as_dict())
+            )
+
+    def record_error(self, run_id: int, url: str, kind: str, message: str) -> None:
+        with self._write() as connection:
+            connection.execute(
+                CrawlError.__table__.insert().values(
+                    crawl_run_id=run_id, url=url, kind=kind, message=message[:2000], at=now_utc()
+                )
+            )
+
+    def run_errors(self, run_ids: Sequence[int]) -> list[ErrorLine]:
+        with self._read() as connection:
+            rows = connection.execute(
+                select(Source.name, CrawlError.url, CrawlError.kind, CrawlError.message)
+                .join(CrawlRun, CrawlRun.id == CrawlError.crawl_run_id)
+                .join(Source, Source.id == CrawlRun.source_id)
+                .where(CrawlError.crawl_run_id.in_(run_ids))
+                .order_by(CrawlError.id)
+            )
+            return [ErrorLine(*row) for row in rows]
+
+    # URLs and feeds
+
+    def is_known_url(self, url_key: str) -> bool:
+        """True when a stored clipping was reached through this URL form."""
+        with self._read() as connection:
+            return (
+                connection.scalar(select(PageUrl.clipping_id).where(PageUrl.url_key == url_key))
+                is not None
+            )
+
+    def feed_validators(self, url: str) -> FeedValidators | None:
+        with self._read() as connection:
+            row = connection.execute(
+                select(FeedState.etag, FeedState.last_modified).where(FeedState.url == url)
+            ).first()
+            return FeedValidators(row.etag, row.last_modified) if row else None
+
+    def save_feed_state(
+        self, url: str, status: int, etag: str | None, last_modified: str | None
+    ) -> None:
+        values = {
+            "url": url,
+            "etag": etag,
+            "last_modified": last_modified,
+            "checked_at": now_utc(),
+            "last_status": status,
+            "entries": 0,
+        }
+        with self._write() as connection:
+            stmt = self._insert(connection, FeedState.__table__).values(**values)
+            connection.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["url"],
+                    set_={k: v for k, v in values.items() if k not in {"url", "entries"}},
+                )
+            )
+
+    def set_feed_entries(self, url: str, entries: int) -> None:
+        """How many entries the feed or sitemap listed when last parsed (0: it went quiet)."""
+        with self._write() as connection:
+            connection.execute(
+                update(FeedState).where(FeedState.url == url).values(entries=entries)
+            )
+
+    def set_sitemap_children(self, url: str, children: Sequence[str]) -> None:
+        with self._write() as connection:
+            connection.execute(
+                update(FeedState).where(FeedState.url == url).values(children="\n".join(children))
+            )
+
+    def sitemap_children(self, url: str) -> list[str]:
+        """The child sitemaps a sitemap index listed when it was last parsed."""
+        with self._read() as connection:
+            value = connection.scalar(select(FeedState.children).where(FeedState.url == url))
+        return value.split("\n") if value else []
+
+    def touch_feed_state(self, url: str, status: int) -> None:
+        """A 304: the validators stay, the check time moves."""
+        with self._write() as connection:
+            connection.execute(
+                update(FeedState)
+                .where(FeedState.url == url)
+                .values(checked_at=now_utc(), last_status=status)
+            )
+
+    # clippings
+
+    def add_clipping(
+        self, source_id: int, run_id: int | None, article: Article, url_keys: Sequence[str]
+    ) -> AddResult:
+        """Store `article` once: a clipping already reached by any of `url_keys` or with the
+        same canonical URL is `known`; a near-identical text elsewhere makes it a duplicate."""
+        keys = list(dict.fromkeys([article.canonical_url, *url_keys]))
+        with self._write() as connection:
+            existing = connection.scalar(
+                select(PageUrl.clipping_id).where(PageUrl.url_key.in_(keys)).limit(1)
+            ) or connection.scalar(
+                select(Clipping.id).where(Clipping.canonical_url == article.canonical_url)
+            )
+            if existing is not None:
+                self._remember_urls(connection, existing, keys)
+                return AddResult("known", existing)
+            duplicate_of = self._find_original(connection, article.fingerprint)
+            band_values = {f"fp_band{i}": band for i, band in enumerate(bands(article.fingerprint))}
+            stmt = self._insert(connection, _clippings).values(
+                source_id=source_id,
+                crawl_run_id=run_id,
+                url=article.url,
+                canonical_url=article.canonical_url,
+                title=article.title,
+                author=article.author,
+                published=article.published,
+                fetched=now_utc(),
+                language=article.language,
+                site_name=article.site_name,
+                description=article.description,
+                image=article.image,
+                text=article.text,
+                word_count=article.word_count,
+                fingerprint=article.fingerprint,
+                duplicate_of=duplicate_of,
+                **band_values,
+            )
+            # a concurrent writer may have stored the same canonical URL a moment ago
+            new_id = connection.scalar(
+                stmt.on_conflict_do_nothing(index_elements=["canonical_url"]).returning(Clipping.id)
+            )
+            if new_id is None:
+                winner = connection.scalar(
+                    select(Clipping.id).where(Clipping.canonical_url == article.canonical_url)
+                )
+                return AddResult("known", int(winner or 0))
+            self._remember_urls(connection, new_id, keys)
+            return AddResult("new", new_id, duplicate_of)
+
+    def _remember_urls(self, connection: Connection, clipping_id: int, keys: Sequence[str]) -> None:
+        stmt = self._insert(connection, _page_urls)
+        connection.execute(
+            stmt.on_conflict_do_nothing(index_elements=["url_key"]),
+            [{"url_key": key, "clipping_id": clipping_id} for key in keys],
+        )
+
+    def _find_original(self, connection: Connection, fingerprint: int) -> int | None:
+        same_band = [
+            _clippings.c[f"fp_band{i}"] == band for i, band in enumerate(bands(fingerprint))
+        ]
+        rows = connection.execute(
+            select(Clipping.id, Clipping.fingerprint, Clipping.duplicate_of)
+            .where(or_(*same_band))
+            .order_by(Clipping.id)
+        )
+        for row in rows:
+            if is_near_duplicate(row.fingerprint, fingerprint):
+                return int(row.duplicate_of or row.id)
+        return None
+
+    def _records(self) -> Select[tuple[object, ...]]:
+        return select(
+            *(c for c in _clippings.c if not c.name.startswith("fp_") and c.name != "fingerprint"),
+            Source.name.label("source"),
+        ).join(Source, Source.id == Clipping.source_id)
+
+    def list_clippings(
+        self,
+        *,
+        source: str | None = None,
+        since: datetime | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+        oldest_first: bool = False,
+    ) -> list[ClippingRecord]:
+        """Newest first (by fetch time), optionally one source and/or fetched since a time."""
+        stmt = self._records()
+        if source:
+            stmt = stmt.where(Source.name == source)
+        if since:
+            stmt = stmt.where(Clipping.fetched >= since)
+        order = Clipping.id.asc() if oldest_first else Clipping.id.desc()
+        stmt = stmt.order_by(order).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._read() as connection:
+            return [_record(row) for row in connection.execute(stmt).mappings()]
+
+    def iter_clippings(
+        self, *, since: datetime | None = None, batch: int = 500
+    ) -> Iterator[ClippingRecord]:
+        """Every clipping, oldest first, read in batches (for export)."""
+        last_id = 0
+        while True:
+            stmt = self._records().where(Clipping.id > last_id).order_by(Clipping.id).limit(batch)
+            if since:
+                stmt = stmt.where(Clipping.fetched >= since)
+            with self._read() as connection:
+                rows = [_record(row) for row in connection.execute(stmt).mappings()]
+            if not rows:
+                return
+            yield from rows
+            last_id = rows[-1].id
+
+    def get_clipping(self, clipping_id: int) -> ClippingRecord | None:
+        with self._read() as connection:
+            row = (
+                connection.execute(self._records().where(Clipping.id == clipping_id))
+                .mappings()
+                .first()
+            )
+            return _record(row) if row else None
+
+    def search_clippings(self, query: str, limit: int = 20) -> list[ClippingRecord]:
+        """Full-text search over title and text, best match first, with a snippet."""
+        if self.engine.dialect.name != "sqlite":
+            like = f"%{query}%"
+            stmt = self._records().where(or_(Clipping.title.ilike(like), Clipping.text.ilike(like)))
+            with self._read() as connection:
+                return [_record(r) for r in connection.execute(stmt.limit(limit)).mappings()]
+        fts_query = fts5_query(query)
+        if not fts_query:
+            return []
+        stmt = (
+            self._records()
+            .add_columns(
+                literal_column(
+                    f"snippet(clippings_fts, 1, '{HIT_START}', '{HIT_END}', '…', 24)"
+                ).label("snippet")
+            )
+            .join(_fts, _fts.c.rowid == Clipping.id)
+            .where(literal_column("clippings_fts").op("MATCH")(bindparam("q")))
+            .order_by(_fts.c.rank)
+            .limit(limit)
+        )
+        with self._read() as connection:
+            return [_record(row) for row in connection.execute(stmt, {"q": fts_query}).mappings()]
+
+    def count_clippings(self) -> int:
+        with self._read() as connection:
+            return int(connection.scalar(select(func.count()).select_from(Clipping)) or 0)
+
+
+_FTS_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def fts5_query(query: str) -> str:
+    """User words and "phrases" as an FTS5 query (all must occur); `word*` is a prefix."""
+    parts: list[str] = []
+    for phrase, word in _FTS_TOKEN.findall(query):
+        if phrase:
+            words = re.findall(r"\w+", phrase)
+            if words:
+                parts.append('"' + " ".join(words) + '"')
+            continue
+        prefix = word.endswith("*")
+        for token in re.findall(r"\w+", word):
+            parts.append(f'"{token}"')
+        if prefix and parts:
+            parts[-1] += "*"
+    return " ".join(parts)
+
+
+def _record(row: RowMapping) -> ClippingRecord:
+    return ClippingRecord(
+        id=row["id"],
+        url=row["url"],
+        canonical_url=row["canonical_url"],
+        source=row["source"],
+        title=row["title"],
+        author=row["author"],
+        published=row["published"],
+        fetched=row["fetched"],
+        language=row["language"],
+        site_name=row["site_name"],
+        description=row["description"],
+        image=row["image"],
+        text=row["text"],
+        word_count=row["word_count"],
+        duplicate_of=row["duplicate_of"],
+        snippet=row.get("snippet"),
+    )

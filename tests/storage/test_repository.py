@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import multiprocessing
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+
+from presswatch.extractors.article import Article, ExtractOptions, extract_article
+from presswatch.storage.db import open_database
+from presswatch.storage.repository import Repository
+from tests.conftest import OWN_PASSAGE
+from tests.pages import article_page, paragraphs_about
+
+
+def _article(url: str, paragraphs: list[str] = OWN_PASSAGE, title: str = "Harbour") -> Article:
+    result = extract_article(article_page(title, paragraphs), url, ExtractOptions())
+    assert isinstance(result, Article)
+    return result
+
+
+def test_schema_has_wal_fts_and_is_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    engine = open_database(url)
+    open_database(url).dispose()  # second open: migrations already at head
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == "0001"
+    tables = set(inspect(engine).get_table_names())
+    assert {
+        "clippings",
+        "clippings_fts",
+        "crawl_runs",
+        "crawl_errors",
+        "feed_states",
+        "page_urls",
+        "sources",
+    } <= tables
+    engine.dispose()
+
+
+def test_clipping_is_stored_once_per_canonical_url(repository: Repository) -> None:
+    source = repository.source_id("gazette")
+    article = _article("https://gazette.example/a?utm_source=x")
+    first = repository.add_clipping(source, None, article, ["https://gazette.example/a"])
+    again = repository.add_clipping(source, None, article, ["https://gazette.example/a"])
+    assert first.status == "new"
+    assert again.status == "known"
+    assert again.clipping_id == first.clipping_id
+    assert repository.count_clippings() == 1
+    assert repository.is_known_url("https://gazette.example/a")
+    assert not repository.is_known_url("https://gazette.example/b")
+
+
+def test_near_identical_text_elsewhere_is_a_duplicate_of_the_first(repository: Repository) -> None:
+    courier, wire = repository.source_id("courier"), repository.source_id("wire")
+    original = repository.add_clipping(courier, None, _article("https://courier.example/a"), [])
+    copy = _article(
+        "https://wire.example/b", ["This story was first published by The Courier.", *OWN_PASSAGE]
+    )
+    second = repository.add_clipping(wire, None, copy, [])
+    third = repository.add_clipping(
+        wire, None, replace(copy, canonical_url="https://wire.example/c"), []
+    )
+    other = repository.add_clipping(
+        wire, None, _article("https://wire.example/d", paragraphs_about("rail strike")), []
+    )
+    assert second.status == "new"
+    assert second.duplicate_of == original.clipping_id
+    assert third.duplicate_of == original.clipping_id  # points at the original, not a copy
+    assert other.duplicate_of is None
+
+
+def test_search_finds_words_phrases_and_prefixes_with_snippets(repository: Repository) -> None:
+    source = repository.source_id("gazette")
+    repository.add_clipping(source, None, _article("https://g.example/1"), [])
+    repository.add_clipping(
+        source, None, _article("https://g.example/2", paragraphs_about("tram lines"), "Trams"), []
+    )
+    assert [r.title for r in repository.search_clippings("shellfish")] == ["Harbour"]
+    assert [r.title for r in repository.search_clippings('"northern channel"')] == ["Harbour"]
+    assert [r.title for r in repository.search_clippings("tram*")] == ["Trams"]
+    assert repository.search_clippings('"channel northern"') == []
+    assert repository.search_clippings("muller")[0].title == "Harbour"  # accent-insensitive
+    hit = repository.search_clippings("dredge")[0]
+    assert hit.snippet
+    assert "\x02dredge\x03" in hit.snippet
+    assert repository.search_clippings('AND OR "') == []  # operators are words, no FTS error
+
+
+def test_dates_come_back_as_aware_utc(repository: Repository) -> None:
+    source = repository.source_id("gazette")
+    article = replace(
+        _article("https://g.example/1"), published=datetime(2026, 11, 24, 7, 45, tzinfo=UTC)
+    )
+    repository.add_clipping(source, None, article, [])
+    (stored,) = repository.list_clippings()
+    assert stored.published == datetime(2026, 11, 24, 7, 45, tzinfo=UTC)
+    assert stored.fetched.tzinfo is UTC
+
+
+def _add_same_article(db_url: str, worker: int, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    repository = Repository(open_database(db_url))
+    source = repository.source_id("gazette")
+    statuses = []
+    for i in range(20):
+        article = _article(f"https://g.example/{i}", paragraphs_about(f"story {i}", seed=i))
+        statuses.append(repository.add_clipping(source, None, article, []).status)
+    results.put((worker, statuses))
+
+
+def test_concurrent_writers_store_each_clipping_once(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'shared.db'}"
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [
+        context.Process(target=_add_same_article, args=(db_url, n, results)) for n in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+    new = sum(status == "new" for _, statuses in outcomes for status in statuses)
+    assert new == 20
+    assert Repository(open_database(db_url)).count_clippings() == 20
