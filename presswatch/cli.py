@@ -31,8 +31,10 @@ from presswatch.errors import ConfigError, PresswatchError
 from presswatch.logs import LogFormat, setup_logging
 from presswatch.storage.repository import HIT_END, HIT_START, ClippingRecord, Repository
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# piped output (files, CI logs) gets a fixed, wide page instead of rich's 80 columns
+_PIPE_WIDTH = 160
+out = Console(highlight=False, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
 
 _PROGRESS_COLUMNS = ("discovered", "fetched", "extracted", "stored", "duplicates", "errors")
 

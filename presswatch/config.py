@@ -203,7 +203,7 @@ def resolve_config_path(cli_path: str | None) -> Path:
 def load_config(path: Path) -> Config:
     """Read, merge seed files into, and validate a config file; ConfigError names file and key."""
     raw = _read_toml(path)
-    seed_sources: list[object] = []
+    seed_sources: list[dict[str, Any]] = []
     seed_names = raw.get("seeds", [])
     if isinstance(seed_names, list):
         for index, name in enumerate(seed_names):
@@ -252,7 +252,7 @@ def _find_seed(config_path: Path, name: str, index: int) -> Path:
     raise ConfigError(f"{config_path}: seeds[{index}]: no such seed file {name!r}")
 
 
-def _load_seed(path: Path) -> list[object]:
+def _load_seed(path: Path) -> list[dict[str, Any]]:
     raw = _read_toml(path)
     extra = set(raw) - {"sources"}
     if extra:
@@ -262,13 +262,14 @@ def _load_seed(path: Path) -> list[object]:
     sources = raw.get("sources", [])
     if not isinstance(sources, list):
         raise ConfigError(f"{path}: sources: expected [[sources]] tables")
-    try:
-        return [
-            SourceConfig.model_validate(_arrays_as_tuples(s)).model_dump(exclude_unset=True)
-            for s in sources
-        ]
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc)}") from exc
+    validated = []
+    for index, source in enumerate(sources):
+        try:
+            model = SourceConfig.model_validate(_arrays_as_tuples(source))
+        except ValidationError as exc:
+            raise ConfigError(f"{path}: {_describe(exc, ('sources', index))}") from exc
+        validated.append(model.model_dump(exclude_unset=True))
+    return validated
 
 
 def _arrays_as_tuples(value: Any) -> Any:
@@ -314,11 +315,11 @@ def _check_cross_references(config: Config, path: Path) -> None:
                 )
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> str:
     """The first validation error as `key.path: value problem`."""
     error = exc.errors(include_url=False)[0]
     # a tagged union puts the tag into the path: channels.desk.email.to -> channels.desk.to
-    loc = [part for part in error["loc"] if part not in {"email", "webhook"}]
+    loc = [*prefix, *(part for part in error["loc"] if part not in {"email", "webhook"})]
     key = _format_loc(loc)
     kind = error["type"]
     value = error.get("input")

@@ -81,5 +81,6 @@ def quiet_third_party() -> None:
         "protego",
     ):
         logging.getLogger(name).setLevel(logging.ERROR)
-    # "Gave up retrying" repeats a failure that presswatch reports in its own words
-    logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
+    # these repeat, with tracebacks, failures that presswatch reports in its own words
+    for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)

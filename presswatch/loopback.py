@@ -61,7 +61,7 @@ class LoopbackSite:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -69,11 +69,9 @@ class LoopbackSite:
     def add(self, path: str, route: Route | Handler) -> None:
         self.routes[path] = route
 
-    def add_html(self, path: str, html: str, **kwargs: object) -> None:
-        self.add(
-            path,
-            Route(html.encode(), headers={"Content-Type": "text/html; charset=utf-8"}, **kwargs),
-        )  # type: ignore[arg-type]
+    def add_html(self, path: str, html: str, *, delay_s: float = 0.0) -> None:
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        self.add(path, Route(html.encode(), headers=headers, delay_s=delay_s))
 
     def add_directory(self, root: Path, prefix: str = "") -> int:
         """Serve every file under `root`, with `__BASE__` replaced in text files."""

@@ -10,8 +10,8 @@ STARTER_CONFIG = """\
 # presswatch configuration. Every key is shown; the commented-out ones are optional.
 # Reference: README.md, "Configuration".
 
-# Source lists shipped with presswatch (world, business, tech) or your own files:
-# seeds = ["seeds/world.toml"]
+# More [[sources]] from files: the lists shipped with presswatch ("seeds/world.toml",
+# "seeds/business.toml", "seeds/tech.toml") or your own, relative to this file.
 seeds = []
 
 [database]

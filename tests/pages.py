@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+OWN_PASSAGE_TITLE = "Harbour channel to be dredged before spring tides"
+
 # Lines that must never reach a stored clipping.
 FURNITURE_LINES = (
     "Share:",

@@ -79,7 +79,9 @@ def _receive(
                 ) from None
             continue
         if kind == "log":
-            logging.getLogger(payload.name).handle(payload)
+            logger = logging.getLogger(payload.name)
+            if logger.isEnabledFor(payload.levelno):
+                logger.handle(payload)
         elif kind == "progress" and on_progress is not None:
             on_progress(Progress(payload))
         elif kind == "done":

@@ -1,0 +1,54 @@
+"""The README stays true: its commands exist, its config table names every key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from presswatch.cli import cli
+from presswatch.config import CrawlConfig, ExtractConfig, SourceConfig
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _command_exists(words: list[str]) -> bool:
+    command: click.Command = cli
+    for word in words:
+        if not isinstance(command, click.Group) or word not in command.commands:
+            return False
+        command = command.commands[word]
+    return True
+
+
+def test_every_command_in_the_command_table_exists() -> None:
+    section = README.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `presswatch ([a-z ]+?)(?: [A-Z\[].*?)?`", section, flags=re.M)
+    assert len(rows) >= 8
+    for row in rows:
+        assert _command_exists(row.split()), row
+
+
+def test_every_cli_command_is_in_the_readme() -> None:
+    names = [
+        f"presswatch {n}" for n in cli.commands if not isinstance(cli.commands[n], click.Group)
+    ]
+    names += [f"presswatch clippings {n}" for n in cli.commands["clippings"].commands]  # type: ignore[attr-defined]
+    for name in names:
+        assert f"`{name}" in README, name
+
+
+def test_quick_start_has_the_two_commands_and_ci_runs_the_test_one() -> None:
+    assert "./dev demo" in README
+    assert "./dev test" in README
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    assert "./dev test" in ci
+
+
+def test_every_config_key_is_in_the_readme() -> None:
+    for section, model in (("crawl", CrawlConfig), ("extract", ExtractConfig)):
+        for key in model.model_fields:
+            assert f"`[{section}] {key}`" in README, key
+    for key in SourceConfig.model_fields:
+        assert re.search(rf"`\[\[sources\]\] [^|]*\b{key}\b", README), key
