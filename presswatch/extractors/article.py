@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import trafilatura
 from charset_normalizer import from_bytes
 from lxml.etree import ParserError
+from trafilatura.settings import Document
 from w3lib.encoding import html_to_unicode
 
 from presswatch.errors import ExtractionError
@@ -17,7 +18,17 @@ from presswatch.extractors.boilerplate import LineFilter, normalise_line
 from presswatch.extractors.fingerprint import simhash
 
 _WORD = re.compile(r"\w+")
+# Han and kana: Chinese and Japanese are written without spaces, so one `\w+` run can be a
+# whole sentence; for the prose gate such characters count as half a word each
+_CJK = re.compile(
+    r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+)
+_CJK_CHARS_PER_WORD = 2
 _SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", ":", ";", ")")
+# ideographic full stop; fullwidth ! ? ) and full stop; corner brackets closing a quote
+_CJK_SENTENCE_ENDS = ("\u3002", "\uff01", "\uff1f", "\u300d", "\u300f", "\uff09", "\uff0e")
+# a line that stops mid-sentence (hard line breaks inside a paragraph)
+_CONTINUES = (",", "\uff0c", "\u3001", "-", "–", "—")  # also fullwidth and ideographic commas
 _LONG_LINE_WORDS = 20
 _HEADING_SEARCH_LINES = 3
 _KICKER_WORDS = 5
@@ -139,7 +150,7 @@ def extract_article(
         # 1 January 2026); a missing date is better than a wrong one
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if document is None or not document.text:
+    if not isinstance(document, Document) or not document.text:
         return NotArticle(url, "no article text found")
 
     title = " ".join((document.title or "").split())
@@ -183,13 +194,47 @@ def _drop_heading(lines: list[str], title: str) -> list[str]:
 
 def prose_words(lines: list[str]) -> int:
     """Words in lines that read as prose: sentences, or long lines. A tag or index page is a
-    list of headlines, which do not end like sentences, so it has little prose."""
+    list of headlines, which do not end like sentences, so it has little prose. Chinese and
+    Japanese are counted at two characters a word, and their full stops end sentences.
+
+    A paragraph with hard line breaks inside its sentences is judged as a whole: a line that
+    ends mid-sentence (no full stop, and a comma or a next line that starts in lower case)
+    is joined to the next one first.
+    """
     return sum(
         count
-        for line in lines
-        if (count := len(_WORD.findall(line))) >= _LONG_LINE_WORDS
-        or line.rstrip().endswith(_SENTENCE_ENDS)
+        for line in _join_broken_lines(lines)
+        if (count := _count_words(line)) >= _LONG_LINE_WORDS
+        or line.endswith(_SENTENCE_ENDS + _CJK_SENTENCE_ENDS)
     )
+
+
+def _join_broken_lines(lines: list[str]) -> list[str]:
+    joined: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if joined and _continues(joined[-1], line):
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return joined
+
+
+def _continues(previous: str, line: str) -> bool:
+    if previous.endswith(_SENTENCE_ENDS + _CJK_SENTENCE_ENDS):
+        return False
+    # "make-up photos." goes on a sentence; "iPhone sales fall" is a new headline
+    return previous.endswith(_CONTINUES) or line.split()[0].islower()
+
+
+def _count_words(line: str) -> int:
+    """`\\w+` runs, with Han and kana counted as half a word per character."""
+    cjk = len(_CJK.findall(line))
+    if not cjk:
+        return len(_WORD.findall(line))
+    return len(_WORD.findall(_CJK.sub(" ", line))) + cjk // _CJK_CHARS_PER_WORD
 
 
 def _clean(value: str | None) -> str | None:

@@ -4,7 +4,9 @@ trafilatura removes most boilerplate; what slips through is short, formulaic lin
 "Share:", "More for You" or "Top Followed181". A line is dropped when it *is* such a phrase
 (optionally followed by counters or punctuation), or when it starts with a label such as
 "Share:" and stays short. After a heading that opens a related-links block ("More for You"),
-the short lines that follow (headlines, teasers) are dropped until a full paragraph appears.
+the short lines that follow (headlines, teasers) are dropped until a full paragraph appears:
+a long line, or a sentence of some length (a paragraph of the article resuming after a "Don't
+miss" box placed inside it). A line that is only a machine timestamp is dropped too.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ BUILTIN_PHRASES: tuple[str, ...] = (
     "Print",
     "Save",
     "Comments",
+    "Tags",
+    "Tell us what you think",
     "Leave a comment",
     "Show comments",
     "Advertisement",
@@ -77,6 +81,7 @@ BUILTIN_BLOCK_HEADINGS: tuple[str, ...] = (
     "More stories",
     "Latest News",
     "Editor's Picks",
+    "Don't miss",
 )
 # Labels: a line starting with one of these and staying short is furniture.
 BUILTIN_LABELS: tuple[str, ...] = (
@@ -100,12 +105,17 @@ BUILTIN_LABELS: tuple[str, ...] = (
 
 _MAX_LABEL_LINE_WORDS = 12
 _MAX_BLOCK_LINE_WORDS = 25
+# inside a block, a sentence this long is the article again, not a teaser
+_MIN_BLOCK_SENTENCE_WORDS = 10
+_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", ")")
+# "2019-11-19T08:57:40+01:00": leaked page metadata, never prose
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?$")
 _COUNTER_TAIL = re.compile(r"^[\W\d_]*$")  # "181", " (12)", ":" ...
 
 
 def normalise_line(text: str) -> str:
     """Case-folded, accent-free, single-spaced form used to compare lines."""
-    folded = text.casefold()
+    folded = text.casefold().replace("\u2019", "'")  # typographic apostrophe
     if not folded.isascii():
         folded = "".join(
             ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch)
@@ -136,7 +146,7 @@ class LineFilter:
     def is_furniture(self, line: str) -> bool:
         """True for a line that is a share bar, label, counter or block heading."""
         norm = normalise_line(line)
-        if not norm:
+        if not norm or _TIMESTAMP.match(norm):
             return True
         if self._is_phrase(norm, self.phrases) or self._is_phrase(norm, self.block_headings):
             return True
@@ -169,7 +179,10 @@ class LineFilter:
                 continue
             if in_block:
                 # linked headlines and one-line teasers; a full paragraph ends the block
-                if len(line.split()) <= _MAX_BLOCK_LINE_WORDS:
+                words = len(line.split())
+                if words <= _MAX_BLOCK_LINE_WORDS and not (
+                    words >= _MIN_BLOCK_SENTENCE_WORDS and line.endswith(_SENTENCE_ENDS)
+                ):
                     continue
                 in_block = False
             kept.append(line)

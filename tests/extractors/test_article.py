@@ -121,3 +121,75 @@ def test_correct_charset_reports_no_problem() -> None:
 def test_broken_html_still_extracts() -> None:
     page = article_page("Broken", OWN_PASSAGE).replace("</p>", "").replace("</article>", "<div>")
     assert "shellfish beds" in _article(page).text
+
+
+def _index_page(headlines: list[str]) -> str:
+    items = "".join(f'<li><a href="/story/{i}">{h}</a></li>' for i, h in enumerate(headlines))
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Tag: harbour | The Test Gazette</title></head><body><main>"
+        f"<h1>Tag: harbour</h1><ul>{items}</ul></main></body></html>"
+    )
+
+
+INDEX_HEADLINES = [
+    "Harbour board votes to dredge the northern channel before the spring tides",
+    "iPhone sales fall at the harbour shop as tourists stay away this winter",
+    "eBay sellers in the port town report a record month for old fishing gear",
+    "Fishing crews welcome the decision but warn about the shellfish beds",
+    "Council to publish the environmental survey of the channel next month",
+    "Lighthouse keeper retires after 40 years on the northern breakwater",
+    "Storm closes the coast road and cuts power to three villages overnight",
+    "Ferry timetable changes for the winter season, with fewer sailings",
+    "Ten pictures of the regatta, from the start line to the prize giving",
+    "Opinion: the harbour deserves better than another year of delays",
+]
+
+
+def test_index_page_of_linked_headlines_is_not_an_article() -> None:
+    result = extract_article(_index_page(INDEX_HEADLINES), URL, ExtractOptions())
+    assert isinstance(result, NotArticle), result
+
+
+# written for this test: a short Japanese news story (no spaces between words)
+JAPANESE_PARAGRAPHS = [
+    "港湾委員会は火曜日、春の大潮の前に北側の航路をしゅんせつすることを決めた。"
+    "費用をめぐる二年越しの対立に区切りがついた。",
+    "費用の三分の二は港が負担し、残りは地域の議会が負担することで合意した。"
+    "最初の季節が終わった後に見直しを行う。",
+    "委員長は「船が浅い航路を避けて引き返している。もう十分に待った」と話した。"
+    "干潮のときには大型の船が入港できない日もあるという。",
+    "漁業者は決定を歓迎したが、沖合に捨てられる泥が貝の漁場を傷つけると心配している。"
+    "町の多くの家族がその漁場に頼って暮らしている。",
+    "議会は来月、環境調査の結果を公表し、住民は六週間にわたって意見を出すことができる。"
+    "最初のしゅんせつ船は夏の初めに到着する予定だ。",
+]
+
+
+def test_japanese_article_counts_as_prose() -> None:
+    # each sentence is one or two `\w+` runs: counted by runs it had 28 words of prose
+    page = article_page("港湾のしゅんせつを決定", JAPANESE_PARAGRAPHS, lang="ja")
+    article = _article(page)
+    assert article.text.split("\n\n") == JAPANESE_PARAGRAPHS
+
+
+def test_japanese_list_of_headlines_is_not_an_article() -> None:
+    headlines = [p.rstrip("。")[:24] for p in JAPANESE_PARAGRAPHS] * 2
+    result = extract_article(_index_page(headlines), URL, ExtractOptions())
+    assert isinstance(result, NotArticle), result
+
+
+def test_paragraphs_with_hard_line_breaks_count_as_prose() -> None:
+    # a blog that breaks its lines with <br>: most lines end mid-sentence
+    wrapped = [
+        "Photos|which were released online and are making the rounds on social media,|"
+        "show the harbour board chair looking relaxed at the regatta|on Saturday.",
+        "The chair, who in 2008 won the|Coastal Award for Best Skipper in a Long Race, has "
+        "taken|to her blog to share some photos of the day.",
+        "She flaunted a hat in the colours of the|town flag. The 47 year old was one of the "
+        "guests invited|by the harbour master.",
+    ]
+    page = article_page("Chair at the regatta", wrapped).replace("|", "<br>\n")
+    article = _article(page)
+    assert "town flag. The 47 year old" in article.text
+    assert "on Saturday." in article.text

@@ -20,6 +20,13 @@ FILTER = LineFilter.build(("Listen to the podcast",))
         ("Author: Pippa Crerar in Washington", True),
         ("Published: Feb, 26 2025 22:30", True),
         ("listen to the podcast", True),  # user drop line, case-insensitive
+        ("Tags", True),
+        ("Tell us what YOU think...", True),
+        ("Don’t Miss", True),  # typographic apostrophe
+        ("2019-11-19T08:57:40+01:00", True),  # leaked page metadata
+        ("2026-11-24 07:45Z", True),
+        ("Tags on the trawlers were checked by inspectors at the quay on Monday.", False),
+        ("2026-11-24: the day the channel reopened to large ships.", False),
         ("", True),
         # real sentences that merely start like furniture stay
         ("Share prices fell sharply on Monday after the central bank raised rates again.", False),
@@ -52,3 +59,20 @@ def test_related_block_is_cut_until_a_real_paragraph() -> None:
         long_paragraph,
     ]
     assert FILTER.clean(lines) == [lines[0], long_paragraph]
+
+
+def test_block_ends_at_a_sentence_of_the_article_resuming() -> None:
+    # a "Don't miss" box inside the story: teasers go, the short paragraphs after it stay
+    resumed = [
+        "Protesters believe the harbour plan is an example of the council ignoring the town.",
+        "They worry the channel will be closed to small boats for the whole summer.",
+    ]
+    lines = [
+        "First paragraph of the story, long enough to be real text for the reader here.",
+        "DON'T MISS",
+        "Harbour fury at council over dredging plan [INSIGHT]",
+        "Lighthouse keeper retires after 40 years [VIDEO]",
+        "Gaming used to be so simple.",
+        *resumed,
+    ]
+    assert FILTER.clean(lines) == [lines[0], *resumed]
