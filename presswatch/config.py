@@ -22,7 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from presswatch.errors import ConfigError
+from presswatch.alerts.query import Node, parse_query
+from presswatch.errors import ConfigError, QuerySyntaxError
 
 CONFIG_ENV = "PRESSWATCH_CONFIG"
 DEFAULT_CONFIG_NAME = "presswatch.toml"
@@ -147,6 +148,10 @@ class TopicConfig(_Model):
         if self.mode == "digest" and not self.digest_cron:
             raise ValueError('mode "digest" needs digest_cron (e.g. "0 8 * * *")')
         return self
+
+    def parsed_query(self) -> Node:
+        """The query's syntax tree (checked when the config was loaded)."""
+        return parse_query(self.query)
 
 
 class EmailChannelConfig(_Model):
@@ -306,6 +311,12 @@ def _check_cross_references(config: Config, path: Path) -> None:
         if topic.name in topic_names:
             raise ConfigError(f'{path}: topics[{index}].name: "{topic.name}" is used twice')
         topic_names.add(topic.name)
+        try:
+            parse_query(topic.query)
+        except QuerySyntaxError as exc:
+            raise ConfigError(
+                f'{path}: topics[{index}].query: topic "{topic.name}": {exc}'
+            ) from exc
         for n, channel in enumerate(topic.notify):
             if channel not in config.channels:
                 known = ", ".join(sorted(config.channels)) or "none configured"

@@ -2,6 +2,7 @@
 
 PresswatchError (exit 1)
  +-- ConfigError (exit 2): names the file and key
+ |    +-- QuerySyntaxError: a topic query that does not parse, with its column
  +-- ExtractionError: a page could not be turned into an article
  +-- StorageError: the database refused or is unreachable
  +-- CrawlError: a crawl could not run at all
@@ -22,6 +23,15 @@ class ConfigError(PresswatchError):
     """Bad configuration or usage: names the file and key at fault."""
 
     exit_code = 2
+
+
+class QuerySyntaxError(ConfigError):
+    """`query error at column 17: expected ')'` (columns count from 1)."""
+
+    def __init__(self, column: int, expected: str) -> None:
+        super().__init__(f"query error at column {column}: expected {expected}")
+        self.column = column
+        self.expected = expected
 
 
 class ExtractionError(PresswatchError):

@@ -106,6 +106,10 @@ secret_env = "PRESSWATCH_WEBHOOK_SECRET"
             "channels.desk.from: missing",
         ),
         (SOURCE + '[[topics]]\nname = "t"\nquery = "x"\nmode = "digest"\n', "topics[0]: "),
+        (
+            SOURCE + '[[topics]]\nname = "kyiv"\nquery = "(ukraine OR kyiv"\n',
+            "topics[0].query: topic \"kyiv\": query error at column 17: expected ')'",
+        ),
         ("[crawl\n", "Expected ']'"),  # TOML syntax: tomllib's own line and column
         ('seeds = ["nowhere.toml"]\n', "seeds[0]: no such seed file 'nowhere.toml'"),
     ],

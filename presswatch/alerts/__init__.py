@@ -1,0 +1,1 @@
+"""Topic queries and matching (and, later, the alert outbox and its delivery)."""

@@ -1,0 +1,174 @@
+"""Evaluate a query AST against one document, collecting the word spans that matched."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from presswatch.alerts.query.nodes import FIELDS, And, Field, Near, Node, Not, Or, Term
+from presswatch.alerts.tokens import Token, tokenize
+
+Span = tuple[int, int]  # first and last word position, inclusive
+Hit = tuple[Field, int, int]  # field, first and last word position
+
+
+@dataclass(slots=True)
+class FieldIndex:
+    """One field's words: in order, by word, and sorted for prefix lookups."""
+
+    tokens: list[Token]
+    positions: dict[str, list[int]] = field(default_factory=dict)
+    sorted_words: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, text: str) -> FieldIndex:
+        tokens = tokenize(text)
+        positions: dict[str, list[int]] = {}
+        for position, token in enumerate(tokens):
+            positions.setdefault(token.text, []).append(position)
+        return cls(tokens, positions, sorted(positions))
+
+    def words_with_prefix(self, prefix: str) -> list[str]:
+        start = bisect_left(self.sorted_words, prefix)
+        out = []
+        for word in self.sorted_words[start:]:
+            if not word.startswith(prefix):
+                break
+            out.append(word)
+        return out
+
+
+@dataclass(slots=True)
+class Document:
+    """What a query sees of a clipping: title, text, source name and URL, indexed once."""
+
+    fields: dict[Field, FieldIndex]
+    _occurrences: dict[tuple[Term, Field], list[Span]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, *, title: str, text: str, source: str = "", url: str = "") -> Document:
+        values = {"title": title, "text": text, "source": source, "url": url}
+        return cls({name: FieldIndex.build(values[name]) for name in FIELDS})
+
+    def all_words(self) -> set[str]:
+        words: set[str] = set()
+        for index in self.fields.values():
+            words.update(index.positions)
+        return words
+
+    def occurrences(self, term: Term, field_name: Field) -> list[Span]:
+        """Where `term` occurs in one field, as word spans (memoised per document)."""
+        key = (term, field_name)
+        cached = self._occurrences.get(key)
+        if cached is None:
+            cached = self._find(term, self.fields[field_name])
+            self._occurrences[key] = cached
+        return cached
+
+    @staticmethod
+    def _find(term: Term, index: FieldIndex) -> list[Span]:
+        first = term.parts[0]
+        if first.prefix:
+            starts = sorted(
+                p for w in index.words_with_prefix(first.word) for p in index.positions[w]
+            )
+        else:
+            starts = index.positions.get(first.word, [])
+        if not term.is_phrase:
+            return [(p, p) for p in starts]
+        tokens = index.tokens
+        length = len(term.parts)
+        spans = []
+        for start in starts:
+            if start + length > len(tokens):
+                break
+            if all(
+                _part_matches(part.word, part.prefix, tokens[start + k].text)
+                for k, part in enumerate(term.parts[1:], 1)
+            ):
+                spans.append((start, start + length - 1))
+        return spans
+
+
+def _part_matches(word: str, prefix: bool, token: str) -> bool:
+    return token.startswith(word) if prefix else token == word
+
+
+def matches(node: Node, document: Document) -> bool:
+    """True when the document satisfies the query."""
+    return evaluate(node, document, None)
+
+
+def evaluate(node: Node, document: Document, hits: list[Hit] | None) -> bool:
+    """Evaluate, appending the spans of matched positive terms to `hits` when given."""
+    if isinstance(node, Term):
+        found = False
+        for name in node.fields:
+            spans = document.occurrences(node, name)
+            if spans:
+                found = True
+                if hits is None:
+                    return True
+                hits.extend((name, a, b) for a, b in spans)
+        return found
+    if isinstance(node, And):
+        return all(evaluate(child, document, hits) for child in node.children)
+    if isinstance(node, Or):
+        if hits is None:
+            return any(evaluate(child, document, None) for child in node.children)
+        results = [evaluate(child, document, hits) for child in node.children]
+        return any(results)
+    if isinstance(node, Not):
+        return not evaluate(node.child, document, None)
+    return _near(node, document, hits)
+
+
+def _near(node: Near, document: Document, hits: list[Hit] | None) -> bool:
+    fields = [f for f in node.left.fields if f in node.right.fields]
+    found = False
+    for name in fields:
+        left = document.occurrences(node.left, name)
+        right = document.occurrences(node.right, name)
+        if not left or not right:
+            continue
+        pairs = _near_pairs(left, right, node.distance)
+        if pairs:
+            found = True
+            if hits is None:
+                return True
+            hits.extend((name, a, b) for a, b in pairs)
+    return found
+
+
+def _near_pairs(left: list[Span], right: list[Span], distance: int) -> list[Span]:
+    """Spans of both operands wherever they are within `distance` words (either order)."""
+    out: list[Span] = []
+    for a in left:
+        for b in right:
+            if span_distance(a, b) <= distance:
+                out.extend((a, b))
+    return out
+
+
+def span_distance(a: Span, b: Span) -> int:
+    """Difference of word positions between the nearest words of two spans (0 if they overlap)."""
+    if a[1] < b[0]:
+        return b[0] - a[1]
+    if b[1] < a[0]:
+        return a[0] - b[1]
+    return 0
+
+
+def hits_in(document: Document, node: Node) -> list[Hit] | None:
+    """The hits of a matching query, or None when it does not match."""
+    hits: list[Hit] = []
+    if not evaluate(node, document, hits):
+        return None
+    return sorted(set(hits))
+
+
+def spans_to_chars(document: Document, hits: Iterable[Hit], field_name: Field) -> list[Span]:
+    """Character offsets in the original field text of the hits in one field."""
+    tokens = document.fields[field_name].tokens
+    return [(tokens[a].start, tokens[b].end) for name, a, b in hits if name == field_name]
