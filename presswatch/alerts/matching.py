@@ -1,10 +1,11 @@
 """Match every topic against one document without looping over every topic.
 
-Each topic is indexed under a few words that any matching document must contain (its
-*anchors*): for `"security guarantee*" AND (Ukraine OR Kyiv)` that is either `security` or
-both `ukraine` and `kyiv`, whichever set is smaller. A document's words (and their prefixes)
-look up the candidate topics, and only those are evaluated. Topics with no anchor (`NOT
-football`) are candidates for every document.
+A query implies *clauses* that any matching document satisfies: `"security guarantee*" AND
+(Ukraine OR Kyiv)` needs `security`, a word starting with `guarantee`, and one of `ukraine` or
+`kyiv`. Each topic is indexed under its most selective clause; a document's words (and their
+prefixes) look up the candidate topics, the other clauses are checked with set lookups, and only
+the topics that pass are evaluated. Topics with no clause (`NOT football`) are candidates for
+every document.
 """
 
 from __future__ import annotations
@@ -30,79 +31,102 @@ class TopicMatch:
     hits: tuple[Hit, ...]
 
 
-def anchors(node: Node) -> frozenset[Anchor] | None:
-    """Words of which a matching document must contain at least one; None: no such set."""
+Clause = frozenset[Anchor]  # at least one of these words must be in the document
+
+
+def requirements(node: Node) -> list[Clause]:
+    """Clauses that all hold for any document the query matches (empty: none known).
+
+    `a AND "b c"` needs a, b and c: three clauses; `a OR b` needs one of them: one clause.
+    """
     if isinstance(node, Term):
-        return frozenset({_term_anchor(node)})
+        return [frozenset({_part_anchor(p)}) for p in node.parts]
     if isinstance(node, Near):
-        return frozenset({_term_anchor(node.left)})
+        return requirements(node.left) + requirements(node.right)
     if isinstance(node, Not):
-        return None
+        return []
     if isinstance(node, And):
-        options = [a for a in (anchors(c) for c in node.children) if a is not None]
-        return min(options, key=_anchor_cost) if options else None
+        return [clause for child in node.children for clause in requirements(child)]
     union: set[Anchor] = set()
     for child in node.children:
-        child_anchors = anchors(child)
-        if child_anchors is None:
-            return None
-        union |= child_anchors
-    return frozenset(union)
+        clauses = requirements(child)
+        if not clauses:
+            return []
+        union |= min(clauses, key=_clause_cost)
+    return [frozenset(union)]
 
 
-def _term_anchor(term: Term) -> Anchor:
-    # a whole word beats a prefix (fewer lookups); a longer word is usually rarer
-    whole = [p for p in term.parts if not p.prefix]
-    if whole:
-        return (max(whole, key=lambda p: len(p.word)).word, False)
-    return (max(term.parts, key=lambda p: len(p.word)).word, True)
+def _part_anchor(part: Part) -> Anchor:
+    return (part.word, part.prefix)
 
 
-def _anchor_cost(options: frozenset[Anchor]) -> tuple[int, int]:
-    return (len(options), -min(len(w) for w, _ in options))
+def _clause_cost(clause: Clause) -> tuple[int, int, int]:
+    # fewer words first; then whole words over prefixes; then longer (usually rarer) words
+    prefixes = sum(is_prefix for _, is_prefix in clause)
+    return (len(clause), prefixes, -min(len(word) for word, _ in clause))
 
 
 class TopicIndex:
-    """Topics indexed by anchor word; `match(document)` evaluates only the candidates."""
+    """Topics indexed under one clause each; the rest of their clauses are checked against the
+    document's words before the query is evaluated."""
 
     def __init__(self, topics: Iterable[Topic]) -> None:
         self.topics: list[Topic] = list(topics)
+        self._clauses: list[list[Clause]] = []
         self._by_word: dict[str, list[int]] = {}
         self._by_prefix: dict[str, list[int]] = {}
         self._always: list[int] = []
+        prefix_lengths: set[int] = set()
         for number, topic in enumerate(self.topics):
-            topic_anchors = anchors(topic.query)
-            if topic_anchors is None:
+            clauses = sorted(set(requirements(topic.query)), key=_clause_cost)
+            self._clauses.append(clauses[1:])
+            prefix_lengths.update(len(w) for c in clauses for w, is_prefix in c if is_prefix)
+            if not clauses:
                 self._always.append(number)
                 continue
-            for word, is_prefix in topic_anchors:
+            for word, is_prefix in clauses[0]:
                 target = self._by_prefix if is_prefix else self._by_word
                 target.setdefault(word, []).append(number)
-        self._prefix_lengths = sorted({len(p) for p in self._by_prefix})
+        self._prefix_lengths = sorted(prefix_lengths)
+
+    def _present(self, document: Document) -> tuple[set[str], set[str]]:
+        """The document's words, and their prefixes of every length some clause asks for."""
+        words = document.all_words()
+        prefixes = {word[:n] for word in words for n in self._prefix_lengths if n <= len(word)}
+        return words, prefixes
 
     def candidates(self, document: Document) -> list[int]:
+        """Topics whose every clause is satisfied by the document's words."""
+        words, prefixes = self._present(document)
         found: set[int] = set(self._always)
-        by_word, by_prefix = self._by_word, self._by_prefix
-        for word in document.all_words():
-            listed = by_word.get(word)
+        for word in words:
+            listed = self._by_word.get(word)
             if listed:
                 found.update(listed)
-            for length in self._prefix_lengths:
-                if length > len(word):
-                    break
-                listed = by_prefix.get(word[:length])
-                if listed:
-                    found.update(listed)
-        return sorted(found)
+        for prefix in prefixes:
+            listed = self._by_prefix.get(prefix)
+            if listed:
+                found.update(listed)
+        return [
+            n
+            for n in sorted(found)
+            if all(
+                any((w in prefixes) if p else (w in words) for w, p in clause)
+                for clause in self._clauses[n]
+            )
+        ]
 
     def match(self, document: Document) -> list[TopicMatch]:
         """The topics the document matches, in configuration order, with their hits."""
         out = []
         for number in self.candidates(document):
             topic = self.topics[number]
+            # most candidates fail; deciding first short-circuits, hits only for the matches
+            if not evaluate(topic.query, document, None):
+                continue
             hits: list[Hit] = []
-            if evaluate(topic.query, document, hits):
-                out.append(TopicMatch(topic.name, tuple(sorted(set(hits)))))
+            evaluate(topic.query, document, hits)
+            out.append(TopicMatch(topic.name, tuple(sorted(set(hits)))))
         return out
 
 

@@ -35,17 +35,35 @@ def normalise_word(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def _fold(text: str) -> tuple[str, bool]:
+    """Case-fold the whole text at once when that keeps every offset (no "ß" -> "ss");
+    the flag says whether words still need folding one by one."""
+    folded = text.casefold()
+    if len(folded) != len(text):
+        return text, True
+    return folded, False
+
+
+def _clean(word: str, needs_folding: bool) -> str:
+    if "'" in word or "’" in word:
+        word = _APOSTROPHE.sub("", _POSSESSIVE.sub("", word))
+    if needs_folding or not word.isascii():
+        word = normalise_word(word)
+    return word
+
+
 def tokenize(text: str) -> list[Token]:
     """The words of `text`, normalised, with their character offsets."""
+    folded, needs_folding = _fold(text)
     tokens = []
-    for match in _TOKEN.finditer(text):
-        word = _APOSTROPHE.sub("", _POSSESSIVE.sub("", match.group()))
-        normalised = normalise_word(word)
-        if normalised:
-            tokens.append(Token(normalised, match.start(), match.end()))
+    for match in _TOKEN.finditer(folded):
+        word = _clean(match.group(), needs_folding)
+        if word:
+            tokens.append(Token(word, match.start(), match.end()))
     return tokens
 
 
 def words(text: str) -> list[str]:
-    """Just the normalised words."""
-    return [token.text for token in tokenize(text)]
+    """Just the normalised words (the same sequence as `tokenize`, faster)."""
+    folded, needs_folding = _fold(text)
+    return [word for raw in _TOKEN.findall(folded) if (word := _clean(raw, needs_folding))]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from presswatch.alerts.query.nodes import FIELDS, And, Field, Near, Node, Not, Or, Term
-from presswatch.alerts.tokens import Token, tokenize
+from presswatch.alerts.tokens import Token, tokenize, words
 
 Span = tuple[int, int]  # first and last word position, inclusive
 Hit = tuple[Field, int, int]  # field, first and last word position
@@ -15,19 +15,35 @@ Hit = tuple[Field, int, int]  # field, first and last word position
 
 @dataclass(slots=True)
 class FieldIndex:
-    """One field's words: in order, by word, and sorted for prefix lookups."""
+    """One field's words: in order, by word, and sorted for prefix lookups; character offsets
+    only when a snippet needs them."""
 
-    tokens: list[Token]
-    positions: dict[str, list[int]] = field(default_factory=dict)
-    sorted_words: list[str] = field(default_factory=list)
+    text: str
+    words: list[str]
+    positions: dict[str, list[int]]
+    _sorted_words: list[str] | None = None
+    _tokens: list[Token] | None = None
 
     @classmethod
     def build(cls, text: str) -> FieldIndex:
-        tokens = tokenize(text)
+        found = words(text)
         positions: dict[str, list[int]] = {}
-        for position, token in enumerate(tokens):
-            positions.setdefault(token.text, []).append(position)
-        return cls(tokens, positions, sorted(positions))
+        for position, word in enumerate(found):
+            positions.setdefault(word, []).append(position)
+        return cls(text, found, positions)
+
+    @property
+    def sorted_words(self) -> list[str]:
+        if self._sorted_words is None:
+            self._sorted_words = sorted(self.positions)
+        return self._sorted_words
+
+    @property
+    def tokens(self) -> list[Token]:
+        """The words with their offsets in `text` (the same sequence as `words`)."""
+        if self._tokens is None:
+            self._tokens = tokenize(self.text)
+        return self._tokens
 
     def words_with_prefix(self, prefix: str) -> list[str]:
         start = bisect_left(self.sorted_words, prefix)
@@ -44,7 +60,9 @@ class Document:
     """What a query sees of a clipping: title, text, source name and URL, indexed once."""
 
     fields: dict[Field, FieldIndex]
-    _occurrences: dict[tuple[Term, Field], list[Span]] = field(default_factory=dict)
+    _memo: dict[Field, dict[str, list[Span]]] = field(
+        default_factory=lambda: {name: {} for name in FIELDS}
+    )
 
     @classmethod
     def build(cls, *, title: str, text: str, source: str = "", url: str = "") -> Document:
@@ -59,11 +77,10 @@ class Document:
 
     def occurrences(self, term: Term, field_name: Field) -> list[Span]:
         """Where `term` occurs in one field, as word spans (memoised per document)."""
-        key = (term, field_name)
-        cached = self._occurrences.get(key)
+        memo = self._memo[field_name]
+        cached = memo.get(term.key)
         if cached is None:
-            cached = self._find(term, self.fields[field_name])
-            self._occurrences[key] = cached
+            cached = memo[term.key] = self._find(term, self.fields[field_name])
         return cached
 
     @staticmethod
@@ -77,14 +94,14 @@ class Document:
             starts = index.positions.get(first.word, [])
         if not term.is_phrase:
             return [(p, p) for p in starts]
-        tokens = index.tokens
+        tokens = index.words
         length = len(term.parts)
         spans = []
         for start in starts:
             if start + length > len(tokens):
                 break
             if all(
-                _part_matches(part.word, part.prefix, tokens[start + k].text)
+                _part_matches(part.word, part.prefix, tokens[start + k])
                 for k, part in enumerate(term.parts[1:], 1)
             ):
                 spans.append((start, start + length - 1))

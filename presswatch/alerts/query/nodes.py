@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Field = Literal["title", "text", "source", "url"]
@@ -25,6 +25,12 @@ class Term:
 
     parts: tuple[Part, ...]
     fields: tuple[Field, ...] = DEFAULT_FIELDS
+    # a plain string identity, cheap to hash, for per-document memo tables
+    key: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        words = " ".join(p.word + ("*" if p.prefix else "") for p in self.parts)
+        object.__setattr__(self, "key", words)
 
     @property
     def is_phrase(self) -> bool:
