@@ -12,6 +12,7 @@ article grows from 100 to 1,000 to 10,000 topics.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -66,7 +67,7 @@ def make_topics(count: int, articles: list[tuple[str, str]], seed: int = 1) -> l
         found = [w.lower() for w in _WORD.findall(text)]
         frequency.update(found)
         bigrams.extend(
-            f"{a} {b}" for a, b in zip(found, found[1:], strict=False) if rng.random() < 0.02
+            f"{a} {b}" for a, b in itertools.pairwise(found) if rng.random() < 0.02
         )
     # watch lists name people, places, organisations and issues, not "that" or "with": the
     # 300 most frequent words are left out; a third of the words come from the next 2,000

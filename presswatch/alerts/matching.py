@@ -11,10 +11,11 @@ every document.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from presswatch.alerts.query.evaluate import Document, Hit, evaluate
-from presswatch.alerts.query.nodes import And, Near, Node, Not, Term
+from presswatch.alerts.query.nodes import And, Near, Node, Not, Part, Term
 
 Anchor = tuple[str, bool]  # word, is_prefix
 
@@ -52,7 +53,7 @@ def requirements(node: Node) -> list[Clause]:
         clauses = requirements(child)
         if not clauses:
             return []
-        union |= min(clauses, key=_clause_cost)
+        union |= min(clauses, key=_clause_cost)  # the cheapest clause stands for the child
     return [frozenset(union)]
 
 
@@ -60,7 +61,7 @@ def _part_anchor(part: Part) -> Anchor:
     return (part.word, part.prefix)
 
 
-def _clause_cost(clause: Clause) -> tuple[int, int, int]:
+def _clause_cost(clause: AbstractSet[Anchor]) -> tuple[int, int, int]:
     # fewer words first; then whole words over prefixes; then longer (usually rarer) words
     prefixes = sum(is_prefix for _, is_prefix in clause)
     return (len(clause), prefixes, -min(len(word) for word, _ in clause))
