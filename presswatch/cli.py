@@ -404,6 +404,71 @@ def _highlight(snippet: str) -> Text:
     return text
 
 
+# topics
+
+
+@cli.group()
+def topics() -> None:
+    """Topic queries: test one against a text, a saved page or a URL."""
+
+
+@topics.command("test")
+@click.argument("query")
+@click.option("--text", "text", help="Match against this text.")
+@click.option(
+    "--file",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Match against the article extracted from a saved HTML page.",
+)
+@click.option("--url", help="Match against the article extracted from a live page.")
+@click.pass_obj
+def topics_test(
+    state: AppState, query: str, text: str | None, html_file: Path | None, url: str | None
+) -> None:
+    """Does QUERY match? Exit 0 when it does (snippets printed), 1 when not, 2 on a syntax error.
+
+    Matching sees the article's title and text only, never the page's furniture.
+
+    \b
+    Example:
+      presswatch topics test '"security guarantee*" AND (Ukraine OR Kyiv)' --url https://...
+    """
+    from presswatch.alerts.query import parse_query
+    from presswatch.alerts.trial import try_query
+
+    given = [v for v in (text, html_file, url) if v is not None]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of --text, --file or --url")
+    parse_query(query)  # a syntax error is reported before any page is fetched
+    title, body, page_url = "", text or "", ""
+    if text is None:
+        from presswatch.extract_pages import extract_pages
+        from presswatch.extractors.article import Article
+
+        config = state.config() if state.config_path.exists() else Config()
+        (page,) = extract_pages([str(html_file or url)], config.crawl, config.extract, 0)
+        if page.error:
+            raise PresswatchError(page.error)
+        if not isinstance(page.outcome, Article):
+            raise PresswatchError(f"{page.page}: no article text found")
+        title, body, page_url = page.outcome.title, page.outcome.text, page.outcome.url
+    trial = try_query(query, title=title, text=body, url=page_url)
+    if not trial.matched:
+        out.print("no match")
+        sys.exit(1)
+    out.print(f"match ({len(trial.snippets)} snippet(s))")
+    for snippet in trial.snippets:
+        out.print(Text("  ").append_text(_marked(snippet.text, snippet.hits)))
+
+
+def _marked(text: str, hits: tuple[tuple[int, int], ...]) -> Text:
+    rendered = Text(text)
+    for start, end in hits:
+        rendered.stylize("bold yellow", start, end)
+    return rendered
+
+
 # extract
 
 
