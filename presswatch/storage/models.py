@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -161,3 +162,24 @@ class FeedState(Base):
     # a sitemap index's child sitemaps, one URL a line: a 304 on the index must not hide
     # changes in its children, which are then asked for (conditionally) all the same
     children: Mapped[str | None] = mapped_column(Text)
+
+
+class Match(Base):
+    """A topic that matched a clipping, with up to three snippets (JSON: text and hit offsets).
+
+    Topics live in presswatch.toml, so a match names its topic; `backfilled` marks matches made
+    by `topics rematch`, which never alert.
+    """
+
+    __tablename__ = "matches"
+    __table_args__ = (
+        UniqueConstraint("topic", "clipping_id"),
+        Index("ix_matches_topic_matched_at", "topic", "matched_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"), index=True)
+    snippets: Mapped[str] = mapped_column(Text)
+    matched_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
