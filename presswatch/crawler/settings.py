@@ -45,4 +45,7 @@ def scrapy_settings(cfg: CrawlConfig) -> dict[str, Any]:
         "ITEM_PIPELINES": {"presswatch.crawler.pipelines.ExtractStorePipeline": 300},
         # responses waiting for extraction are bounded by size; downloading pauses past it
         "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 20_000_000,
+        # outputs of one response processed in parallel; Scrapy starts this many asyncio
+        # tasks for every response, and an article page yields one item
+        "CONCURRENT_ITEMS": 8,
     }

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from presswatch.counts import CrawlCounts, ErrorLine
 from presswatch.errors import StorageError
 from presswatch.extractors.article import Article
-from presswatch.extractors.fingerprint import bands, is_near_duplicate
+from presswatch.extractors.fingerprint import BAND_WIDTHS, bands, is_near_duplicate
 from presswatch.storage.models import (
     Clipping,
     CrawlError,
@@ -44,6 +44,27 @@ _clippings = Clipping.__table__
 _page_urls = PageUrl.__table__
 # the SQLite FTS5 index, created by the first migration (not a model: a virtual table)
 _fts = table("clippings_fts", column("rowid"), column("rank"))
+
+# Statements run for every crawled URL or article, built once with bound parameters: building
+# and cache-keying a Core statement costs more than SQLite's own work for these small queries.
+_URL_OWNER = select(PageUrl.clipping_id).where(PageUrl.url_key == bindparam("key"))
+_ANY_URL_OWNER = (
+    select(PageUrl.clipping_id)
+    .where(PageUrl.url_key.in_(bindparam("keys", expanding=True)))
+    .limit(1)
+)
+_KNOWN_URL_KEYS = select(PageUrl.url_key).where(
+    PageUrl.url_key.in_(bindparam("keys", expanding=True))
+)
+_CANONICAL_OWNER = select(Clipping.id).where(Clipping.canonical_url == bindparam("canonical"))
+_SAME_BAND = (
+    select(Clipping.id, Clipping.fingerprint, Clipping.duplicate_of)
+    .where(
+        or_(*(_clippings.c[f"fp_band{i}"] == bindparam(f"b{i}") for i in range(len(BAND_WIDTHS))))
+    )
+    .order_by(Clipping.id)
+)
+_KNOWN_URLS_CHUNK = 500  # bound parameters per IN (...) lookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +109,16 @@ class Repository:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+        # a concurrent writer may have stored the same canonical URL a moment ago
+        self._insert_clipping = (
+            dialect.insert(_clippings)
+            .on_conflict_do_nothing(index_elements=["canonical_url"])
+            .returning(Clipping.id)
+        )
+        self._insert_urls = dialect.insert(_page_urls).on_conflict_do_nothing(
+            index_elements=["url_key"]
+        )
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -170,10 +201,18 @@ class Repository:
     def is_known_url(self, url_key: str) -> bool:
         """True when a stored clipping was reached through this URL form."""
         with self._read() as connection:
-            return (
-                connection.scalar(select(PageUrl.clipping_id).where(PageUrl.url_key == url_key))
-                is not None
-            )
+            return connection.scalar(_URL_OWNER, {"key": url_key}) is not None
+
+    def known_url_keys(self, url_keys: Sequence[str]) -> set[str]:
+        """The `url_keys` through which a stored clipping was reached (is_known_url for many
+        URLs at once: a sitemap lists thousands)."""
+        keys = list(dict.fromkeys(url_keys))
+        known: set[str] = set()
+        with self._read() as connection:
+            for start in range(0, len(keys), _KNOWN_URLS_CHUNK):
+                chunk = keys[start : start + _KNOWN_URLS_CHUNK]
+                known.update(connection.scalars(_KNOWN_URL_KEYS, {"keys": chunk}))
+        return known
 
     def feed_validators(self, url: str) -> FeedValidators | None:
         with self._read() as connection:
@@ -237,64 +276,94 @@ class Repository:
     ) -> AddResult:
         """Store `article` once: a clipping already reached by any of `url_keys` or with the
         same canonical URL is `known`; a near-identical text elsewhere makes it a duplicate."""
-        keys = list(dict.fromkeys([article.canonical_url, *url_keys]))
         with self._write() as connection:
-            existing = connection.scalar(
-                select(PageUrl.clipping_id).where(PageUrl.url_key.in_(keys)).limit(1)
-            ) or connection.scalar(
-                select(Clipping.id).where(Clipping.canonical_url == article.canonical_url)
-            )
-            if existing is not None:
-                self._remember_urls(connection, existing, keys)
-                return AddResult("known", existing)
-            duplicate_of = self._find_original(connection, article.fingerprint)
-            band_values = {f"fp_band{i}": band for i, band in enumerate(bands(article.fingerprint))}
-            stmt = self._insert(connection, _clippings).values(
-                source_id=source_id,
-                crawl_run_id=run_id,
-                url=article.url,
-                canonical_url=article.canonical_url,
-                title=article.title,
-                author=article.author,
-                published=article.published,
-                fetched=now_utc(),
-                language=article.language,
-                site_name=article.site_name,
-                description=article.description,
-                image=article.image,
-                text=article.text,
-                word_count=article.word_count,
-                fingerprint=article.fingerprint,
-                duplicate_of=duplicate_of,
+            return self._add_clipping(connection, source_id, run_id, article, url_keys)
+
+    def add_clippings(
+        self,
+        source_id: int,
+        run_id: int | None,
+        articles: Sequence[tuple[Article, Sequence[str]]],
+    ) -> list[AddResult | StorageError]:
+        """add_clipping for each (article, url_keys), in order, in one transaction: a crawl
+        stores hundreds of articles a minute, and a transaction each is most of the cost.
+
+        When the transaction fails, each article is stored on its own, so that one bad article
+        costs only its own result: a StorageError in its place.
+        """
+        if not articles:
+            return []
+        try:
+            with self._write() as connection:
+                return [
+                    self._add_clipping(connection, source_id, run_id, article, keys)
+                    for article, keys in articles
+                ]
+        except StorageError as exc:
+            if len(articles) == 1:
+                return [exc]
+        results: list[AddResult | StorageError] = []
+        for article, keys in articles:
+            try:
+                results.append(self.add_clipping(source_id, run_id, article, keys))
+            except StorageError as exc:
+                results.append(exc)
+        return results
+
+    def _add_clipping(
+        self,
+        connection: Connection,
+        source_id: int,
+        run_id: int | None,
+        article: Article,
+        url_keys: Sequence[str],
+    ) -> AddResult:
+        keys = list(dict.fromkeys([article.canonical_url, *url_keys]))
+        canonical = {"canonical": article.canonical_url}
+        existing = connection.scalar(_ANY_URL_OWNER, {"keys": keys}) or connection.scalar(
+            _CANONICAL_OWNER, canonical
+        )
+        if existing is not None:
+            self._remember_urls(connection, existing, keys)
+            return AddResult("known", existing)
+        duplicate_of = self._find_original(connection, article.fingerprint)
+        band_values = {f"fp_band{i}": band for i, band in enumerate(bands(article.fingerprint))}
+        new_id = connection.scalar(
+            self._insert_clipping,
+            {
+                "source_id": source_id,
+                "crawl_run_id": run_id,
+                "url": article.url,
+                "canonical_url": article.canonical_url,
+                "title": article.title,
+                "author": article.author,
+                "published": article.published,
+                "fetched": now_utc(),
+                "language": article.language,
+                "site_name": article.site_name,
+                "description": article.description,
+                "image": article.image,
+                "text": article.text,
+                "word_count": article.word_count,
+                "fingerprint": article.fingerprint,
+                "duplicate_of": duplicate_of,
                 **band_values,
-            )
-            # a concurrent writer may have stored the same canonical URL a moment ago
-            new_id = connection.scalar(
-                stmt.on_conflict_do_nothing(index_elements=["canonical_url"]).returning(Clipping.id)
-            )
-            if new_id is None:
-                winner = connection.scalar(
-                    select(Clipping.id).where(Clipping.canonical_url == article.canonical_url)
-                )
-                return AddResult("known", int(winner or 0))
-            self._remember_urls(connection, new_id, keys)
-            return AddResult("new", new_id, duplicate_of)
+            },
+        )
+        if new_id is None:
+            winner = connection.scalar(_CANONICAL_OWNER, canonical)
+            return AddResult("known", int(winner or 0))
+        self._remember_urls(connection, new_id, keys)
+        return AddResult("new", new_id, duplicate_of)
 
     def _remember_urls(self, connection: Connection, clipping_id: int, keys: Sequence[str]) -> None:
-        stmt = self._insert(connection, _page_urls)
         connection.execute(
-            stmt.on_conflict_do_nothing(index_elements=["url_key"]),
-            [{"url_key": key, "clipping_id": clipping_id} for key in keys],
+            self._insert_urls, [{"url_key": key, "clipping_id": clipping_id} for key in keys]
         )
 
     def _find_original(self, connection: Connection, fingerprint: int) -> int | None:
-        same_band = [
-            _clippings.c[f"fp_band{i}"] == band for i, band in enumerate(bands(fingerprint))
-        ]
         rows = connection.execute(
-            select(Clipping.id, Clipping.fingerprint, Clipping.duplicate_of)
-            .where(or_(*same_band))
-            .order_by(Clipping.id)
+            _SAME_BAND, {f"b{i}": band for i, band in enumerate(bands(fingerprint))}
         )
         for row in rows:
             if is_near_duplicate(row.fingerprint, fingerprint):

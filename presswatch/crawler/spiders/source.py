@@ -105,18 +105,25 @@ class SourceSpider(SitemapSpider):
             dont_filter=kind != "article",
         )
 
-    def article_request(
-        self, url: str, via: str, published: datetime | None = None
-    ) -> Request | None:
-        """A request for an article URL, or None when it is already stored (not fetched)."""
+    def article_requests(
+        self, found: Iterable[tuple[str, datetime | None]], via: str
+    ) -> list[Request]:
+        """Requests for the article URLs found (with a published time, if known), except those
+        already stored: they are counted as known and not fetched. One database lookup for
+        all of them: a sitemap lists thousands of URLs."""
+        found = list(found)
         counts = self.crawl.counts
-        counts.discovered += 1
-        if self.services.repository.is_known_url(url_key(url)):
-            counts.known += 1
-            return None
-        return self._request(
-            url, self.parse_article, "article", meta={"via": via, HINT_PUBLISHED: published}
-        )
+        counts.discovered += len(found)
+        keys = [url_key(url) for url, _ in found]
+        known = self.services.repository.known_url_keys(keys)
+        requests = []
+        for (url, published), key in zip(found, keys, strict=True):
+            if key in known:
+                counts.known += 1
+                continue
+            meta = {"via": via, HINT_PUBLISHED: published}
+            requests.append(self._request(url, self.parse_article, "article", meta=meta))
+        return requests
 
     # feeds
 
@@ -141,10 +148,9 @@ class SourceSpider(SitemapSpider):
             )
             report_error(self.services, self.crawl, response.url, "feed", reason)
             return
-        for link, entry in links:
-            request = self.article_request(response.urljoin(link), "feed", _entry_published(entry))
-            if request is not None:
-                yield request
+        yield from self.article_requests(
+            ((response.urljoin(link), _entry_published(entry)) for link, entry in links), "feed"
+        )
 
     # sitemaps (Scrapy's SitemapSpider does the parsing: indexes, gzip, robots.txt)
 
@@ -173,13 +179,13 @@ class SourceSpider(SitemapSpider):
         return list(self._sitemap_requests(requests))
 
     def _sitemap_requests(self, requests: Iterable[Request]) -> Iterator[Request]:
+        articles = []
         for request in requests:
             if request.callback == self._parse_sitemap:  # a child sitemap of an index
                 yield self._request(request.url, self._parse_sitemap, "sitemap", conditional=True)
             else:
-                article = self.article_request(request.url, "sitemap")
-                if article is not None:
-                    yield article
+                articles.append((request.url, None))
+        yield from self.article_requests(articles, "sitemap")
 
     # start_urls + follow
 
@@ -189,12 +195,11 @@ class SourceSpider(SitemapSpider):
     def _follow_links(self, response: Response) -> Iterator[Request]:
         if self._links is None or not isinstance(response, TextResponse):
             return
-        for link in self._links.extract_links(response):
-            if urlsplit(link.url).hostname not in self._hosts:
-                continue
-            request = self.article_request(link.url, "link")
-            if request is not None:
-                yield request
+        links = self._links.extract_links(response)
+        yield from self.article_requests(
+            ((link.url, None) for link in links if urlsplit(link.url).hostname in self._hosts),
+            "link",
+        )
 
     # articles
 
