@@ -229,6 +229,7 @@ def clippings() -> None:
 @clippings.command("list")
 @click.option("--source", help="Only this source.")
 @click.option("--since", help="Fetched since a date (2026-11-01) or a while ago (24h, 7d).")
+@click.option("--topic", help="Only clippings that matched this topic.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--offset", default=0, type=click.IntRange(0))
 @click.option(
@@ -236,7 +237,13 @@ def clippings() -> None:
 )
 @click.pass_obj
 def clippings_list(
-    state: AppState, source: str | None, since: str | None, limit: int, offset: int, fmt: str
+    state: AppState,
+    source: str | None,
+    since: str | None,
+    topic: str | None,
+    limit: int,
+    offset: int,
+    fmt: str,
 ) -> None:
     """Newest clippings first.
 
@@ -245,7 +252,7 @@ def clippings_list(
       presswatch clippings list --source guardian-world --since 24h
     """
     records = state.repository().list_clippings(
-        source=source, since=_parse_since(since), limit=limit, offset=offset
+        source=source, since=_parse_since(since), topic=topic, limit=limit, offset=offset
     )
     if fmt == "jsonl":
         _print_jsonl(records)
@@ -320,6 +327,10 @@ def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
         meta.append(("duplicate of", f"clipping {record.duplicate_of}"))
     for key, value in meta:
         out.print(Text.assemble((f"{key:>12}: ", "dim"), value))
+    for match in state.repository().clipping_matches(record.id):
+        out.print(Text.assemble((f"{'topic':>12}: ", "dim"), (match.topic, "bold")))
+        for snippet in match.snippets:
+            out.print(Text(" " * 14).append_text(_marked(snippet.text, snippet.hits)))
     out.print()
     out.print(Text(record.text))
 
@@ -338,8 +349,11 @@ def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
     help="Write to this file instead of standard output.",
 )
 @click.option("--since", help="Fetched since a date (2026-11-01) or a while ago (24h, 7d).")
+@click.option("--topic", help="Only clippings that matched this topic.")
 @click.pass_obj
-def clippings_export(state: AppState, fmt: str, output: Path | None, since: str | None) -> None:
+def clippings_export(
+    state: AppState, fmt: str, output: Path | None, since: str | None, topic: str | None
+) -> None:
     """Every clipping (oldest first) as JSON Lines, CSV or JSON.
 
     \b
@@ -348,7 +362,7 @@ def clippings_export(state: AppState, fmt: str, output: Path | None, since: str 
     """
     from presswatch.export import write_export
 
-    records = state.repository().iter_clippings(since=_parse_since(since))
+    records = state.repository().iter_clippings(since=_parse_since(since), topic=topic)
     if output is None:
         write_export(records, fmt, sys.stdout)  # type: ignore[arg-type]
         return
@@ -409,7 +423,7 @@ def _highlight(snippet: str) -> Text:
 
 @cli.group()
 def topics() -> None:
-    """Topic queries: test one against a text, a saved page or a URL."""
+    """Topic queries: list them, test one, back-fill matches."""
 
 
 @topics.command("test")
@@ -460,6 +474,78 @@ def topics_test(
     out.print(f"match ({len(trial.snippets)} snippet(s))")
     for snippet in trial.snippets:
         out.print(Text("  ").append_text(_marked(snippet.text, snippet.hits)))
+
+
+@topics.command("list")
+@click.option(
+    "--format", "fmt", default="table", type=click.Choice(["table", "json"]), show_default=True
+)
+@click.pass_obj
+def topics_list(state: AppState, fmt: str) -> None:
+    """Each configured topic with its query, number of matches and last match.
+
+    \b
+    Example:
+      presswatch topics list
+    """
+    config = state.config()
+    stats = state.repository().topic_stats()
+    rows = []
+    for topic in config.topics:
+        found = stats.get(topic.name)
+        last = (
+            found.last_match.isoformat(timespec="seconds") if found and found.last_match else None
+        )
+        rows.append(
+            {
+                "name": topic.name,
+                "query": topic.query,
+                "mode": topic.mode,
+                "matches": found.matches if found else 0,
+                "last_match": last,
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{len(rows)} topic(s)", title_justify="left")
+    for column in ("name", "query", "matches", "last match"):
+        table.add_column(column, justify="right" if column == "matches" else "left")
+    for row in rows:
+        table.add_row(
+            escape(str(row["name"])),
+            escape(str(row["query"])),
+            str(row["matches"]),
+            str(row["last_match"] or "-"),
+        )
+    out.print(table)
+
+
+@topics.command("rematch")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.pass_obj
+def topics_rematch(state: AppState, names: tuple[str, ...]) -> None:
+    """Back-fill matches of the named topics (default: all) over every stored clipping, after a
+    topic was added or its query changed. Back-filled matches never send alerts.
+
+    \b
+    Example:
+      presswatch topics rematch ukraine-security
+    """
+    from presswatch.alerts.rematch import rematch
+
+    config = state.config()
+    known = {t.name for t in config.topics}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConfigError(
+            f"unknown topic {unknown[0]!r} (known: {', '.join(sorted(known)) or 'none'})"
+        )
+    result = rematch(state.repository(), config, names)
+    out.print(
+        f"matched {result.clippings} clipping(s) against {result.topics} topic(s): "
+        f"{result.new_matches} new match(es)"
+    )
 
 
 def _marked(text: str, hits: tuple[tuple[int, int], ...]) -> Text:
@@ -564,6 +650,12 @@ def demo(keep: Path | None) -> None:
             result.second, "second crawl of the unchanged site: nothing downloaded twice"
         )
         _print_clipping_table(list(result.clippings), f"{len(result.clippings)} clippings stored")
+        topic_table = Table(title="topics (matched on article text only)", title_justify="left")
+        topic_table.add_column("topic")
+        topic_table.add_column("matches", justify="right")
+        for name, stats in result.topics.items():
+            topic_table.add_row(name, str(stats.matches))
+        out.print(topic_table)
         if result.clippings:
             first = result.clippings[0]
             out.rule(f"clipping {first.id}: {escape(first.title)}")

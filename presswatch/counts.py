@@ -4,18 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-COUNT_NAMES = (
-    "discovered",
-    "known",
-    "fetched",
-    "not_modified",
-    "extracted",
-    "not_articles",
-    "stored",
-    "duplicates",
-    "errors",
-)
-
 
 @dataclass(slots=True)
 class CrawlCounts:
@@ -25,7 +13,8 @@ class CrawlCounts:
     already stored (not downloaded again); fetched: article pages downloaded; not_modified:
     feeds and sitemaps answered 304; extracted: pages that were articles; not_articles: pages
     that were not (index pages, stubs, non-HTML); stored: new clippings; duplicates: of those,
-    near-identical to an earlier clipping; errors: failed URLs.
+    near-identical to an earlier clipping; matched: topic matches of the new clippings;
+    errors: failed URLs.
     """
 
     discovered: int = 0
@@ -36,6 +25,7 @@ class CrawlCounts:
     not_articles: int = 0
     stored: int = 0
     duplicates: int = 0
+    matched: int = 0
     errors: int = 0
 
     def as_dict(self) -> dict[str, int]:
@@ -44,6 +34,9 @@ class CrawlCounts:
     def add(self, other: CrawlCounts) -> None:
         for name in COUNT_NAMES:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+COUNT_NAMES = tuple(f.name for f in fields(CrawlCounts))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from presswatch.counts import CrawlSummary
 from presswatch.crawler.run import ProgressCallback, run_crawl
 from presswatch.loopback import BASE_TOKEN, LoopbackSite
 from presswatch.storage.db import open_database
-from presswatch.storage.repository import ClippingRecord, Repository
+from presswatch.storage.repository import ClippingRecord, Repository, TopicStats
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,7 @@ class DemoResult:
     first: CrawlSummary  # everything is new
     second: CrawlSummary  # the same site again: nothing new, feeds answer 304
     clippings: tuple[ClippingRecord, ...]
+    topics: dict[str, TopicStats]
 
 
 def demo_root() -> Path:
@@ -54,4 +55,6 @@ def run_demo(workdir: Path, on_progress: ProgressCallback | None = None) -> Demo
         second = run_crawl(config, config.sources, on_progress)
     repository = Repository(open_database(config.database.url))
     clippings = tuple(repository.list_clippings(limit=None, oldest_first=True))
-    return DemoResult(site.base_url, config.path or workdir, first, second, clippings)
+    stats = repository.topic_stats()
+    topics = {t.name: stats.get(t.name, TopicStats(0, None)) for t in config.topics}
+    return DemoResult(site.base_url, config.path or workdir, first, second, clippings, topics)

@@ -26,7 +26,7 @@ FIELDS = (
 )
 
 
-def clipping_record(clipping: ClippingRecord, topics: Iterable[str] = ()) -> dict[str, object]:
+def clipping_record(clipping: ClippingRecord) -> dict[str, object]:
     """One clipping with the SPEC's export fields (times in ISO 8601)."""
     return {
         "id": clipping.id,
@@ -39,7 +39,7 @@ def clipping_record(clipping: ClippingRecord, topics: Iterable[str] = ()) -> dic
         "fetched": clipping.fetched.isoformat(),
         "language": clipping.language,
         "text": clipping.text,
-        "topics": sorted(topics),
+        "topics": sorted(clipping.topics),
         "duplicate_of": clipping.duplicate_of,
     }
 

@@ -46,6 +46,13 @@ def test_demo_crawls_every_publisher_cleanly_and_then_nothing_new(tmp_path: Path
         for line in DEMO_FURNITURE:
             assert line not in clipping.text, (clipping.url, line)
         assert "utm_" not in clipping.canonical_url
+    assert {name: stats.matches for name, stats in result.topics.items()} == {
+        "security-guarantees": 1,
+        "rail-strikes": 2,
+        "harbour": 1,
+    }
+    rail = [c for c in clippings if "rail-strikes" in c.topics]
+    assert {c.source for c in rail} == {"harbour-courier", "valley-wire"}
     assert result.first.totals.errors == 0
     assert result.second.totals.stored == 0
     assert result.second.totals.fetched == 0

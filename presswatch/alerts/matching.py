@@ -13,9 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from presswatch.alerts.query.evaluate import Document, Hit, evaluate
-from presswatch.alerts.query.nodes import And, Near, Node, Not, Part, Term
+from presswatch.alerts.query.nodes import And, Field, Near, Node, Not, Part, Term
+from presswatch.alerts.snippets import Snippet, make_snippets
+
+if TYPE_CHECKING:
+    from presswatch.config import Config
 
 Anchor = tuple[str, bool]  # word, is_prefix
 
@@ -139,3 +144,37 @@ def match_each(topics: Sequence[Topic], document: Document) -> list[TopicMatch]:
         if evaluate(topic.query, document, hits):
             out.append(TopicMatch(topic.name, tuple(sorted(set(hits)))))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class NewMatch:
+    """What is stored for a topic that matched an article."""
+
+    topic: str
+    snippets: tuple[Snippet, ...]
+
+
+class ArticleMatcher:
+    """Matches articles (title and text only: the extracted article, never page furniture)
+    against every configured topic, and cuts the snippets."""
+
+    def __init__(self, topics: Iterable[Topic]) -> None:
+        self.index = TopicIndex(topics)
+
+    def __bool__(self) -> bool:
+        return bool(self.index.topics)
+
+    def match(self, *, title: str, text: str, source: str, url: str) -> list[NewMatch]:
+        if not self.index.topics:
+            return []
+        document = Document.build(title=title, text=text, source=source, url=url)
+        original: dict[Field, str] = {"title": title, "text": text}
+        return [
+            NewMatch(m.topic, tuple(make_snippets(document, m.hits, original)))
+            for m in self.index.match(document)
+        ]
+
+
+def topics_of(config: Config, names: Sequence[str] = ()) -> list[Topic]:
+    """The configured topics (or just the named ones) with their parsed queries."""
+    return [Topic(t.name, t.parsed_query()) for t in config.topics if not names or t.name in names]

@@ -6,6 +6,7 @@ import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
+from presswatch.alerts.matching import ArticleMatcher
 from presswatch.config import SourceConfig
 from presswatch.counts import CrawlCounts
 from presswatch.extractors.article import ExtractOptions
@@ -21,6 +22,7 @@ class CrawlServices:
     repository: Repository
     extract_pool: Executor
     extract_options: ExtractOptions
+    matcher: ArticleMatcher
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from presswatch.alerts.matching import NewMatch
 from presswatch.crawler.context import report_error
 from presswatch.crawler.items import PageItem
 from presswatch.errors import ExtractionError, StorageError
@@ -35,13 +36,17 @@ class ClippingWriter:
         self.repository = repository
         self.source_id = source_id
         self.run_id = run_id
-        self._pending: list[tuple[Article, Sequence[str], asyncio.Future[AddResult]]] = []
+        self._pending: list[
+            tuple[Article, Sequence[str], Sequence[NewMatch], asyncio.Future[AddResult]]
+        ] = []
         self._timer: asyncio.TimerHandle | None = None
 
-    async def add(self, article: Article, url_keys: Sequence[str]) -> AddResult:
+    async def add(
+        self, article: Article, url_keys: Sequence[str], matches: Sequence[NewMatch]
+    ) -> AddResult:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[AddResult] = loop.create_future()
-        self._pending.append((article, url_keys, future))
+        self._pending.append((article, url_keys, matches, future))
         if len(self._pending) >= BATCH_ITEMS:
             self.flush()
         elif self._timer is None:
@@ -58,11 +63,13 @@ class ClippingWriter:
         results: Sequence[AddResult | BaseException]
         try:
             results = self.repository.add_clippings(
-                self.source_id, self.run_id, [(article, keys) for article, keys, _ in pending]
+                self.source_id,
+                self.run_id,
+                [(article, keys, matches) for article, keys, matches, _ in pending],
             )
         except Exception as exc:  # not a StorageError: a bug; each waiting item raises it
             results = [exc] * len(pending)
-        for (_, _, future), result in zip(pending, results, strict=True):
+        for (_, _, _, future), result in zip(pending, results, strict=True):
             if future.done():
                 continue
             if isinstance(result, BaseException):
@@ -114,7 +121,16 @@ class ExtractStorePipeline:
         if self._writer is None:
             self._writer = ClippingWriter(services.repository, crawl.source_id, crawl.run_id)
         try:
-            added = await self._writer.add(outcome, [url_key(item.url), url_key(item.request_url)])
+            # only the extracted title and text are matched, never the page's furniture
+            matches = services.matcher.match(
+                title=outcome.title,
+                text=outcome.text,
+                source=crawl.source.name,
+                url=outcome.canonical_url,
+            )
+            added = await self._writer.add(
+                outcome, [url_key(item.url), url_key(item.request_url)], matches
+            )
         except StorageError as exc:
             report_error(services, crawl, item.url, "storage", str(exc))
             return item
@@ -122,6 +138,7 @@ class ExtractStorePipeline:
             crawl.counts.stored += 1
             if added.duplicate_of is not None:
                 crawl.counts.duplicates += 1
+            crawl.counts.matched += added.matches
         else:
             crawl.counts.known += 1
         return item

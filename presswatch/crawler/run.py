@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from multiprocessing.queues import Queue
 from typing import Any
 
+from presswatch.alerts.matching import ArticleMatcher, topics_of
 from presswatch.config import Config, SourceConfig
 from presswatch.counts import CrawlCounts, CrawlSummary, SourceResult
 from presswatch.errors import CrawlError, PresswatchError
@@ -136,6 +137,7 @@ def _crawl(
             extract_options=ExtractOptions(
                 min_words=config.extract.min_words, drop_lines=config.extract.drop_lines
             ),
+            matcher=ArticleMatcher(topics_of(config)),
         )
         process = CrawlerProcess(scrapy_settings(config.crawl))
         quiet_third_party()  # Scrapy re-applies its own log levels when it starts

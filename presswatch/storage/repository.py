@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import (
     Engine,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     bindparam,
     column,
     func,
+    insert,
     literal_column,
     or_,
     select,
@@ -25,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 
+from presswatch.alerts.snippets import Snippet
 from presswatch.counts import CrawlCounts, ErrorLine
 from presswatch.errors import StorageError
 from presswatch.extractors.article import Article
@@ -34,6 +37,7 @@ from presswatch.storage.models import (
     CrawlError,
     CrawlRun,
     FeedState,
+    Match,
     PageUrl,
     Source,
 )
@@ -41,7 +45,11 @@ from presswatch.storage.models import (
 # search snippets mark hits with control characters that never occur in extracted text
 HIT_START, HIT_END = "\x02", "\x03"
 _clippings = Clipping.__table__
+if TYPE_CHECKING:
+    from presswatch.alerts.matching import NewMatch
+
 _page_urls = PageUrl.__table__
+_matches = Match.__table__
 # the SQLite FTS5 index, created by the first migration (not a model: a virtual table)
 _fts = table("clippings_fts", column("rowid"), column("rank"))
 
@@ -72,6 +80,21 @@ class AddResult:
     status: Literal["new", "known"]
     clipping_id: int
     duplicate_of: int | None = None
+    matches: int = 0  # topic matches stored with a new clipping
+
+
+@dataclass(frozen=True, slots=True)
+class TopicStats:
+    matches: int
+    last_match: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMatch:
+    topic: str
+    snippets: tuple[Snippet, ...]
+    matched_at: datetime
+    backfilled: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +121,20 @@ class ClippingRecord:
     word_count: int
     duplicate_of: int | None
     snippet: str | None = None  # search hit context, hits between HIT_START and HIT_END
+    topics: tuple[str, ...] = ()  # names of the topics it matched
 
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    """Aggregates (max of a column) skip the column type's UTC conversion on SQLite."""
+    if value is None or (isinstance(value, datetime) and value.tzinfo):
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
 
 
 class Repository:
@@ -118,6 +151,9 @@ class Repository:
         )
         self._insert_urls = dialect.insert(_page_urls).on_conflict_do_nothing(
             index_elements=["url_key"]
+        )
+        self._insert_matches = dialect.insert(_matches).on_conflict_do_nothing(
+            index_elements=["topic", "clipping_id"]
         )
 
     @contextlib.contextmanager
@@ -138,9 +174,12 @@ class Repository:
         except SQLAlchemyError as exc:
             raise StorageError(f"database read failed: {exc}") from exc
 
-    def _insert(self, connection: Connection, table: object) -> sqlite.Insert | postgresql.Insert:
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        return dialect.insert(table)  # type: ignore[arg-type]
+    def _insert(
+        self, connection: Connection, model: type[Source] | type[FeedState]
+    ) -> sqlite.Insert | postgresql.Insert:
+        if connection.dialect.name == "postgresql":
+            return postgresql.insert(model)
+        return sqlite.insert(model)
 
     # sources and runs
 
@@ -150,9 +189,7 @@ class Repository:
             found = connection.scalar(select(Source.id).where(Source.name == name))
             if found is not None:
                 return found
-            stmt = self._insert(connection, Source.__table__).values(
-                name=name, created_at=now_utc()
-            )
+            stmt = self._insert(connection, Source).values(name=name, created_at=now_utc())
             connection.execute(stmt.on_conflict_do_nothing())
             return int(connection.scalar(select(Source.id).where(Source.name == name)) or 0)
 
@@ -160,7 +197,7 @@ class Repository:
         source_id = self.source_id(source_name)
         with self._write() as connection:
             result = connection.execute(
-                CrawlRun.__table__.insert().values(
+                insert(CrawlRun).values(
                     source_id=source_id,
                     started_at=now_utc(),
                     status="running",
@@ -180,7 +217,7 @@ class Repository:
     def record_error(self, run_id: int, url: str, kind: str, message: str) -> None:
         with self._write() as connection:
             connection.execute(
-                CrawlError.__table__.insert().values(
+                insert(CrawlError).values(
                     crawl_run_id=run_id, url=url, kind=kind, message=message[:2000], at=now_utc()
                 )
             )
@@ -233,7 +270,7 @@ class Repository:
             "entries": 0,
         }
         with self._write() as connection:
-            stmt = self._insert(connection, FeedState.__table__).values(**values)
+            stmt = self._insert(connection, FeedState).values(**values)
             connection.execute(
                 stmt.on_conflict_do_update(
                     index_elements=["url"],
@@ -272,21 +309,27 @@ class Repository:
     # clippings
 
     def add_clipping(
-        self, source_id: int, run_id: int | None, article: Article, url_keys: Sequence[str]
+        self,
+        source_id: int,
+        run_id: int | None,
+        article: Article,
+        url_keys: Sequence[str],
+        matches: Sequence[NewMatch] = (),
     ) -> AddResult:
         """Store `article` once: a clipping already reached by any of `url_keys` or with the
-        same canonical URL is `known`; a near-identical text elsewhere makes it a duplicate."""
+        same canonical URL is `known`; a near-identical text elsewhere makes it a duplicate.
+        A new clipping's topic `matches` are stored in the same transaction."""
         with self._write() as connection:
-            return self._add_clipping(connection, source_id, run_id, article, url_keys)
+            return self._add_clipping(connection, source_id, run_id, article, url_keys, matches)
 
     def add_clippings(
         self,
         source_id: int,
         run_id: int | None,
-        articles: Sequence[tuple[Article, Sequence[str]]],
+        articles: Sequence[tuple[Article, Sequence[str], Sequence[NewMatch]]],
     ) -> list[AddResult | StorageError]:
-        """add_clipping for each (article, url_keys), in order, in one transaction: a crawl
-        stores hundreds of articles a minute, and a transaction each is most of the cost.
+        """add_clipping for each (article, url_keys, matches), in order, in one transaction: a
+        crawl stores hundreds of articles a minute, and a transaction each is most of the cost.
 
         When the transaction fails, each article is stored on its own, so that one bad article
         costs only its own result: a StorageError in its place.
@@ -296,16 +339,16 @@ class Repository:
         try:
             with self._write() as connection:
                 return [
-                    self._add_clipping(connection, source_id, run_id, article, keys)
-                    for article, keys in articles
+                    self._add_clipping(connection, source_id, run_id, article, keys, matches)
+                    for article, keys, matches in articles
                 ]
         except StorageError as exc:
             if len(articles) == 1:
                 return [exc]
         results: list[AddResult | StorageError] = []
-        for article, keys in articles:
+        for article, keys, matches in articles:
             try:
-                results.append(self.add_clipping(source_id, run_id, article, keys))
+                results.append(self.add_clipping(source_id, run_id, article, keys, matches))
             except StorageError as exc:
                 results.append(exc)
         return results
@@ -317,6 +360,7 @@ class Repository:
         run_id: int | None,
         article: Article,
         url_keys: Sequence[str],
+        matches: Sequence[NewMatch] = (),
     ) -> AddResult:
         keys = list(dict.fromkeys([article.canonical_url, *url_keys]))
         canonical = {"canonical": article.canonical_url}
@@ -354,7 +398,87 @@ class Repository:
             winner = connection.scalar(_CANONICAL_OWNER, canonical)
             return AddResult("known", int(winner or 0))
         self._remember_urls(connection, new_id, keys)
-        return AddResult("new", new_id, duplicate_of)
+        self._store_matches(connection, new_id, matches, backfilled=False)
+        return AddResult("new", new_id, duplicate_of, len(matches))
+
+    def _store_matches(
+        self,
+        connection: Connection,
+        clipping_id: int,
+        matches: Sequence[NewMatch],
+        *,
+        backfilled: bool,
+    ) -> int:
+        """Insert the matches that are not stored yet; returns how many were new."""
+        if not matches:
+            return 0
+        now = now_utc()
+        result = connection.execute(
+            self._insert_matches,
+            [
+                {
+                    "topic": m.topic,
+                    "clipping_id": clipping_id,
+                    "matched_at": now,
+                    "backfilled": backfilled,
+                    "snippets": json.dumps([s.as_json() for s in m.snippets], ensure_ascii=False),
+                }
+                for m in matches
+            ],
+        )
+        return max(result.rowcount, 0)
+
+    # matches
+
+    def add_backfilled_matches(self, found: Sequence[tuple[int, Sequence[NewMatch]]]) -> int:
+        """`topics rematch`: store matches for existing clippings (marked backfilled, so they
+        never alert); a match already stored stays as it was. Returns how many were new."""
+        with self._write() as connection:
+            return sum(
+                self._store_matches(connection, clipping_id, matches, backfilled=True)
+                for clipping_id, matches in found
+            )
+
+    def topic_stats(self) -> dict[str, TopicStats]:
+        """Per topic name: number of matches and the time of the last one."""
+        with self._read() as connection:
+            rows = connection.execute(
+                select(Match.topic, func.count(), func.max(Match.matched_at)).group_by(Match.topic)
+            )
+            return {topic: TopicStats(count, _as_utc(last)) for topic, count, last in rows}
+
+    def clipping_topics(self, clipping_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The topics each clipping matched."""
+        out: dict[int, list[str]] = {i: [] for i in clipping_ids}
+        if not clipping_ids:
+            return out
+        with self._read() as connection:
+            rows = connection.execute(
+                select(Match.clipping_id, Match.topic)
+                .where(Match.clipping_id.in_(clipping_ids))
+                .order_by(Match.topic)
+            )
+            for clipping_id, topic in rows:
+                out[clipping_id].append(topic)
+        return out
+
+    def clipping_matches(self, clipping_id: int) -> list[StoredMatch]:
+        """A clipping's matches with their snippets."""
+        with self._read() as connection:
+            rows = connection.execute(
+                select(Match.topic, Match.snippets, Match.matched_at, Match.backfilled)
+                .where(Match.clipping_id == clipping_id)
+                .order_by(Match.topic)
+            )
+            return [
+                StoredMatch(
+                    topic,
+                    tuple(Snippet.from_json(s) for s in json.loads(snippets)),
+                    matched_at,
+                    backfilled,
+                )
+                for topic, snippets, matched_at, backfilled in rows
+            ]
 
     def _remember_urls(self, connection: Connection, clipping_id: int, keys: Sequence[str]) -> None:
         connection.execute(
@@ -381,38 +505,40 @@ class Repository:
         *,
         source: str | None = None,
         since: datetime | None = None,
+        topic: str | None = None,
         limit: int | None = 50,
         offset: int = 0,
         oldest_first: bool = False,
     ) -> list[ClippingRecord]:
-        """Newest first (by fetch time), optionally one source and/or fetched since a time."""
-        stmt = self._records()
-        if source:
-            stmt = stmt.where(Source.name == source)
-        if since:
-            stmt = stmt.where(Clipping.fetched >= since)
+        """Newest first (by fetch time), optionally one source, one topic, fetched since a
+        time; each with the topics it matched."""
+        stmt = _filtered(self._records(), source=source, since=since, topic=topic)
         order = Clipping.id.asc() if oldest_first else Clipping.id.desc()
         stmt = stmt.order_by(order).offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._read() as connection:
-            return [_record(row) for row in connection.execute(stmt).mappings()]
+            rows = [_record(row) for row in connection.execute(stmt).mappings()]
+        return self._with_topics(rows)
 
     def iter_clippings(
-        self, *, since: datetime | None = None, batch: int = 500
+        self, *, since: datetime | None = None, topic: str | None = None, batch: int = 500
     ) -> Iterator[ClippingRecord]:
-        """Every clipping, oldest first, read in batches (for export)."""
+        """Every clipping (or those of one topic), oldest first, read in batches (for export)."""
         last_id = 0
         while True:
-            stmt = self._records().where(Clipping.id > last_id).order_by(Clipping.id).limit(batch)
-            if since:
-                stmt = stmt.where(Clipping.fetched >= since)
+            stmt = _filtered(self._records(), since=since, topic=topic)
+            stmt = stmt.where(Clipping.id > last_id).order_by(Clipping.id).limit(batch)
             with self._read() as connection:
                 rows = [_record(row) for row in connection.execute(stmt).mappings()]
             if not rows:
                 return
-            yield from rows
+            yield from self._with_topics(rows)
             last_id = rows[-1].id
+
+    def _with_topics(self, records: list[ClippingRecord]) -> list[ClippingRecord]:
+        topics = self.clipping_topics([r.id for r in records])
+        return [replace(r, topics=tuple(topics[r.id])) for r in records]
 
     def get_clipping(self, clipping_id: int) -> ClippingRecord | None:
         with self._read() as connection:
@@ -421,7 +547,7 @@ class Repository:
                 .mappings()
                 .first()
             )
-            return _record(row) if row else None
+        return self._with_topics([_record(row)])[0] if row else None
 
     def search_clippings(self, query: str, limit: int = 20) -> list[ClippingRecord]:
         """Full-text search over title and text, best match first, with a snippet."""
@@ -454,6 +580,22 @@ class Repository:
 
 
 _FTS_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def _filtered(
+    stmt: Select[tuple[object, ...]],
+    *,
+    source: str | None = None,
+    since: datetime | None = None,
+    topic: str | None = None,
+) -> Select[tuple[object, ...]]:
+    if source:
+        stmt = stmt.where(Source.name == source)
+    if since:
+        stmt = stmt.where(Clipping.fetched >= since)
+    if topic:
+        stmt = stmt.where(Clipping.id.in_(select(Match.clipping_id).where(Match.topic == topic)))
+    return stmt
 
 
 def fts5_query(query: str) -> str:

@@ -1,4 +1,4 @@
-"""matches: which topic matched which clipping, with snippets
+"""matches: which topic matched which clipping, with snippets; crawl_runs.matched
 
 Revision ID: 0002
 Revises: 0001
@@ -33,9 +33,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_matches_topic_matched_at", "matches", ["topic", "matched_at"])
     op.create_index(op.f("ix_matches_clipping_id"), "matches", ["clipping_id"])
+    with op.batch_alter_table("crawl_runs") as batch_op:
+        batch_op.add_column(sa.Column("matched", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("crawl_runs") as batch_op:
+        batch_op.drop_column("matched")
     op.drop_index(op.f("ix_matches_clipping_id"), table_name="matches")
     op.drop_index("ix_matches_topic_matched_at", table_name="matches")
     op.drop_table("matches")
