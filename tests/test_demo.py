@@ -53,6 +53,10 @@ def test_demo_crawls_every_publisher_cleanly_and_then_nothing_new(tmp_path: Path
     }
     rail = [c for c in clippings if "rail-strikes" in c.topics]
     assert {c.source for c in rail} == {"harbour-courier", "valley-wire"}
+    # every Ledger article links the others: each is still one discovery, fetched once
+    ledger = next(r for r in result.first.results if r.source == "metro-ledger")
+    assert ledger.counts.discovered == 4
+    assert ledger.counts.fetched == 4
     assert result.first.totals.errors == 0
     assert result.second.totals.stored == 0
     assert result.second.totals.fetched == 0

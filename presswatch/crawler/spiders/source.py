@@ -51,6 +51,7 @@ class SourceSpider(SitemapSpider):
         super().__init__(**kwargs)
         self.crawl = crawl
         self.services = services
+        self._discovered: set[str] = set()  # URL keys seen in this crawl
         source = crawl.source
         self.sitemap_urls = source.sitemaps
         self._hosts = {urlsplit(u).hostname for u in source.start_urls}
@@ -111,10 +112,17 @@ class SourceSpider(SitemapSpider):
         """Requests for the article URLs found (with a published time, if known), except those
         already stored: they are counted as known and not fetched. One database lookup for
         all of them: a sitemap lists thousands of URLs."""
-        found = list(found)
         counts = self.crawl.counts
+        # a URL linked from many pages (related links, menus) is one discovery, asked for once
+        fresh: dict[str, tuple[str, datetime | None]] = {}
+        for url, published in found:
+            key = url_key(url)
+            if key not in self._discovered and key not in fresh:
+                fresh[key] = (url, published)
+        self._discovered.update(fresh)
+        found = list(fresh.values())
         counts.discovered += len(found)
-        keys = [url_key(url) for url, _ in found]
+        keys = list(fresh)
         known = self.services.repository.known_url_keys(keys)
         requests = []
         for (url, published), key in zip(found, keys, strict=True):
