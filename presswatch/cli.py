@@ -159,6 +159,30 @@ def crawl(state: AppState, sources: tuple[str, ...]) -> None:
     with _live_progress() as on_progress:
         summary = run_crawl(config, selected, on_progress, _child_log_level())
     _print_summary(summary)
+    _deliver_and_report(state, config)
+
+
+def _deliver_and_report(state: AppState, config: Config, **options: Any) -> None:
+    """Send what the outbox holds that is due; one line of figures, one line per failure."""
+    from presswatch.alerts.deliver import build_channels, deliver
+
+    if not config.channels:
+        return
+    report = deliver(
+        state.repository(), config, _channels_or_none(build_channels, config), **options
+    )
+    out.print(f"alerts: {report.sent} sent, {report.retrying} to retry, {report.failed} failed")
+    for line in report.errors:
+        out.print(f"  {escape(line)}")
+
+
+def _channels_or_none(build: Any, config: Config) -> Any:
+    try:
+        return build(config)
+    except ConfigError as exc:
+        # a missing secret: every alert fails its attempt with this message and is retried
+        err.print(f"presswatch: warning: {escape(str(exc))}")
+        return {}
 
 
 def _child_log_level() -> int:
@@ -553,6 +577,105 @@ def _marked(text: str, hits: tuple[tuple[int, int], ...]) -> Text:
     for start, end in hits:
         rendered.stylize("bold yellow", start, end)
     return rendered
+
+
+# alerts
+
+
+@cli.group()
+def alerts() -> None:
+    """The alert outbox: list it, retry what failed, send digests."""
+
+
+@alerts.command("list")
+@click.option(
+    "--status", type=click.Choice(["pending", "sent", "failed"]), help="Only alerts in this state."
+)
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000))
+@click.option(
+    "--format", "fmt", default="table", type=click.Choice(["table", "jsonl"]), show_default=True
+)
+@click.pass_obj
+def alerts_list(state: AppState, status: str | None, limit: int, fmt: str) -> None:
+    """Newest alerts first, with attempts and the last error.
+
+    \b
+    Example:
+      presswatch alerts list --status failed
+    """
+    records = state.repository().list_alerts(status=status, limit=limit)
+    if fmt == "jsonl":
+        for record in records:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": record.id,
+                        "delivery_id": record.delivery_id,
+                        "topic": record.topic,
+                        "channel": record.channel,
+                        "event": record.event,
+                        "status": record.status,
+                        "attempts": record.attempts,
+                        "next_attempt_at": record.next_attempt_at.isoformat(),
+                        "last_error": record.last_error,
+                        "created_at": record.created_at.isoformat(),
+                        "sent_at": record.sent_at.isoformat() if record.sent_at else None,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    table = Table(title=f"{len(records)} alert(s)", title_justify="left")
+    for column in (
+        "id",
+        "topic",
+        "channel",
+        "event",
+        "status",
+        "attempts",
+        "next attempt",
+        "last error",
+    ):
+        table.add_column(column)
+    for r in records:
+        colour = {"sent": "green", "failed": "red"}.get(r.status, "yellow")
+        next_at = r.next_attempt_at.strftime("%Y-%m-%d %H:%M") if r.status == "pending" else "-"
+        table.add_row(
+            str(r.id),
+            escape(r.topic),
+            escape(r.channel),
+            r.event,
+            f"[{colour}]{r.status}[/]",
+            str(r.attempts),
+            next_at,
+            escape(r.last_error or ""),
+        )
+    out.print(table)
+
+
+@alerts.command("retry")
+@click.pass_obj
+def alerts_retry(state: AppState) -> None:
+    """Send now what is due, and again what failed for good.
+
+    \b
+    Example:
+      presswatch alerts retry
+    """
+    _deliver_and_report(state, state.config(), include_failed=True, ignore_schedule=True)
+
+
+@alerts.command("digest")
+@click.argument("topic", required=False)
+@click.pass_obj
+def alerts_digest(state: AppState, topic: str | None) -> None:
+    """Send the collected digests now (of one topic, or all).
+
+    \b
+    Example:
+      presswatch alerts digest ukraine-security
+    """
+    _deliver_and_report(state, state.config(), event="digest", topic=topic, ignore_schedule=True)
 
 
 # extract

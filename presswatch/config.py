@@ -106,6 +106,15 @@ class ExtractConfig(_Model):
     min_words: int = Field(default=40, ge=0)
 
 
+class AlertsConfig(_Model):
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    first_retry: Duration = "10m"  # then doubling: 10m, 20m, 40m ... (capped at 12h)
+
+    @property
+    def first_retry_s(self) -> float:
+        return parse_duration_s(self.first_retry)
+
+
 class SourceConfig(_Model):
     name: str
     feeds: tuple[HttpUrl, ...] = ()
@@ -184,6 +193,7 @@ class Config(_Model):
     crawl: CrawlConfig = CrawlConfig()
     queue: QueueConfig = QueueConfig()
     extract: ExtractConfig = ExtractConfig()
+    alerts: AlertsConfig = AlertsConfig()
     sources: tuple[SourceConfig, ...] = ()
     topics: tuple[TopicConfig, ...] = ()
     channels: Mapping[str, ChannelConfig] = Field(default_factory=dict)
@@ -198,6 +208,17 @@ class Config(_Model):
             known = ", ".join(sorted(by_name)) or "none configured"
             raise ConfigError(f"unknown source {unknown[0]!r} (known: {known})")
         return tuple(by_name[n] for n in names)
+
+
+def channel_secret(variable: str | None) -> str | None:
+    """The value of the environment variable a channel names for its secret (None when it names
+    none); ConfigError naming the variable, never a value, when it is not set."""
+    if not variable:
+        return None
+    value = os.environ.get(variable)
+    if value is None:
+        raise ConfigError(f"environment variable {variable} is not set (a channel names it)")
+    return value
 
 
 def resolve_config_path(cli_path: str | None) -> Path:

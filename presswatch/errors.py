@@ -44,3 +44,11 @@ class StorageError(PresswatchError):
 
 class CrawlError(PresswatchError):
     """A crawl could not run (not a single failed page: those are counted)."""
+
+
+class DeliveryError(PresswatchError):
+    """An alert could not be delivered to a channel; `retryable` says whether to try again."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable

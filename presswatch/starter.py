@@ -37,6 +37,10 @@ extract_workers = 0           # processes extracting articles; 0 = one per CPU c
 drop_lines = ["Share:", "More for You", "Top Followed"]   # added to the built-in list
 min_words = 40                # shorter pages are not articles
 
+[alerts]
+max_attempts = 8              # a failing alert is retried this often, then marked failed
+first_retry = "10m"           # then 20m, 40m, ... (at most 12h apart): 8 attempts ~ a day
+
 [[sources]]
 name = "example-news"
 feeds = ["https://www.example.org/rss.xml"]   # RSS or Atom

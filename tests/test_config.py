@@ -195,6 +195,7 @@ def test_starter_config_is_valid_and_documents_every_key(tmp_path: Path) -> None
         "crawl": Config.model_fields["crawl"].annotation,
         "extract": Config.model_fields["extract"].annotation,
         "queue": Config.model_fields["queue"].annotation,
+        "alerts": Config.model_fields["alerts"].annotation,
     }
     for section, model in sections.items():
         assert set(model.model_fields) <= set(documented[section]), section  # type: ignore[union-attr]

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from presswatch.cli import cli
-from presswatch.config import CrawlConfig, ExtractConfig, SourceConfig
+from presswatch.config import AlertsConfig, CrawlConfig, ExtractConfig, SourceConfig
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -55,7 +55,11 @@ def test_quick_start_has_the_two_commands_and_ci_runs_the_test_one() -> None:
 
 
 def test_every_config_key_is_in_the_readme() -> None:
-    for section, model in (("crawl", CrawlConfig), ("extract", ExtractConfig)):
+    for section, model in (
+        ("crawl", CrawlConfig),
+        ("extract", ExtractConfig),
+        ("alerts", AlertsConfig),
+    ):
         for key in model.model_fields:
             assert f"`[{section}] {key}`" in README, key
     for key in SourceConfig.model_fields:

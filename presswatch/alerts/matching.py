@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from presswatch.alerts.query.evaluate import Document, Hit, evaluate
 from presswatch.alerts.query.nodes import And, Field, Near, Node, Not, Part, Term
@@ -29,6 +29,8 @@ Anchor = tuple[str, bool]  # word, is_prefix
 class Topic:
     name: str
     query: Node
+    notify: tuple[str, ...] = ()  # channel names
+    mode: Literal["instant", "digest"] = "instant"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,8 @@ class NewMatch:
 
     topic: str
     snippets: tuple[Snippet, ...]
+    notify: tuple[str, ...] = ()  # channels to alert (none for a back-filled match)
+    mode: Literal["instant", "digest"] = "instant"
 
 
 class ArticleMatcher:
@@ -160,6 +164,7 @@ class ArticleMatcher:
 
     def __init__(self, topics: Iterable[Topic]) -> None:
         self.index = TopicIndex(topics)
+        self._topics = {t.name: t for t in self.index.topics}
 
     def __bool__(self) -> bool:
         return bool(self.index.topics)
@@ -169,12 +174,18 @@ class ArticleMatcher:
             return []
         document = Document.build(title=title, text=text, source=source, url=url)
         original: dict[Field, str] = {"title": title, "text": text}
-        return [
-            NewMatch(m.topic, tuple(make_snippets(document, m.hits, original)))
-            for m in self.index.match(document)
-        ]
+        out = []
+        for found in self.index.match(document):
+            topic = self._topics[found.topic]
+            snippets = tuple(make_snippets(document, found.hits, original))
+            out.append(NewMatch(found.topic, snippets, topic.notify, topic.mode))
+        return out
 
 
 def topics_of(config: Config, names: Sequence[str] = ()) -> list[Topic]:
     """The configured topics (or just the named ones) with their parsed queries."""
-    return [Topic(t.name, t.parsed_query()) for t in config.topics if not names or t.name in names]
+    return [
+        Topic(t.name, t.parsed_query(), t.notify, t.mode)
+        for t in config.topics
+        if not names or t.name in names
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from presswatch.alerts.matching import ArticleMatcher, NewMatch, topics_of
 from presswatch.config import Config
@@ -34,7 +34,8 @@ def rematch(repository: Repository, config: Config, names: Sequence[str] = ()) -
             url=clipping.canonical_url,
         )
         if found:
-            batch.append((clipping.id, found))
+            # back-filled matches never alert
+            batch.append((clipping.id, [replace(m, notify=()) for m in found]))
         if len(batch) >= _BATCH:
             new += repository.add_backfilled_matches(batch)
             batch = []

@@ -33,6 +33,8 @@ class SourceCrawl:
     source_id: int
     run_id: int
     counts: CrawlCounts = field(default_factory=CrawlCounts)
+    # ETag / Last-Modified per feed or sitemap URL, stored when the crawl ends cleanly
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
 
 def report_error(

@@ -44,15 +44,14 @@ class ConditionalGetMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if not request.meta.get(CONDITIONAL):
             return response
-        repository = self._repository()
         if response.status == 304:
-            repository.touch_feed_state(response.url, 304)
+            self._repository().touch_feed_state(response.url, 304)
         elif response.status == 200:
             etag = response.headers.get(b"ETag")
             modified = response.headers.get(b"Last-Modified")
-            repository.save_feed_state(
-                response.url,
-                200,
+            # kept only when the crawl ends with every entry dealt with (see SourceSpider):
+            # a crawl that dies half way must not leave a 304 hiding the unread entries
+            self.crawler.spider.crawl.validators[response.url] = (  # type: ignore[union-attr]
                 etag.decode("latin-1") if etag else None,
                 modified.decode("latin-1") if modified else None,
             )

@@ -65,6 +65,9 @@ def run_crawl(
         if process.is_alive():
             process.kill()
             process.join()
+        process.close()
+        messages.close()
+        messages.join_thread()
 
 
 def _receive(

@@ -184,3 +184,38 @@ class Match(Base):
     snippets: Mapped[str] = mapped_column(Text)
     matched_at: Mapped[datetime] = mapped_column(UtcDateTime)
     backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Alert(Base):
+    """One message to one channel for one topic (the outbox): it carries the clippings in
+    alert_items and is retried with backoff until sent or out of attempts."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(64), unique=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(200))
+    event: Mapped[str] = mapped_column(String(10))  # alert, digest
+    status: Mapped[str] = mapped_column(String(10))  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+
+class AlertItem(Base):
+    """A clipping carried by an alert; unique per (topic, channel, clipping), so a clipping
+    reaches each channel of each topic at most once, ever."""
+
+    __tablename__ = "alert_items"
+    __table_args__ = (UniqueConstraint("topic", "channel", "clipping_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(200))
+    clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import (
@@ -33,6 +34,8 @@ from presswatch.errors import StorageError
 from presswatch.extractors.article import Article
 from presswatch.extractors.fingerprint import BAND_WIDTHS, bands, is_near_duplicate
 from presswatch.storage.models import (
+    Alert,
+    AlertItem,
     Clipping,
     CrawlError,
     CrawlRun,
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
 
 _page_urls = PageUrl.__table__
 _matches = Match.__table__
+_alerts = Alert.__table__
 # the SQLite FTS5 index, created by the first migration (not a model: a virtual table)
 _fts = table("clippings_fts", column("rowid"), column("rank"))
 
@@ -81,6 +85,30 @@ class AddResult:
     clipping_id: int
     duplicate_of: int | None = None
     matches: int = 0  # topic matches stored with a new clipping
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    id: int
+    delivery_id: str
+    topic: str
+    channel: str
+    event: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertContent:
+    """One clipping of an alert: the clipping, its snippets for the topic, and its copies."""
+
+    clipping: ClippingRecord
+    snippets: tuple[Snippet, ...]
+    also_in: tuple[tuple[str, str], ...]  # (source, url) of syndicated copies
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +152,10 @@ class ClippingRecord:
     topics: tuple[str, ...] = ()  # names of the topics it matched
 
 
+# a digest's alert row waits until the sender sets its time from the topic's digest_cron
+_DIGEST_NOT_SCHEDULED = timedelta(days=36500)
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
@@ -154,6 +186,9 @@ class Repository:
         )
         self._insert_matches = dialect.insert(_matches).on_conflict_do_nothing(
             index_elements=["topic", "clipping_id"]
+        )
+        self._insert_alert_item = dialect.insert(AlertItem).on_conflict_do_nothing(
+            index_elements=["topic", "channel", "clipping_id"]
         )
 
     @contextlib.contextmanager
@@ -261,34 +296,24 @@ class Repository:
     def save_feed_state(
         self, url: str, status: int, etag: str | None, last_modified: str | None
     ) -> None:
-        values = {
-            "url": url,
-            "etag": etag,
-            "last_modified": last_modified,
-            "checked_at": now_utc(),
-            "last_status": status,
-            "entries": 0,
-        }
-        with self._write() as connection:
-            stmt = self._insert(connection, FeedState).values(**values)
-            connection.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["url"],
-                    set_={k: v for k, v in values.items() if k not in {"url", "entries"}},
-                )
-            )
+        """Keep the validators of a feed or sitemap whose every entry was dealt with."""
+        self._upsert_feed(url, etag=etag, last_modified=last_modified, last_status=status)
 
     def set_feed_entries(self, url: str, entries: int) -> None:
         """How many entries the feed or sitemap listed when last parsed (0: it went quiet)."""
-        with self._write() as connection:
-            connection.execute(
-                update(FeedState).where(FeedState.url == url).values(entries=entries)
-            )
+        self._upsert_feed(url, entries=entries)
 
     def set_sitemap_children(self, url: str, children: Sequence[str]) -> None:
+        self._upsert_feed(url, children="\n".join(children))
+
+    def _upsert_feed(self, url: str, **values: object) -> None:
+        row = {"url": url, "checked_at": now_utc(), "last_status": 200, "entries": 0, **values}
         with self._write() as connection:
+            stmt = self._insert(connection, FeedState).values(**row)
             connection.execute(
-                update(FeedState).where(FeedState.url == url).values(children="\n".join(children))
+                stmt.on_conflict_do_update(
+                    index_elements=["url"], set_={"checked_at": row["checked_at"], **values}
+                )
             )
 
     def sitemap_children(self, url: str) -> list[str]:
@@ -399,7 +424,173 @@ class Repository:
             return AddResult("known", int(winner or 0))
         self._remember_urls(connection, new_id, keys)
         self._store_matches(connection, new_id, matches, backfilled=False)
+        if duplicate_of is None:  # a syndicated copy is listed in its original's alert
+            for match in matches:
+                self._enqueue(connection, new_id, run_id, match)
         return AddResult("new", new_id, duplicate_of, len(matches))
+
+    # the outbox
+
+    def _enqueue(
+        self, connection: Connection, clipping_id: int, run_id: int | None, match: NewMatch
+    ) -> None:
+        """Put the clipping into this crawl's alert for each channel of the topic (a digest
+        collects into the topic's open digest instead); at most once per channel, ever."""
+        event = "digest" if match.mode == "digest" else "alert"
+        for channel in match.notify:
+            alert_id = self._open_alert(connection, match.topic, channel, event, run_id)
+            connection.execute(
+                self._insert_alert_item,
+                {
+                    "alert_id": alert_id,
+                    "topic": match.topic,
+                    "channel": channel,
+                    "clipping_id": clipping_id,
+                },
+            )
+
+    def _open_alert(
+        self, connection: Connection, topic: str, channel: str, event: str, run_id: int | None
+    ) -> int:
+        stmt = select(Alert.id).where(
+            Alert.topic == topic,
+            Alert.channel == channel,
+            Alert.event == event,
+            Alert.status == "pending",
+            Alert.attempts == 0,
+        )
+        if event == "alert":
+            stmt = stmt.where(
+                Alert.crawl_run_id.is_(None) if run_id is None else Alert.crawl_run_id == run_id
+            )
+        found = connection.scalar(stmt.order_by(Alert.id.desc()).limit(1))
+        if found is not None:
+            return int(found)
+        now = now_utc()
+        # a digest waits for its schedule: the sender sets the time it is due
+        due = now if event == "alert" else now + _DIGEST_NOT_SCHEDULED
+        return int(
+            connection.scalar(
+                insert(Alert)
+                .values(
+                    delivery_id=uuid.uuid4().hex,
+                    topic=topic,
+                    channel=channel,
+                    event=event,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=due,
+                    created_at=now,
+                    crawl_run_id=run_id,
+                )
+                .returning(Alert.id)
+            )
+            or 0
+        )
+
+    def due_alerts(
+        self,
+        now: datetime,
+        *,
+        include_failed: bool = False,
+        event: str | None = None,
+        topic: str | None = None,
+        ignore_schedule: bool = False,
+    ) -> list[AlertRecord]:
+        """Pending alerts whose next attempt is due (and failed ones when asked), oldest first."""
+        statuses = ["pending", "failed"] if include_failed else ["pending"]
+        stmt = select(*_alerts.c).where(Alert.status.in_(statuses))
+        if not ignore_schedule:
+            stmt = stmt.where(or_(Alert.next_attempt_at <= now, Alert.status == "failed"))
+        elif event != "digest":
+            # a digest still collecting waits for its schedule or `alerts digest`
+            stmt = stmt.where(or_(Alert.event == "alert", Alert.attempts > 0))
+        if event:
+            stmt = stmt.where(Alert.event == event)
+        if topic:
+            stmt = stmt.where(Alert.topic == topic)
+        with self._read() as connection:
+            rows = connection.execute(stmt.order_by(Alert.id)).mappings().all()
+            return [_alert_record(row) for row in rows]
+
+    def list_alerts(self, status: str | None = None, limit: int = 200) -> list[AlertRecord]:
+        stmt = select(*_alerts.c).order_by(Alert.id.desc()).limit(limit)
+        if status:
+            stmt = stmt.where(Alert.status == status)
+        with self._read() as connection:
+            return [_alert_record(row) for row in connection.execute(stmt).mappings().all()]
+
+    def alert_clippings(self, alert_id: int) -> list[AlertContent]:
+        """The clippings an alert carries, with the topic's snippets and the other sources
+        that carried the same story."""
+        with self._read() as connection:
+            rows = (
+                connection.execute(
+                    self._records()
+                    .add_columns(Match.snippets.label("match_snippets"))
+                    .join(AlertItem, AlertItem.clipping_id == Clipping.id)
+                    .outerjoin(
+                        Match, (Match.clipping_id == Clipping.id) & (Match.topic == AlertItem.topic)
+                    )
+                    .where(AlertItem.alert_id == alert_id)
+                    .order_by(Clipping.id)
+                )
+                .mappings()
+                .all()
+            )
+            records = [_record(row) for row in rows]
+            copies: dict[int, list[tuple[str, str]]] = {r.id: [] for r in records}
+            if records:
+                copy_rows = connection.execute(
+                    select(Clipping.duplicate_of, Source.name, Clipping.url)
+                    .join(Source, Source.id == Clipping.source_id)
+                    .where(Clipping.duplicate_of.in_(list(copies)))
+                    .order_by(Clipping.id)
+                )
+                for original, source, url in copy_rows:
+                    if original is not None:
+                        copies[original].append((source, url))
+            return [
+                AlertContent(
+                    record,
+                    tuple(Snippet.from_json(x) for x in json.loads(row["match_snippets"] or "[]")),
+                    tuple(copies[record.id]),
+                )
+                for record, row in zip(records, rows, strict=True)
+            ]
+
+    def mark_sent(self, alert_id: int) -> None:
+        with self._write() as connection:
+            connection.execute(
+                update(Alert)
+                .where(Alert.id == alert_id)
+                .values(
+                    status="sent", sent_at=now_utc(), attempts=Alert.attempts + 1, last_error=None
+                )
+            )
+
+    def mark_failed_attempt(self, alert_id: int, error: str, retry_at: datetime | None) -> None:
+        """Count a failed attempt; `retry_at` None means no attempts are left."""
+        values: dict[str, object] = {"attempts": Alert.attempts + 1, "last_error": error[:2000]}
+        if retry_at is None:
+            values["status"] = "failed"
+        else:
+            values.update(status="pending", next_attempt_at=retry_at)
+        with self._write() as connection:
+            connection.execute(update(Alert).where(Alert.id == alert_id).values(**values))
+
+    def schedule_digest(self, alert_id: int, due: datetime) -> None:
+        with self._write() as connection:
+            connection.execute(
+                update(Alert)
+                .where(Alert.id == alert_id, Alert.attempts == 0)
+                .values(next_attempt_at=due)
+            )
+
+    def outbox_counts(self) -> dict[str, int]:
+        with self._read() as connection:
+            rows = connection.execute(select(Alert.status, func.count()).group_by(Alert.status))
+            return {status: count for status, count in rows}
 
     def _store_matches(
         self,
@@ -596,6 +787,10 @@ def _filtered(
     if topic:
         stmt = stmt.where(Clipping.id.in_(select(Match.clipping_id).where(Match.topic == topic)))
     return stmt
+
+
+def _alert_record(row: RowMapping) -> AlertRecord:
+    return AlertRecord(**{name: row[name] for name in AlertRecord.__dataclass_fields__})
 
 
 def fts5_query(query: str) -> str:

@@ -62,7 +62,17 @@ class SourceSpider(SitemapSpider):
         spider: SourceSpider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._skip_non_html, signal=signals.headers_received)
         crawler.signals.connect(spider._on_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider._keep_validators, signal=signals.spider_closed)
         return spider
+
+    def _keep_validators(self, spider: Spider, reason: str) -> None:
+        """An unchanged feed may answer 304 next time only if this crawl finished and no URL
+        failed: otherwise the next crawl reads the feeds again (stored URLs are still skipped
+        before download), so that nothing a failure or a crash left behind is lost."""
+        if spider is not self or reason != "finished" or self.crawl.counts.errors:
+            return
+        for url, (etag, modified) in self.crawl.validators.items():
+            self.services.repository.save_feed_state(url, 200, etag, modified)
 
     def _on_dropped(self, request: Request, spider: Spider) -> None:
         """A redirect back to a URL already requested is dropped by the duplicate filter
@@ -219,7 +229,8 @@ class SourceSpider(SitemapSpider):
         self.crawl.counts.fetched += 1
         yield PageItem(
             url=response.url,
-            request_url=response.request.url if response.request else response.url,
+            # as discovered, before any redirect: remembered so that it is not fetched again
+            request_url=response.meta.get("redirect_urls", [response.url])[0],
             body=response.body,
             content_type=content_type.decode("latin-1") if content_type else None,
             discovered_via=response.meta.get("via", "link"),

@@ -1,0 +1,133 @@
+"""Email delivery over SMTP: plain, STARTTLS or implicit TLS, with optional login."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from typing import Literal
+
+from presswatch.alerts.message import AlertMessage
+from presswatch.alerts.render import email_message
+from presswatch.errors import DeliveryError
+
+log = logging.getLogger(__name__)
+
+Security = Literal["none", "starttls", "ssl"]
+
+
+class EmailChannel:
+    """Sends each alert as one email to all `recipients`.
+
+    `tls_context` verifies the server for "starttls" and "ssl" (default: the system's CAs).
+    Errors never show the password. SMTP 5xx answers (bad login, rejected mail) are not
+    retryable; 4xx answers, TLS and network failures are.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        host: str,
+        port: int,
+        security: Security,
+        username: str,
+        password: str | None,
+        sender: str,
+        recipients: tuple[str, ...],
+        timeout_s: float = 30,
+        *,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.name = name
+        self.host = host
+        self.port = port
+        self.security: Security = security
+        self.username = username
+        self._password = password
+        self.sender = sender
+        self.recipients = recipients
+        self.timeout_s = timeout_s
+        self.tls_context = tls_context if tls_context is not None else ssl.create_default_context()
+
+    def __repr__(self) -> str:
+        return f"EmailChannel(name={self.name!r}, host={self.host!r}, port={self.port})"
+
+    def send(self, message: AlertMessage) -> None:
+        """Send `message` to every recipient; raises DeliveryError naming host:port and why."""
+        msg = email_message(message, self.sender, self.recipients)
+        try:
+            refused = self._deliver(msg)
+        except smtplib.SMTPAuthenticationError as exc:
+            detail = _reply(exc.smtp_code, exc.smtp_error)
+            raise self._error(
+                f"login as {self.username!r} refused ({detail})", exc.smtp_code
+            ) from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            detail = "; ".join(
+                f"{rcpt}: {_reply(code, text)}" for rcpt, (code, text) in exc.recipients.items()
+            )
+            raise self._error(f"all recipients refused ({detail})", min(codes, default=0)) from exc
+        except smtplib.SMTPResponseException as exc:
+            reply = _reply(exc.smtp_code, exc.smtp_error)
+            raise self._error(f"server answered {reply}", exc.smtp_code) from exc
+        except smtplib.SMTPException as exc:
+            raise self._error(str(exc) or type(exc).__name__) from exc
+        except ssl.SSLError as exc:
+            reason = getattr(exc, "verify_message", None) or exc.reason or str(exc)
+            raise self._error(f"TLS failed: {reason}") from exc
+        except ConnectionRefusedError as exc:
+            raise self._error("connection refused") from exc
+        except TimeoutError as exc:
+            raise self._error(f"timed out after {self.timeout_s:g} s") from exc
+        except OSError as exc:
+            raise self._error(exc.strerror or str(exc) or type(exc).__name__) from exc
+        if refused:
+            # the others have it; a retry would send them a second copy
+            log.warning(
+                "email channel %s: some recipients refused: %s",
+                self.name,
+                ", ".join(sorted(refused)),
+                extra={"channel": self.name, "delivery": message.delivery_id},
+            )
+
+    def _deliver(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
+        smtp: smtplib.SMTP
+        if self.security == "ssl":
+            smtp = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout_s, context=self.tls_context
+            )
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+        try:
+            if self.security == "starttls":
+                smtp.starttls(context=self.tls_context)
+            if self.username:
+                smtp.login(self.username, self._password or "")
+            return smtp.send_message(msg, from_addr=self.sender, to_addrs=list(self.recipients))
+        finally:
+            _quit(smtp)
+
+    def _error(self, problem: str, smtp_code: int = 0) -> DeliveryError:
+        text = " ".join(problem.split())
+        if self._password:
+            text = text.replace(self._password, "***")
+        return DeliveryError(
+            f"email {self.name}: {self.host}:{self.port} {text}",
+            retryable=not 500 <= smtp_code < 600,
+        )
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    # the message is already accepted (or already failed): a bad goodbye changes nothing
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()

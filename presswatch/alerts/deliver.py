@@ -1,0 +1,167 @@
+"""Send what the outbox holds: due alerts to their channels, retries with backoff and jitter.
+
+An alert is marked sent only after its channel accepted it, so a crash in between sends it
+again on the next run, with the same delivery id (receivers drop the repeat).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from presswatch.alerts.channels.base import Channel
+from presswatch.alerts.message import AlertClipping, AlertMessage, AlsoIn, Event
+from presswatch.config import AlertsConfig, Config, channel_secret
+from presswatch.errors import ConfigError, DeliveryError
+from presswatch.storage.repository import AlertRecord, Repository, now_utc
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Attempt n failed -> wait first_retry_s * 2**(n-1) (capped), +-jitter; give up after
+    max_attempts. Defaults: 8 attempts over about 21 hours."""
+
+    max_attempts: int = 8
+    first_retry_s: float = 600.0
+    max_delay_s: float = 12 * 3600.0
+    jitter: float = 0.2
+
+    @classmethod
+    def from_config(cls, cfg: AlertsConfig) -> RetryPolicy:
+        return cls(max_attempts=cfg.max_attempts, first_retry_s=cfg.first_retry_s)
+
+    def next_attempt(
+        self, attempts_done: int, now: datetime, rng: Callable[[], float] = random.random
+    ) -> datetime | None:
+        """When to try again after `attempts_done` failed attempts; None: give up."""
+        if attempts_done >= self.max_attempts:
+            return None
+        delay = min(self.first_retry_s * 2 ** (attempts_done - 1), self.max_delay_s)
+        delay *= 1 + self.jitter * (2 * rng() - 1)
+        return now + timedelta(seconds=delay)
+
+
+@dataclass(slots=True)
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def build_channels(config: Config) -> dict[str, Channel]:
+    """A sender for every configured channel; secrets come from the environment now."""
+    from presswatch.alerts.channels.smtp import EmailChannel
+    from presswatch.alerts.channels.webhook import WebhookChannel
+
+    channels: dict[str, Channel] = {}
+    for name, cfg in config.channels.items():
+        if cfg.type == "webhook":
+            channels[name] = WebhookChannel(
+                name, cfg.url, channel_secret(cfg.secret_env), cfg.timeout
+            )
+        else:
+            channels[name] = EmailChannel(
+                name,
+                cfg.smtp_host,
+                cfg.smtp_port,
+                cfg.security,
+                cfg.username,
+                channel_secret(cfg.password_env),
+                cfg.from_,
+                cfg.to,
+            )
+    return channels
+
+
+def deliver(
+    repository: Repository,
+    config: Config,
+    channels: Mapping[str, Channel],
+    *,
+    now: datetime | None = None,
+    include_failed: bool = False,
+    event: str | None = None,
+    topic: str | None = None,
+    ignore_schedule: bool = False,
+) -> DeliveryReport:
+    """Send every due alert once; failures are counted, logged and scheduled, never raised."""
+    now = now or now_utc()
+    policy = RetryPolicy.from_config(config.alerts)
+    queries = {t.name: t.query for t in config.topics}
+    report = DeliveryReport()
+    due = repository.due_alerts(
+        now,
+        include_failed=include_failed,
+        event=event,
+        topic=topic,
+        ignore_schedule=ignore_schedule,
+    )
+    for alert in due:
+        message = _message(repository, alert, queries.get(alert.topic, ""))
+        if not message.clippings:
+            repository.mark_sent(alert.id)  # nothing left to say (clippings deleted)
+            continue
+        try:
+            channel = channels.get(alert.channel)
+            if channel is None:
+                raise DeliveryError(f"channel {alert.channel!r} is not configured any more")
+            channel.send(message)
+        except (DeliveryError, ConfigError) as exc:
+            retry_at = policy.next_attempt(alert.attempts + 1, now_utc())
+            if isinstance(exc, DeliveryError) and not exc.retryable:
+                retry_at = None
+            repository.mark_failed_attempt(alert.id, str(exc), retry_at)
+            line = f"alert {alert.id} ({alert.topic} -> {alert.channel}): {exc}"
+            report.errors.append(line)
+            if retry_at is None:
+                report.failed += 1
+                log.error(
+                    "alert failed for good: %s",
+                    exc,
+                    extra={"alert": alert.id, "topic": alert.topic, "channel": alert.channel},
+                )
+            else:
+                report.retrying += 1
+                log.warning(
+                    "alert delivery failed, retrying at %s: %s",
+                    retry_at.isoformat(timespec="seconds"),
+                    exc,
+                    extra={"alert": alert.id, "topic": alert.topic, "channel": alert.channel},
+                )
+            continue
+        repository.mark_sent(alert.id)
+        report.sent += 1
+        log.info(
+            "alert sent",
+            extra={
+                "alert": alert.id,
+                "topic": alert.topic,
+                "channel": alert.channel,
+                "clippings": len(message.clippings),
+            },
+        )
+    return report
+
+
+def _message(repository: Repository, alert: AlertRecord, query: str) -> AlertMessage:
+    clippings = tuple(
+        AlertClipping(
+            id=item.clipping.id,
+            url=item.clipping.url,
+            canonical_url=item.clipping.canonical_url,
+            title=item.clipping.title,
+            source=item.clipping.source,
+            published=item.clipping.published,
+            snippets=item.snippets,
+            also_in=tuple(AlsoIn(source, url) for source, url in item.also_in),
+        )
+        for item in repository.alert_clippings(alert.id)
+    )
+    event: Event = "digest" if alert.event == "digest" else "alert"
+    return AlertMessage(alert.delivery_id, event, alert.topic, query, clippings)

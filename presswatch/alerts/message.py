@@ -1,0 +1,44 @@
+"""The values an alert carries to a channel: one topic, one or more clippings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from presswatch.alerts.snippets import Snippet
+
+Event = Literal["alert", "digest"]
+
+
+@dataclass(frozen=True, slots=True)
+class AlsoIn:
+    """Another source that carried the same story (a syndicated copy)."""
+
+    source: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertClipping:
+    """One clipping as an alert shows it; `published` is aware UTC or None."""
+
+    id: int
+    url: str
+    canonical_url: str
+    title: str
+    source: str
+    published: datetime | None
+    snippets: tuple[Snippet, ...]
+    also_in: tuple[AlsoIn, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMessage:
+    """One alert for one topic; `delivery_id` is the same on every retry of it."""
+
+    delivery_id: str
+    event: Event
+    topic: str
+    query: str
+    clippings: tuple[AlertClipping, ...]

@@ -1,0 +1,115 @@
+"""Alerts as bytes on the wire: the webhook's JSON body and the email's MIME message."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from functools import cache
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from presswatch.alerts.message import AlertClipping, AlertMessage
+from presswatch.alerts.snippets import Snippet
+
+
+def webhook_body(message: AlertMessage) -> bytes:
+    """The JSON body of the webhook POST (UTF-8); snippets are plain text, hits unmarked."""
+    body = {
+        "event": message.event,
+        "delivery_id": message.delivery_id,
+        "topic": message.topic,
+        "query": message.query,
+        "clippings": [_clipping_json(clipping) for clipping in message.clippings],
+    }
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def _clipping_json(clipping: AlertClipping) -> dict[str, object]:
+    return {
+        "id": clipping.id,
+        "url": clipping.url,
+        "canonical_url": clipping.canonical_url,
+        "title": clipping.title,
+        "source": clipping.source,
+        "published": clipping.published.isoformat() if clipping.published else None,
+        "snippets": [snippet.text for snippet in clipping.snippets],
+        "also_in": [{"source": a.source, "url": a.url} for a in clipping.also_in],
+    }
+
+
+def email_subject(message: AlertMessage) -> str:
+    """`[presswatch] topic: 3 new clippings`, or `[presswatch] digest topic: 12 clippings`."""
+    count = len(message.clippings)
+    noun = "clipping" if count == 1 else "clippings"
+    if message.event == "digest":
+        return f"[presswatch] digest {message.topic}: {count} {noun}"
+    return f"[presswatch] {message.topic}: {count} new {noun}"
+
+
+def email_message(message: AlertMessage, sender: str, recipients: Sequence[str]) -> EmailMessage:
+    """A multipart/alternative message (plain text and HTML) whose Message-ID is stable."""
+    env = _environment()
+    context = {"message": message, "subject": email_subject(message)}
+    msg = EmailMessage()
+    msg["Subject"] = context["subject"]
+    msg["From"] = sender
+    msg["To"] = ", ".join(recipients)
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    # derived from the delivery id so that a retried alert can be recognised as a resend
+    msg["Message-ID"] = f"<{message.delivery_id}@presswatch>"
+    msg["X-Presswatch-Delivery"] = message.delivery_id
+    msg.set_content(env.get_template("alert.txt.j2").render(context))
+    msg.add_alternative(env.get_template("alert.html.j2").render(context), subtype="html")
+    return msg
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("presswatch", "alerts/templates"),
+        # scraped titles and snippets may hold markup: escape everything in the HTML part
+        autoescape=select_autoescape(
+            enabled_extensions=("html.j2",), disabled_extensions=("txt.j2",), default=True
+        ),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["mark_html"] = _mark_html
+    env.filters["mark_text"] = _mark_text
+    env.filters["date"] = _date
+    env.filters["href"] = _href
+    return env
+
+
+def _mark_html(snippet: Snippet) -> Markup:
+    parts: list[str] = []
+    last = 0
+    for start, end in snippet.hits:
+        parts += [snippet.text[last:start], Markup("<mark>"), snippet.text[start:end]]
+        parts.append(Markup("</mark>"))
+        last = end
+    parts.append(snippet.text[last:])
+    # Markup.join escapes every plain str piece and keeps only our own tags
+    return Markup("").join(parts)
+
+
+def _mark_text(snippet: Snippet) -> str:
+    return snippet.marked("**", "**")
+
+
+def _date(published: datetime | None) -> str:
+    if published is None:
+        return "date unknown"
+    return published.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _href(url: str) -> str:
+    """`url` when it is http(s), else "": a scraped canonical URL can be `javascript:`."""
+    return url if urlsplit(url).scheme.lower() in ("http", "https") else ""
