@@ -773,16 +773,28 @@ def demo(keep: Path | None) -> None:
             result.second, "second crawl of the unchanged site: nothing downloaded twice"
         )
         _print_clipping_table(list(result.clippings), f"{len(result.clippings)} clippings stored")
+        if result.clippings:
+            first = result.clippings[0]
+            out.rule(f"clipping {first.id}: {escape(first.title)}")
+            out.print(Text(first.text))
         topic_table = Table(title="topics (matched on article text only)", title_justify="left")
         topic_table.add_column("topic")
         topic_table.add_column("matches", justify="right")
         for name, stats in result.topics.items():
             topic_table.add_row(name, str(stats.matches))
         out.print(topic_table)
-        if result.clippings:
-            first = result.clippings[0]
-            out.rule(f"clipping {first.id}: {escape(first.title)}")
-            out.print(Text(first.text))
+        out.print(
+            f"alerts that arrived: {len(result.emails)} email(s) at the demo's SMTP "
+            f"server, {len(result.webhook_calls)} webhook call(s) at its receiver"
+        )
+        for email in result.emails:
+            out.print(f"  email   {escape(str(email['Subject']))}  (to {escape(str(email['To']))})")
+        for call in result.webhook_calls:
+            titles = ", ".join(c["title"] for c in call.body["clippings"])
+            out.print(
+                f"  webhook {call.body['topic']}: {escape(titles)}  "
+                f"(delivery {call.headers.get('X-Presswatch-Delivery', '?')[:12]}…)"
+            )
         if keep is not None:
             out.print(f"kept: presswatch --config {result.config_path} clippings list")
 

@@ -57,6 +57,19 @@ def test_demo_crawls_every_publisher_cleanly_and_then_nothing_new(tmp_path: Path
     ledger = next(r for r in result.first.results if r.source == "metro-ledger")
     assert ledger.counts.discovered == 4
     assert ledger.counts.fetched == 4
+    # every topic's alert arrived once at each channel; the second crawl sent nothing more
+    assert sorted(str(m["Subject"]) for m in result.emails) == [
+        "[presswatch] harbour: 1 new clipping",
+        "[presswatch] rail-strikes: 1 new clipping",  # the wire copy is listed, not sent
+        "[presswatch] security-guarantees: 1 new clipping",
+    ]
+    assert sorted(c.body["topic"] for c in result.webhook_calls) == [
+        "harbour",
+        "rail-strikes",
+        "security-guarantees",
+    ]
+    (rail,) = [c.body for c in result.webhook_calls if c.body["topic"] == "rail-strikes"]
+    assert len(rail["clippings"][0]["also_in"]) == 1
     assert result.first.totals.errors == 0
     assert result.second.totals.stored == 0
     assert result.second.totals.fetched == 0
@@ -82,5 +95,6 @@ def test_demo_command_runs_offline(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "16 clippings stored" in result.stdout
+    assert "alerts that arrived: 3 email(s)" in result.stdout
     assert "second crawl of the unchanged site" in result.stdout
     assert (tmp_path / "demo.db").is_file()
