@@ -363,3 +363,25 @@ def test_retry_policy_spans_about_a_day_with_jitter() -> None:
     assert low
     assert high
     assert low < start + timedelta(minutes=10) < high
+
+
+def test_digest_topic_collects_until_alerts_digest_sends_one_message(desk) -> None:  # type: ignore[no-untyped-def]
+    newsdesk, smtp, webhook = desk
+    text = newsdesk.config_path.read_text().replace(
+        'notify = ["desk", "ops"]',
+        'notify = ["desk", "ops"]\nmode = "digest"\ndigest_cron = "0 8 * * *"',
+    )
+    newsdesk.config_path.write_text(text)
+    newsdesk.publish("h0", "Harbour story 0", paragraphs_about("harbour plan 0"))
+    assert "alerts: 0 sent" in presswatch(newsdesk.config_path, "crawl").stdout
+    newsdesk.publish("h1", "Harbour story 1", paragraphs_about("harbour plan 1", seed=1))
+    assert "alerts: 0 sent" in presswatch(newsdesk.config_path, "crawl").stdout
+    assert "alerts: 0 sent" in presswatch(newsdesk.config_path, "alerts", "retry").stdout
+    assert webhook.requests == []
+    sent = presswatch(newsdesk.config_path, "alerts", "digest", "harbour")
+    assert "alerts: 2 sent" in sent.stdout
+    (request,) = webhook.requests
+    assert request.headers["x-presswatch-event"] == "digest"
+    assert sorted(_webhook_clippings(webhook)) == ["Harbour story 0", "Harbour story 1"]
+    assert len(smtp.mailbox.messages) == 1
+    assert "alerts: 0 sent" in presswatch(newsdesk.config_path, "alerts", "digest").stdout
