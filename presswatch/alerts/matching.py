@@ -80,14 +80,20 @@ class TopicIndex:
 
     def __init__(self, topics: Iterable[Topic]) -> None:
         self.topics: list[Topic] = list(topics)
-        self._clauses: list[list[Clause]] = []
+        # per topic, its other clauses as (whole words, prefixes) sets, checked with isdisjoint
+        self._checks: list[tuple[tuple[frozenset[str], frozenset[str]], ...]] = []
         self._by_word: dict[str, list[int]] = {}
         self._by_prefix: dict[str, list[int]] = {}
         self._always: list[int] = []
         prefix_lengths: set[int] = set()
         for number, topic in enumerate(self.topics):
             clauses = sorted(set(requirements(topic.query)), key=_clause_cost)
-            self._clauses.append(clauses[1:])
+            self._checks.append(
+                tuple(
+                    (frozenset(w for w, p in c if not p), frozenset(w for w, p in c if p))
+                    for c in clauses[1:]
+                )
+            )
             prefix_lengths.update(len(w) for c in clauses for w, is_prefix in c if is_prefix)
             if not clauses:
                 self._always.append(number)
@@ -100,27 +106,27 @@ class TopicIndex:
     def _present(self, document: Document) -> tuple[set[str], set[str]]:
         """The document's words, and their prefixes of every length some clause asks for."""
         words = document.all_words()
-        prefixes = {word[:n] for word in words for n in self._prefix_lengths if n <= len(word)}
+        prefixes: set[str] = set()
+        for n in self._prefix_lengths:
+            prefixes.update({word[:n] for word in words if len(word) >= n})
         return words, prefixes
 
     def candidates(self, document: Document) -> list[int]:
         """Topics whose every clause is satisfied by the document's words."""
         words, prefixes = self._present(document)
         found: set[int] = set(self._always)
-        for word in words:
-            listed = self._by_word.get(word)
-            if listed:
-                found.update(listed)
-        for prefix in prefixes:
-            listed = self._by_prefix.get(prefix)
-            if listed:
-                found.update(listed)
+        by_word, by_prefix = self._by_word, self._by_prefix
+        for listed in map(by_word.get, words & by_word.keys()):
+            found.update(listed)  # type: ignore[arg-type]
+        for listed in map(by_prefix.get, prefixes & by_prefix.keys()):
+            found.update(listed)  # type: ignore[arg-type]
+        checks = self._checks
         return [
             n
             for n in sorted(found)
             if all(
-                any((w in prefixes) if p else (w in words) for w, p in clause)
-                for clause in self._clauses[n]
+                not words.isdisjoint(whole) or not prefixes.isdisjoint(starts)
+                for whole, starts in checks[n]
             )
         ]
 
@@ -139,9 +145,11 @@ class TopicIndex:
 
 
 def match_each(topics: Sequence[Topic], document: Document) -> list[TopicMatch]:
-    """One topic at a time, no index: the baseline the index must agree with."""
+    """One topic at a time, no index, each evaluated from scratch on the tokenised document:
+    the baseline the index must agree with."""
     out = []
     for topic in topics:
+        document.forget()
         hits: list[Hit] = []
         if evaluate(topic.query, document, hits):
             out.append(TopicMatch(topic.name, tuple(sorted(set(hits)))))

@@ -75,6 +75,11 @@ class Document:
             words.update(index.positions)
         return words
 
+    def forget(self) -> None:
+        """Drop the memoised term occurrences (for measuring evaluation from scratch)."""
+        for memo in self._memo.values():
+            memo.clear()
+
     def occurrences(self, term: Term, field_name: Field) -> list[Span]:
         """Where `term` occurs in one field, as word spans (memoised per document)."""
         memo = self._memo[field_name]
