@@ -46,6 +46,13 @@ class Hit:
     headers: dict[str, str]
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a crawler opening its per-domain concurrency
+    # (16) connections at once had the SYNs past 5 dropped, each retried only after a second
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class LoopbackSite:
     """`with LoopbackSite() as site: site.add("/feed.xml", Route(...)); site.url("/feed.xml")`"""
 
@@ -53,8 +60,7 @@ class LoopbackSite:
         self.routes: dict[str, Route | Handler] = {}
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), self._handler_class())
         self._thread: threading.Thread | None = None
         self.started = formatdate(time.time() - 3600, usegmt=True)
 

@@ -166,6 +166,15 @@ def test_second_crawl_finds_nothing_new(crawled: tuple[Path, LoopbackSite]) -> N
     site.hits.clear()
     result = presswatch("crawl", "gazette", cwd=workdir)
     assert result.returncode == 0
+    # the first crawl had a failed URL, so the feed is read again and that URL retried; the
+    # stored articles are not downloaded again
+    assert site.paths_fetched() == ["/robots.txt", "/rss.xml", "/news/gone.html"]
+    assert [h.status for h in site.hits_for("/rss.xml")] == [200]
+    # once a crawl ends without failures, the unchanged feed costs one 304
+    site.add_html("/news/gone.html", article_page("Back again", paragraphs_about("ferries")))
+    assert presswatch("crawl", "gazette", cwd=workdir).returncode == 0
+    site.hits.clear()
+    assert presswatch("crawl", "gazette", cwd=workdir).returncode == 0
     assert site.paths_fetched() == ["/robots.txt", "/rss.xml"]
     assert [h.status for h in site.hits_for("/rss.xml")] == [304]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from presswatch.extractors.boilerplate import normalise_line
+from presswatch.extractors.boilerplate import fold
 
 BITS = 64
 # Up to this many differing bits counts as the same text. A wire copy with a new first line
@@ -18,26 +18,38 @@ MAX_DISTANCE = 8
 BAND_WIDTHS = (11, 11, 11, 11, 10, 10)
 _WORD = re.compile(r"\w+")
 _SHINGLE = 3
+_HASH_BYTES = BITS // 8
 
 
 def simhash(text: str) -> int:
-    """64-bit SimHash of the text's word 3-grams, as a signed int (fits SQL BIGINT)."""
-    words = _WORD.findall(normalise_line(text))
+    """64-bit SimHash of the text's word 3-grams, as a signed int (fits SQL BIGINT).
+
+    Each shingle is hashed with blake2b (stable across processes and Python versions, unlike
+    hash()); the bit columns are then counted over all shingle hashes at C speed.
+    """
+    words = _WORD.findall(fold(text))
     if len(words) < _SHINGLE:
         words = words + [""] * (_SHINGLE - len(words))
-    rows = [
-        hashlib.blake2b(" ".join(words[i : i + _SHINGLE]).encode(), digest_size=8).digest()
-        for i in range(len(words) - _SHINGLE + 1)
-    ]
-    # bit columns counted over all shingle hashes at C speed: a bit is set in the
-    # fingerprint when more than half of the shingles have it set
-    bits = "".join(format(int.from_bytes(h, "big"), "064b") for h in rows)
-    half = len(rows) / 2
-    value = 0
-    for bit in range(BITS):
-        if bits[bit::BITS].count("1") > half:
-            value |= 1 << (BITS - 1 - bit)
-    return _to_signed(value)
+    blake2b = hashlib.blake2b
+    hashes = b"".join(
+        [
+            blake2b(" ".join(shingle).encode(), digest_size=_HASH_BYTES).digest()
+            for shingle in zip(*(words[i:] for i in range(_SHINGLE)), strict=False)
+        ]
+    )
+    shingles = len(hashes) // _HASH_BYTES
+    # a bit is set in the fingerprint when more than half of the shingle hashes have it set;
+    # counted a byte position at a time: that byte of every hash as one integer, masked to one
+    # bit of each byte, popcount
+    half = shingles / 2
+    masks = [int.from_bytes(bytes((1 << (7 - bit),)) * shingles, "big") for bit in range(8)]
+    fingerprint = 0
+    for byte in range(_HASH_BYTES):
+        column = int.from_bytes(hashes[byte::_HASH_BYTES], "big")
+        for bit, mask in enumerate(masks):
+            if (column & mask).bit_count() > half:
+                fingerprint |= 1 << (BITS - 1 - (8 * byte + bit))
+    return _to_signed(fingerprint)
 
 
 def bands(fingerprint: int) -> tuple[int, ...]:

@@ -1,13 +1,20 @@
-"""Metadata that trafilatura leaves coarse: canonical URL, precise publication time, language."""
+"""Page metadata: canonical URL, precise publication time and language (which trafilatura leaves
+coarse), and title, author, site name, description and image the way trafilatura reads them."""
 
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 from courlan import normalize_url
+from htmldate import find_date
 from lxml.html import HtmlElement
+from trafilatura import metadata as trafilatura_metadata
+
+log = logging.getLogger(__name__)
 
 _PUBLISHED_XPATHS = (
     '//meta[@property="article:published_time"]/@content',
@@ -20,6 +27,18 @@ _PUBLISHED_XPATHS = (
     "//article//time/@datetime",
     "//time[@pubdate]/@datetime",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class PageMetadata:
+    """What the page says about itself (None: not found), as trafilatura would report it."""
+
+    title: str | None
+    author: str | None
+    site_name: str | None
+    description: str | None
+    image: str | None
+    url: str | None  # the page's own idea of its URL (canonical, og:url), else the fetched one
 
 
 def url_key(url: str) -> str:
@@ -113,3 +132,55 @@ def _jsonld_published(script: str) -> datetime | None:
 def _bare_host(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     return host.removeprefix("www.")
+
+
+def page_metadata(tree: HtmlElement, fetched_url: str) -> PageMetadata:
+    """Title, author, site name, description and image: trafilatura's `extract_metadata` steps
+    for these fields, in its order (meta tags, then JSON-LD, then the page: `<h1>`/`<title>`,
+    a byline, the title's site part), without its costly steps whose results presswatch does
+    not use (categories, tags, licence) and without the date (`guessed_date`, on demand).
+
+    With `bare_extraction(with_metadata=True)` these cost about as much as the text extraction
+    on real news pages (up to 12 ms a page); this reads the same values for a fraction of it.
+    The tree is only read.
+    """
+    tm = trafilatura_metadata
+    found = tm.examine_meta(tree)
+    if found.author and " " not in found.author:  # a user name, not a person's name
+        found.author = None
+    try:
+        found = tm.extract_meta_json(tree, found)
+    except Exception as exc:  # as trafilatura does: a bug in its JSON-LD reading is not ours
+        log.debug("JSON-LD metadata not read: %s", exc)
+    if not found.title:
+        found.title = tm.extract_title(tree)
+    if not found.author:
+        found.author = tm.extract_author(tree)
+    if not found.url:
+        found.url = tm.extract_url(tree, fetched_url)
+    if not found.sitename:
+        found.sitename = tm.extract_sitename(tree)
+    if found.sitename:
+        found.sitename = found.sitename.lstrip("@")  # a Twitter handle
+        if found.sitename and "." not in found.sitename and not found.sitename[0].isupper():
+            found.sitename = found.sitename.title()
+    elif found.url and (host := tm.META_URL.match(found.url)):
+        found.sitename = host[1]
+    found.clean_and_trim()  # entities, spacing, length
+    return PageMetadata(
+        title=found.title,
+        author=found.author,
+        site_name=found.sitename,
+        description=found.description,
+        image=found.image,
+        url=found.url,
+    )
+
+
+def guessed_date(tree: HtmlElement, page_url: str | None) -> datetime | None:
+    """The publication date htmldate finds (day precision), for a page that states no time in
+    its metadata: from the URL, `<time>` elements, date-like text near the top. Its extensive
+    search is off: it guesses from copyright lines ("© 2026" -> 1 January 2026), and a missing
+    date is better than a wrong one. The tree is only read."""
+    found = find_date(tree, url=page_url, extensive_search=False, original_date=True)
+    return parse_datetime(found) if isinstance(found, str) else None

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import sys
+import unicodedata
+
 import pytest
 
-from presswatch.extractors.boilerplate import LineFilter
+from presswatch.extractors.boilerplate import LineFilter, normalise_line
 
 FILTER = LineFilter.build(("Listen to the podcast",))
 
@@ -76,3 +79,48 @@ def test_block_ends_at_a_sentence_of_the_article_resuming() -> None:
         *resumed,
     ]
     assert FILTER.clean(lines) == [lines[0], *resumed]
+
+
+def _reference_normalise(text: str) -> str:
+    """normalise_line as first written: a Python generator over the NFKD characters."""
+    folded = text.casefold().replace("\u2019", "'")
+    folded = "".join(
+        ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch)
+    )
+    return " ".join(folded.split())
+
+
+def test_normalise_line_drops_exactly_the_combining_marks() -> None:
+    # every code point, in the middle of a word: the compiled classes match unicodedata
+    for start in range(0, sys.maxunicode + 1, 4096):
+        chars = [chr(c) for c in range(start, start + 4096) if not 0xD800 <= c <= 0xDFFF]
+        text = " ".join(f"a{ch}b" for ch in chars)
+        assert normalise_line(text) == _reference_normalise(text), hex(start)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Zoë Müller’s café",
+        "\uff26\uff55\uff4c\uff4c\uff57\uff49\uff44\uff54\uff48 SHARE",  # fullwidth
+        "\u01c4emal \ufb01sh",  # DŽ and the fi ligature
+        "\u30ac\u30b6 \U0001d504\U0001d505 x",  # kana with voicing marks, Fraktur
+        "  \u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac\tword  ",  # Greek with tonos
+    ],
+)
+def test_normalise_line_examples(line: str) -> None:
+    assert normalise_line(line) == _reference_normalise(line)
+
+
+def test_user_drop_lines_are_literal_not_patterns() -> None:
+    line_filter = LineFilter.build(("Listen (podcast) [free]", "Credits:"))
+    assert line_filter.is_furniture("Listen (podcast) [free]")
+    assert line_filter.is_furniture("Listen (podcast) [free] 12")
+    assert not line_filter.is_furniture("Listen podcast free")
+    assert line_filter.is_furniture("Credits: Harbour Films")  # a label ending in ':'
+    assert not line_filter.is_furniture("Credits of the harbour film were shown at the end.")
+
+
+def test_filter_is_built_once_per_set_of_drop_lines() -> None:
+    assert LineFilter.build(("A", "B")) is LineFilter.build(["A", "B"])
+    assert LineFilter.build(("A",)) is not LineFilter.build(("B",))
