@@ -765,8 +765,10 @@ def demo(keep: Path | None) -> None:
         workdir_cm: Any = _nullcontext(keep)
     else:
         workdir_cm = tempfile.TemporaryDirectory(prefix="presswatch-demo-")
-    with workdir_cm as workdir, _live_progress() as on_progress:
-        result = run_demo(Path(workdir), on_progress)
+    with workdir_cm as workdir:
+        with _live_progress() as on_progress:
+            result = run_demo(Path(workdir), on_progress)
+        # printed after the live display has gone, so the two never mix
         out.print(f"demo site served at {result.site_url} (four fictional publishers)")
         _print_summary(result.first, "first crawl: everything is new")
         _print_summary(
