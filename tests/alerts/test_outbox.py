@@ -385,3 +385,38 @@ def test_digest_topic_collects_until_alerts_digest_sends_one_message(desk) -> No
     assert sorted(_webhook_clippings(webhook)) == ["Harbour story 0", "Harbour story 1"]
     assert len(smtp.mailbox.messages) == 1
     assert "alerts: 0 sent" in presswatch(newsdesk.config_path, "alerts", "digest").stdout
+
+
+def test_crash_between_send_and_mark_sent_resends_once_with_the_same_delivery_id(
+    desk, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    newsdesk, _, webhook = desk
+    config_text = newsdesk.config_path.read_text()
+    newsdesk.config_path.write_text(
+        config_text.replace('notify = ["desk", "ops"]', 'notify = ["ops"]')
+    )
+    webhook.fail_first = 1  # the crawl's own delivery fails: the alert stays pending
+    newsdesk.publish("h0", "Harbour story 0", OWN_PASSAGE)
+    assert "alerts: 0 sent, 1 to retry" in presswatch(newsdesk.config_path, "crawl").stdout
+    config, repository = newsdesk.config(), newsdesk.repository()
+    channels = build_channels_with_secret(config)
+    (pending,) = repository.list_alerts(status="pending")
+    later = pending.next_attempt_at + timedelta(seconds=1)
+
+    class Crash(Exception):
+        pass
+
+    def crash(alert_id: int) -> None:
+        raise Crash  # the process dies after the receiver accepted the alert
+
+    with monkeypatch.context() as patch:
+        patch.setattr(repository, "mark_sent", crash)
+        with pytest.raises(Crash):
+            deliver(repository, config, channels, now=later)
+    deliver(repository, config, channels, now=later)  # the next run sends it again
+    deliver(repository, config, channels, now=later)  # and the one after: nothing more
+    assert [r.headers["x-presswatch-delivery"] for r in webhook.requests] == [
+        pending.delivery_id
+    ] * 3  # failed, accepted (then the crash), accepted again: one id, the receiver dedups
+    (sent,) = repository.list_alerts(status="sent")
+    assert sent.delivery_id == pending.delivery_id
