@@ -389,9 +389,9 @@ class Repository:
     ) -> AddResult:
         keys = list(dict.fromkeys([article.canonical_url, *url_keys]))
         canonical = {"canonical": article.canonical_url}
-        existing = connection.scalar(_ANY_URL_OWNER, {"keys": keys}) or connection.scalar(
-            _CANONICAL_OWNER, canonical
-        )
+        # every stored clipping's canonical URL is among its remembered URL keys, so one
+        # lookup answers both "reached by this URL before?" and "same canonical URL?"
+        existing = connection.scalar(_ANY_URL_OWNER, {"keys": keys})
         if existing is not None:
             self._remember_urls(connection, existing, keys)
             return AddResult("known", existing)
