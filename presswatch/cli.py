@@ -640,6 +640,8 @@ def alerts_list(state: AppState, status: str | None, limit: int, fmt: str) -> No
     for r in records:
         colour = {"sent": "green", "failed": "red"}.get(r.status, "yellow")
         next_at = r.next_attempt_at.strftime("%Y-%m-%d %H:%M") if r.status == "pending" else "-"
+        if r.event == "digest" and r.attempts == 0 and r.status == "pending":
+            next_at = "collecting (alerts digest)"
         table.add_row(
             str(r.id),
             escape(r.topic),

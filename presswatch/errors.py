@@ -6,6 +6,7 @@ PresswatchError (exit 1)
  +-- ExtractionError: a page could not be turned into an article
  +-- StorageError: the database refused or is unreachable
  +-- CrawlError: a crawl could not run at all
+ +-- DeliveryError: an alert could not be delivered (`retryable` says whether to try again)
 """
 
 from __future__ import annotations
