@@ -250,12 +250,6 @@ def load_config(path: Path) -> Config:
     return config
 
 
-def parse_config_text(text: str, path: Path) -> Config:
-    """Validate TOML text as if it were the file at `path` (for `init` and tests)."""
-    path.write_text(text, encoding="utf-8")
-    return load_config(path)
-
-
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:

@@ -270,13 +270,8 @@ class Repository:
 
     # URLs and feeds
 
-    def is_known_url(self, url_key: str) -> bool:
-        """True when a stored clipping was reached through this URL form."""
-        with self._read() as connection:
-            return connection.scalar(_URL_OWNER, {"key": url_key}) is not None
-
     def known_url_keys(self, url_keys: Sequence[str]) -> set[str]:
-        """The `url_keys` through which a stored clipping was reached (is_known_url for many
+        """The `url_keys` through which a stored clipping was reached (for many
         URLs at once: a sitemap lists thousands)."""
         keys = list(dict.fromkeys(url_keys))
         known: set[str] = set()

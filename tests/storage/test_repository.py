@@ -63,8 +63,8 @@ def test_clipping_is_stored_once_per_canonical_url(repository: Repository) -> No
     assert again.status == "known"
     assert again.clipping_id == first.clipping_id
     assert repository.count_clippings() == 1
-    assert repository.is_known_url("https://gazette.example/a")
-    assert not repository.is_known_url("https://gazette.example/b")
+    known = repository.known_url_keys(["https://gazette.example/a", "https://gazette.example/b"])
+    assert known == {"https://gazette.example/a"}
 
 
 def test_near_identical_text_elsewhere_is_a_duplicate_of_the_first(repository: Repository) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from presswatch.alerts.query.nodes import FIELDS, And, Field, Near, Node, Not, Or, Term
@@ -188,9 +187,3 @@ def hits_in(document: Document, node: Node) -> list[Hit] | None:
     if not evaluate(node, document, hits):
         return None
     return sorted(set(hits))
-
-
-def spans_to_chars(document: Document, hits: Iterable[Hit], field_name: Field) -> list[Span]:
-    """Character offsets in the original field text of the hits in one field."""
-    tokens = document.fields[field_name].tokens
-    return [(tokens[a].start, tokens[b].end) for name, a, b in hits if name == field_name]
