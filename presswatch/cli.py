@@ -168,21 +168,10 @@ def _deliver_and_report(state: AppState, config: Config, **options: Any) -> None
 
     if not config.channels:
         return
-    report = deliver(
-        state.repository(), config, _channels_or_none(build_channels, config), **options
-    )
+    report = deliver(state.repository(), config, build_channels(config), **options)
     out.print(f"alerts: {report.sent} sent, {report.retrying} to retry, {report.failed} failed")
     for line in report.errors:
         out.print(f"  {escape(line)}")
-
-
-def _channels_or_none(build: Any, config: Config) -> Any:
-    try:
-        return build(config)
-    except ConfigError as exc:
-        # a missing secret: every alert fails its attempt with this message and is retried
-        err.print(f"presswatch: warning: {escape(str(exc))}")
-        return {}
 
 
 def _child_log_level() -> int:

@@ -54,28 +54,44 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class UnusableChannel:
+    """A channel that cannot send (its secret's environment variable is not set): each attempt
+    fails with that reason and is retried, so setting the variable later loses nothing."""
+
+    name: str
+    reason: str
+
+    def send(self, message: AlertMessage) -> None:
+        raise DeliveryError(f"channel {self.name}: {self.reason}")
+
+
 def build_channels(config: Config) -> dict[str, Channel]:
-    """A sender for every configured channel; secrets come from the environment now."""
+    """A sender for every configured channel; secrets come from the environment now. A channel
+    whose secret is missing still gets a sender, one that reports why it cannot send."""
     from presswatch.alerts.channels.smtp import EmailChannel
     from presswatch.alerts.channels.webhook import WebhookChannel
 
     channels: dict[str, Channel] = {}
     for name, cfg in config.channels.items():
-        if cfg.type == "webhook":
-            channels[name] = WebhookChannel(
-                name, cfg.url, channel_secret(cfg.secret_env), cfg.timeout
-            )
-        else:
-            channels[name] = EmailChannel(
-                name,
-                cfg.smtp_host,
-                cfg.smtp_port,
-                cfg.security,
-                cfg.username,
-                channel_secret(cfg.password_env),
-                cfg.from_,
-                cfg.to,
-            )
+        try:
+            if cfg.type == "webhook":
+                channels[name] = WebhookChannel(
+                    name, cfg.url, channel_secret(cfg.secret_env), cfg.timeout
+                )
+            else:
+                channels[name] = EmailChannel(
+                    name,
+                    cfg.smtp_host,
+                    cfg.smtp_port,
+                    cfg.security,
+                    cfg.username,
+                    channel_secret(cfg.password_env),
+                    cfg.from_,
+                    cfg.to,
+                )
+        except ConfigError as exc:
+            channels[name] = UnusableChannel(name, str(exc))
     return channels
 
 
@@ -112,9 +128,9 @@ def deliver(
             if channel is None:
                 raise DeliveryError(f"channel {alert.channel!r} is not configured any more")
             channel.send(message)
-        except (DeliveryError, ConfigError) as exc:
+        except DeliveryError as exc:
             retry_at = policy.next_attempt(alert.attempts + 1, now_utc())
-            if isinstance(exc, DeliveryError) and not exc.retryable:
+            if not exc.retryable:
                 retry_at = None
             repository.mark_failed_attempt(alert.id, str(exc), retry_at)
             line = f"alert {alert.id} ({alert.topic} -> {alert.channel}): {exc}"

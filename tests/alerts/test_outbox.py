@@ -420,3 +420,26 @@ def test_crash_between_send_and_mark_sent_resends_once_with_the_same_delivery_id
     ] * 3  # failed, accepted (then the crash), accepted again: one id, the receiver dedups
     (sent,) = repository.list_alerts(status="sent")
     assert sent.delivery_id == pending.delivery_id
+
+
+def test_missing_secret_fails_only_its_channel_and_is_retried(desk) -> None:  # type: ignore[no-untyped-def]
+    newsdesk, smtp, webhook = desk
+    newsdesk.publish("h0", "Harbour story 0", OWN_PASSAGE)
+    env = {k: v for k, v in os.environ.items() if k != "PRESSWATCH_TEST_SECRET"}
+    result = subprocess.run(
+        [sys.executable, "-m", "presswatch", "--config", str(newsdesk.config_path), "crawl"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0
+    assert "alerts: 1 sent, 1 to retry, 0 failed" in result.stdout
+    assert "environment variable PRESSWATCH_TEST_SECRET is not set" in result.stdout
+    assert len(smtp.mailbox.messages) == 1  # the email channel is not held back
+    assert webhook.requests == []
+    # with the variable set, `alerts retry` sends the webhook alert; the email is not repeated
+    assert "alerts: 1 sent" in presswatch(newsdesk.config_path, "alerts", "retry").stdout
+    assert len(webhook.requests) == 1
+    assert len(smtp.mailbox.messages) == 1
