@@ -231,6 +231,91 @@ def _count_cell(name: str, value: int) -> str:
     return f"[red]{value}[/]" if name == "errors" and value else str(value)
 
 
+# the service
+
+
+@cli.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run the service: crawl each source on its schedule, send alerts and digests.
+
+    Logs one line per crawl. SIGINT/SIGTERM stop it cleanly (running crawls end at a clean
+    point within [service] stop_timeout); SIGHUP, or saving presswatch.toml, reloads the
+    config (a broken one is reported and the running one stays).
+
+    \b
+    Example:
+      presswatch --config /etc/presswatch/presswatch.toml run
+    """
+    import signal
+
+    from presswatch.scheduler import Service
+
+    state: AppState = ctx.obj
+    if ctx.parent is not None and ctx.parent.get_parameter_source("log_level") in (
+        click.core.ParameterSource.DEFAULT,
+        None,
+    ):
+        logging.getLogger().setLevel(logging.INFO)  # the service reports each crawl
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    service = Service(state.config_path, state.config(), _child_log_level())
+    signal.signal(signal.SIGTERM, lambda *_: service.stop())
+    signal.signal(signal.SIGINT, lambda *_: service.stop())
+    signal.signal(signal.SIGHUP, lambda *_: service.reload())
+    service.run()
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", default="table", type=click.Choice(["table", "json"]), show_default=True
+)
+@click.pass_obj
+def status(state: AppState, fmt: str) -> None:
+    """Per source: the last crawl and the next; the alert outbox.
+
+    \b
+    Example:
+      presswatch status --format json
+    """
+    from presswatch.status import service_status
+
+    report = service_status(state.config(), state.repository())
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    table = Table(title="sources", title_justify="left")
+    for column in ("source", "last crawl", "took", "status", "new", "errors", "last new", "next"):
+        table.add_column(column, justify="right" if column in ("took", "new", "errors") else "left")
+    for row in report.sources:
+        run = row.last_run
+        if run is None:
+            table.add_row(escape(row.name), "never", "", "", "", "", "", _when(row.next_run))
+            continue
+        colour = {"finished": "green", "running": "yellow"}.get(run.status, "red")
+        took = "" if run.duration_s is None else f"{run.duration_s:.1f}s"
+        table.add_row(
+            escape(row.name),
+            _when(run.started_at),
+            took,
+            f"[{colour}]{run.status}[/]",
+            str(run.stored),
+            _count_cell("errors", run.errors),
+            _when(run.last_clipping_at),
+            "due now" if row.overdue else _when(row.next_run),
+        )
+    out.print(table)
+    outbox = report.outbox
+    failed = f"[red]{outbox.get('failed', 0)}[/]" if outbox.get("failed") else "0"
+    out.print(
+        f"outbox: {outbox.get('pending', 0) + outbox.get('sending', 0)} pending, "
+        f"{failed} failed, {outbox.get('sent', 0)} sent"
+    )
+
+
+def _when(value: datetime | None) -> str:
+    return "-" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
 # clippings
 
 
@@ -578,7 +663,9 @@ def alerts() -> None:
 
 @alerts.command("list")
 @click.option(
-    "--status", type=click.Choice(["pending", "sent", "failed"]), help="Only alerts in this state."
+    "--status",
+    type=click.Choice(["pending", "sending", "sent", "failed"]),
+    help="Only alerts in this state.",
 )
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000))
 @click.option(

@@ -61,8 +61,14 @@ def _check_http_url(url: str) -> str:
 
 
 def _check_cron(expr: str) -> str:
-    if len(expr.split()) != 5:
-        raise ValueError(f'"{expr}" is not a cron expression (five fields, e.g. "*/15 * * * *")')
+    from presswatch.cron import cron_trigger
+
+    try:
+        cron_trigger(expr)
+    except ValueError as exc:
+        raise ValueError(
+            f'"{expr}" is not a cron expression (five fields, e.g. "*/15 * * * *"): {exc}'
+        ) from exc
     return expr
 
 
@@ -113,6 +119,22 @@ class AlertsConfig(_Model):
     @property
     def first_retry_s(self) -> float:
         return parse_duration_s(self.first_retry)
+
+
+class ServiceConfig(_Model):
+    """`presswatch run`: limits of the long-running service."""
+
+    crawl_timeout: Duration = "30m"  # a crawl running longer is stopped and counted as failed
+    stop_timeout: Duration = "30s"  # on SIGTERM, how long running crawls get to end cleanly
+    parallel_crawls: int = Field(default=4, ge=1, le=64)
+
+    @property
+    def crawl_timeout_s(self) -> float:
+        return parse_duration_s(self.crawl_timeout)
+
+    @property
+    def stop_timeout_s(self) -> float:
+        return parse_duration_s(self.stop_timeout)
 
 
 class SourceConfig(_Model):
@@ -194,6 +216,7 @@ class Config(_Model):
     queue: QueueConfig = QueueConfig()
     extract: ExtractConfig = ExtractConfig()
     alerts: AlertsConfig = AlertsConfig()
+    service: ServiceConfig = ServiceConfig()
     sources: tuple[SourceConfig, ...] = ()
     topics: tuple[TopicConfig, ...] = ()
     channels: Mapping[str, ChannelConfig] = Field(default_factory=dict)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.handlers
 from typing import Literal
 
 LogFormat = Literal["text", "json"]
@@ -79,8 +80,25 @@ def quiet_third_party() -> None:
         "asyncio",
         "filelock",
         "protego",
+        "httpx",  # a line per webhook request; presswatch logs each alert sent or failed
+        "httpcore",
     ):
         logging.getLogger(name).setLevel(logging.ERROR)
     # these repeat, with tracebacks, failures that presswatch reports in its own words
     for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+class ParentLogHandler(logging.handlers.QueueHandler):
+    """In a child process: sends records to the parent as ("log", record) over a
+    multiprocessing queue, with `extra=` values made picklable."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        record = super().prepare(record)
+        for key, value in record_extras(record).items():
+            if not isinstance(value, str | int | float | bool | type(None)):
+                setattr(record, key, str(value))
+        return record
+
+    def enqueue(self, record: logging.LogRecord) -> None:
+        self.queue.put_nowait(("log", record))

@@ -59,6 +59,8 @@ class LoopbackSite:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Route | Handler] = {}
         self.hits: list[Hit] = []
+        self.in_flight = 0  # requests being answered now
+        self.max_in_flight = 0  # the most answered at once, ever
         self._lock = threading.Lock()
         self._server = _Server((host, port), self._handler_class())
         self._thread: threading.Thread | None = None
@@ -157,6 +159,16 @@ class LoopbackSite:
                 self._answer(send_body=False)
 
             def _answer(self, send_body: bool) -> None:
+                with site._lock:
+                    site.in_flight += 1
+                    site.max_in_flight = max(site.max_in_flight, site.in_flight)
+                try:
+                    self._answer_route(send_body)
+                finally:
+                    with site._lock:
+                        site.in_flight -= 1
+
+            def _answer_route(self, send_body: bool) -> None:
                 route = site._resolve(self.path)
                 if route is None:
                     route = Route(

@@ -41,6 +41,11 @@ min_words = 40                # shorter pages are not articles
 max_attempts = 8              # a failing alert is retried this often, then marked failed
 first_retry = "10m"           # then 20m, 40m, ... (at most 12h apart): 8 attempts ~ a day
 
+[service]                     # presswatch run
+crawl_timeout = "30m"         # a crawl running longer is stopped and counted as failed
+stop_timeout = "30s"          # on SIGTERM, how long running crawls get to end cleanly
+parallel_crawls = 4           # sources crawled at the same time, at most
+
 [[sources]]
 name = "example-news"
 feeds = ["https://www.example.org/rss.xml"]   # RSS or Atom

@@ -19,6 +19,8 @@ from presswatch.errors import ConfigError, DeliveryError
 from presswatch.storage.repository import AlertRecord, Repository, now_utc
 
 log = logging.getLogger(__name__)
+# how long a sender holds an alert it is sending; if it dies meanwhile, the alert is due again
+CLAIM_FOR = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,8 @@ def deliver(
         ignore_schedule=ignore_schedule,
     )
     for alert in due:
+        if not repository.claim_alert(alert, now_utc() + CLAIM_FOR):
+            continue  # another sender (a service, `alerts retry`) has it
         message = _message(repository, alert, queries.get(alert.topic, ""))
         if not message.clippings:
             repository.mark_sent(alert.id)  # nothing left to say (clippings deleted)

@@ -1,33 +1,41 @@
-"""Run one crawl of some sources in a child process and report progress back.
+"""Run crawls in a child process and report their progress and results back.
 
-Twisted's reactor cannot be restarted, so every crawl gets a fresh process: the caller (the
-CLI now, the scheduler later) can crawl again and again. The child streams progress counts and
-log records over a queue; the parent turns them into callbacks.
+Twisted's reactor cannot be restarted, so Scrapy never runs in the caller's process: a
+CrawlHost starts one crawl process (presswatch.crawler.host) and hands it crawl after crawl.
+`presswatch crawl` uses it for one crawl; the service (presswatch.scheduler) keeps it for many,
+replaces the process after RECYCLE_AFTER crawls (so nothing Scrapy or a parser holds on to
+grows for weeks), and kills it when a crawl that overran its limit will not stop. A crawl that
+dies with its process is counted as failed; stored clippings were written a transaction at a
+time, so none is half-written.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
-import logging.handlers
 import multiprocessing
 import os
 import queue as queue_module
-import time
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
-from presswatch.alerts.matching import ArticleMatcher, topics_of
 from presswatch.config import Config, SourceConfig
-from presswatch.counts import CrawlCounts, CrawlSummary, SourceResult
-from presswatch.errors import CrawlError, PresswatchError
-from presswatch.extractors.article import ExtractOptions
-from presswatch.logs import quiet_third_party, record_extras
+from presswatch.counts import CrawlCounts, CrawlSummary
+from presswatch.errors import CrawlError
 
 log = logging.getLogger(__name__)
-_PROGRESS_INTERVAL_S = 0.25
+
+RECYCLE_AFTER = 100  # crawls served by one crawl process before a fresh one takes over
+STOP_GRACE_S = 15.0  # how long a crawl asked to stop may take before its process is killed
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,163 +58,203 @@ def run_crawl(
 
     Failed pages are counted, not raised; CrawlError when the crawl could not run at all.
     """
-    context = multiprocessing.get_context("spawn")
-    messages: Queue[tuple[str, Any]] = context.Queue()
-    process = context.Process(
-        target=_crawl_process,
-        args=(config, tuple(sources), messages, log_level),
-        name="presswatch-crawl",
-    )
-    process.start()
-    try:
-        return _receive(process, messages, on_progress)
-    finally:
-        process.join(timeout=10)
-        if process.is_alive():
-            process.kill()
-            process.join()
-        process.close()
-        messages.close()
-        messages.join_thread()
+    with CrawlHost(log_level, workers=config.crawl.extract_workers) as host:
+        return host.crawl(config, sources, on_progress)
 
 
-def _receive(
-    process: Any, messages: Queue[tuple[str, Any]], on_progress: ProgressCallback | None
-) -> CrawlSummary:
-    while True:
+@dataclass(slots=True)
+class _Pending:
+    database_url: str
+    on_progress: ProgressCallback | None
+    future: Future[CrawlSummary] = field(default_factory=Future)
+    run_ids: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Child:
+    process: BaseProcess
+    commands: Connection
+    messages: Queue[Any]
+    receiver: threading.Thread
+    served: int = 0
+    killed: tuple[str, str] | None = None  # (status for its unfinished runs, why)
+    pending: dict[int, _Pending] = field(default_factory=dict)
+
+
+class CrawlHost:
+    """Runs crawls in a crawl process of its own; thread-safe, crawls may overlap."""
+
+    def __init__(self, log_level: int = logging.WARNING, workers: int = 0) -> None:
+        self.log_level = log_level
+        self.workers = workers or os.cpu_count() or 1
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._child: _Child | None = None
+        self._closed = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def crawl(
+        self,
+        config: Config,
+        sources: Sequence[SourceConfig],
+        on_progress: ProgressCallback | None = None,
+        timeout_s: float | None = None,
+    ) -> CrawlSummary:
+        """Crawl `sources` once and wait for the summary. A crawl still running after
+        `timeout_s` is stopped, its runs counted as failed; CrawlError if it cannot run."""
+        pending = _Pending(config.database.url, on_progress)
+        with self._lock:
+            if self._closed:
+                raise CrawlError("not crawling: presswatch is shutting down")
+            child = self._usable_child()
+            request_id = next(self._ids)
+            child.pending[request_id] = pending
+            child.served += 1
+            self._send(child, ("crawl", request_id, config, tuple(sources), bool(on_progress)))
         try:
-            kind, payload = messages.get(timeout=0.5)
-        except queue_module.Empty:
-            if not process.is_alive():
-                raise CrawlError(
-                    f"the crawl process ended unexpectedly (exit code {process.exitcode})"
-                ) from None
-            continue
-        if kind == "log":
-            logger = logging.getLogger(payload.name)
-            if logger.isEnabledFor(payload.levelno):
-                logger.handle(payload)
-        elif kind == "progress" and on_progress is not None:
-            on_progress(Progress(payload))
-        elif kind == "done":
-            summary: CrawlSummary = payload
-            return summary
-        elif kind == "failed":
-            raise CrawlError(str(payload))
+            return pending.future.result(timeout=timeout_s)
+        except FutureTimeout:
+            why = f"stopped: still running after {timeout_s:.0f} s (the crawl_timeout)"
+            log.error("%s; stopping it", why, extra={"sources": _names(sources)})
+            with self._lock:
+                self._send(child, ("stop", request_id, why))
+        try:
+            return pending.future.result(timeout=STOP_GRACE_S)
+        except FutureTimeout:
+            self._kill(child, "a crawl did not stop when asked")
+            return pending.future.result()
 
+    def close(self, timeout_s: float = 30.0) -> None:
+        """Stop running crawls at a clean point and end the crawl process (killed when it
+        takes longer than `timeout_s`; its unfinished runs are then marked failed)."""
+        with self._lock:
+            child, self._child = self._child, None
+            self._closed = True
+        if child is not None:
+            self._end(child, timeout_s)
 
-def _crawl_process(
-    config: Config,
-    sources: tuple[SourceConfig, ...],
-    messages: Queue[tuple[str, Any]],
-    log_level: int,
-) -> None:
-    """Child process entry point: everything Scrapy lives here."""
-    root = logging.getLogger()
-    root.handlers[:] = [_ParentLogHandler(messages)]
-    root.setLevel(log_level)
-    quiet_third_party()
-    try:
-        summary = _crawl(config, sources, messages)
-    except PresswatchError as exc:
-        messages.put(("failed", str(exc)))
-        return
-    messages.put(("done", summary))
+    # the crawl process
 
+    def _usable_child(self) -> _Child:
+        child = self._child
+        if child is not None and child.served >= RECYCLE_AFTER and not child.pending:
+            self._end(child, STOP_GRACE_S)
+            child = None
+        if child is None or not child.receiver.is_alive():
+            child = self._child = self._start_child()
+        return child
 
-def _crawl(
-    config: Config, sources: tuple[SourceConfig, ...], messages: Queue[tuple[str, Any]]
-) -> CrawlSummary:
-    # imported here: the parent process never needs Scrapy or Twisted
-    from scrapy.crawler import CrawlerProcess
-    from twisted.internet import task
+    def _start_child(self) -> _Child:
+        from presswatch.crawler.host import host_main
 
-    from presswatch.crawler.context import CrawlServices, SourceCrawl
-    from presswatch.crawler.settings import scrapy_settings
-    from presswatch.crawler.spiders.source import SourceSpider
-    from presswatch.storage.db import open_database
-    from presswatch.storage.repository import Repository
-
-    repository = Repository(open_database(config.database.url))
-    workers = config.crawl.extract_workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_warm_extractor,
-    ) as pool:
-        services = CrawlServices(
-            repository=repository,
-            extract_pool=pool,
-            extract_options=ExtractOptions(
-                min_words=config.extract.min_words, drop_lines=config.extract.drop_lines
-            ),
-            matcher=ArticleMatcher(topics_of(config)),
+        context = multiprocessing.get_context("spawn")
+        receive_end, send_end = context.Pipe(duplex=False)
+        messages: Queue[Any] = context.Queue()
+        process = context.Process(
+            target=host_main,
+            args=(receive_end, messages, self.log_level, self.workers),
+            name="presswatch-crawl",
         )
-        process = CrawlerProcess(scrapy_settings(config.crawl))
-        quiet_third_party()  # Scrapy re-applies its own log levels when it starts
-        crawls: list[SourceCrawl] = []
-        started: dict[str, float] = {}
-        failures: dict[str, str] = {}
-        for source in sources:
-            crawl = SourceCrawl(
-                source, repository.source_id(source.name), repository.start_run(source.name)
-            )
-            crawls.append(crawl)
-            started[source.name] = time.monotonic()
-            deferred = process.crawl(SourceSpider, crawl=crawl, services=services)
-            deferred.addErrback(_remember_failure, failures, source.name)
-
-        def send_progress() -> None:
-            messages.put(("progress", {c.source.name: _copy(c.counts) for c in crawls}))
-
-        ticker = task.LoopingCall(send_progress)
-        ticker.start(_PROGRESS_INTERVAL_S)
-        process.start(stop_after_crawl=True, install_signal_handlers=True)
-        if ticker.running:
-            ticker.stop()
-        send_progress()
-
-    results = []
-    for crawl in crawls:
-        name = crawl.source.name
-        failed = name in failures
-        if failed:
-            repository.record_error(crawl.run_id, "", "crawl", failures[name])
-            crawl.counts.errors += 1
-        status = "failed" if failed else "finished"
-        repository.finish_run(crawl.run_id, crawl.counts, status)
-        results.append(
-            SourceResult(name, crawl.run_id, status, time.monotonic() - started[name], crawl.counts)
+        process.start()
+        receive_end.close()
+        child = _Child(process, send_end, messages, threading.Thread())
+        child.receiver = threading.Thread(
+            target=self._receive, args=(child,), name="crawl-messages", daemon=True
         )
-    errors = repository.run_errors([c.run_id for c in crawls])
-    return CrawlSummary(tuple(results), tuple(errors))
+        child.receiver.start()
+        return child
+
+    def _send(self, child: _Child, command: tuple[Any, ...]) -> None:
+        # OSError: the process is gone; its receiver thread fails what was pending
+        with contextlib.suppress(OSError):
+            child.commands.send(command)
+
+    # Only the receiver thread waits for the process: two threads waiting for one child
+    # process race in waitpid(), and the loser never learns that the process has ended.
+
+    def _end(self, child: _Child, timeout_s: float) -> None:
+        self._send(child, ("shutdown",))
+        child.receiver.join(timeout_s)
+        if child.receiver.is_alive():
+            why = f"stopped: the crawl process did not end within {timeout_s:.0f} s"
+            self._kill(child, why, "interrupted")
+            child.receiver.join(STOP_GRACE_S)
+        child.commands.close()
+
+    def _kill(self, child: _Child, why: str, status: str = "failed") -> None:
+        if status == "failed":
+            log.error("%s: killing the crawl process", why)
+        else:
+            log.info("%s: killing the crawl process", why)
+        child.killed = (status, why)
+        child.process.kill()  # its receiver thread sees it end and fails what was pending
+
+    def _receive(self, child: _Child) -> None:
+        """Reader thread: one per crawl process, until the process has ended."""
+        while True:
+            try:
+                message = child.messages.get(timeout=0.5)
+            except queue_module.Empty:
+                if not child.process.is_alive():
+                    break
+                continue
+            except (EOFError, OSError):
+                break
+            kind = message[0]
+            if kind == "closed":
+                break
+            if kind == "log":
+                record = message[1]
+                logger = logging.getLogger(record.name)
+                if logger.isEnabledFor(record.levelno):
+                    logger.handle(record)
+                continue
+            pending = child.pending.get(message[1])
+            if pending is None:
+                continue
+            if kind == "runs":
+                pending.run_ids.update(message[2])
+            elif kind == "progress" and pending.on_progress is not None:
+                pending.on_progress(Progress(message[2]))
+            elif kind == "done":
+                del child.pending[message[1]]
+                pending.future.set_result(message[2])
+            elif kind == "failed":
+                del child.pending[message[1]]
+                pending.future.set_exception(CrawlError(message[2]))
+        child.process.join(5.0)
+        self._fail_pending(child)
+        child.messages.close()
+        child.messages.join_thread()
+
+    def _fail_pending(self, child: _Child) -> None:
+        """The process ended with crawls unfinished: their runs fail, their callers hear why."""
+        if not child.pending:
+            return
+        status, why = child.killed or (
+            "failed",
+            f"the crawl process ended unexpectedly (exit code {child.process.exitcode})",
+        )
+        from presswatch.storage.db import open_database
+        from presswatch.storage.repository import Repository
+
+        for request_id, pending in list(child.pending.items()):
+            del child.pending[request_id]
+            if pending.run_ids:
+                engine = open_database(pending.database_url)
+                try:
+                    Repository(engine).end_runs(list(pending.run_ids.values()), status, why)
+                finally:
+                    engine.dispose()
+            pending.future.set_exception(CrawlError(why))
 
 
-class _ParentLogHandler(logging.handlers.QueueHandler):
-    """Sends records to the parent as ("log", record), with extras made picklable."""
-
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        record = super().prepare(record)
-        for key, value in record_extras(record).items():
-            if not isinstance(value, str | int | float | bool | type(None)):
-                setattr(record, key, str(value))
-        return record
-
-    def enqueue(self, record: logging.LogRecord) -> None:
-        self.queue.put_nowait(("log", record))
-
-
-def _remember_failure(failure: Any, failures: dict[str, str], name: str) -> None:
-    failures[name] = f"the crawl failed: {failure.getErrorMessage()}"
-    log.error("crawl of %s failed: %s", name, failure.getErrorMessage())
-
-
-def _copy(counts: CrawlCounts) -> CrawlCounts:
-    return CrawlCounts(**counts.as_dict())
-
-
-def _warm_extractor() -> None:
-    """Import trafilatura in each pool worker before the first page arrives."""
-    import trafilatura  # noqa: F401
-
-    quiet_third_party()
+def _names(sources: Sequence[SourceConfig]) -> str:
+    return ",".join(s.name for s in sources)

@@ -53,6 +53,13 @@ def scrapy_settings(cfg: CrawlConfig) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": cfg.timeout_s,
         "DNS_TIMEOUT": cfg.timeout_s,
         "DOWNLOAD_MAXSIZE": cfg.max_page_bytes,
+        # A floor under the delay between requests to one host (AutoThrottle adapts it upward).
+        # Scrapy 2.14+ under the asyncio reactor starts a download as a task that marks itself
+        # "transferring" only when it first runs; with no delay the downloader's queue loop
+        # sees a free slot every time and starts every queued request to the host at once,
+        # ignoring per_domain_concurrency. With any delay it starts one, and the next after
+        # the delay, when the first has marked itself: the limit holds (test_crawl checks it).
+        "DOWNLOAD_DELAY": 0.001,
         "DOWNLOAD_WARNSIZE": 0,
         "RETRY_ENABLED": cfg.retries > 0,
         "RETRY_TIMES": cfg.retries,

@@ -103,6 +103,26 @@ class AlertRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RunRecord:
+    """A source's latest crawl run, for `presswatch status`."""
+
+    source: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    stored: int
+    duplicates: int
+    errors: int
+    last_clipping_at: datetime | None
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
 class AlertContent:
     """One clipping of an alert: the clipping, its snippets for the topic, and its copies."""
 
@@ -248,6 +268,77 @@ class Repository:
                 .where(CrawlRun.id == run_id)
                 .values(finished_at=now_utc(), status=status, **counts.as_dict())
             )
+
+    def end_runs(self, run_ids: Sequence[int], status: str, message: str) -> None:
+        """Runs whose crawl process ended before them (died, or was killed): `status` (failed,
+        interrupted), with the reason as an error."""
+        now = now_utc()
+        with self._write() as connection:
+            connection.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id.in_(list(run_ids)), CrawlRun.status == "running")
+                .values(status=status, finished_at=now, errors=CrawlRun.errors + 1)
+            )
+            connection.execute(
+                insert(CrawlError),
+                [
+                    {"crawl_run_id": r, "url": "", "kind": "crawl", "message": message, "at": now}
+                    for r in run_ids
+                ],
+            )
+
+    def last_runs(self) -> dict[str, RunRecord]:
+        """Each source's latest crawl run, with the time its newest clipping was fetched."""
+        latest = (
+            select(CrawlRun.source_id, func.max(CrawlRun.id).label("run_id"))
+            .group_by(CrawlRun.source_id)
+            .subquery()
+        )
+        newest = (
+            select(Clipping.source_id, func.max(Clipping.fetched).label("last_clipping_at"))
+            .group_by(Clipping.source_id)
+            .subquery()
+        )
+        stmt = (
+            select(
+                Source.name,
+                CrawlRun.started_at,
+                CrawlRun.finished_at,
+                CrawlRun.status,
+                CrawlRun.stored,
+                CrawlRun.duplicates,
+                CrawlRun.errors,
+                newest.c.last_clipping_at,
+            )
+            .join(latest, latest.c.source_id == Source.id)
+            .join(CrawlRun, CrawlRun.id == latest.c.run_id)
+            .outerjoin(newest, newest.c.source_id == Source.id)
+        )
+        with self._read() as connection:
+            return {
+                row.name: RunRecord(
+                    row.name,
+                    _as_utc(row.started_at) or now_utc(),
+                    _as_utc(row.finished_at),
+                    row.status,
+                    row.stored,
+                    row.duplicates,
+                    row.errors,
+                    _as_utc(row.last_clipping_at),
+                )
+                for row in connection.execute(stmt)
+            }
+
+    def interrupt_stale_runs(self, started_before: datetime) -> int:
+        """Runs still marked running that started before `started_before` (their process
+        died without finishing them) are marked interrupted; returns how many."""
+        with self._write() as connection:
+            result = connection.execute(
+                update(CrawlRun)
+                .where(CrawlRun.status == "running", CrawlRun.started_at < started_before)
+                .values(status="interrupted", finished_at=now_utc())
+            )
+            return int(result.rowcount or 0)
 
     def record_error(self, run_id: int, url: str, kind: str, message: str) -> None:
         with self._write() as connection:
@@ -458,7 +549,8 @@ class Repository:
             stmt = stmt.where(
                 Alert.crawl_run_id.is_(None) if run_id is None else Alert.crawl_run_id == run_id
             )
-        found = connection.scalar(stmt.order_by(Alert.id.desc()).limit(1))
+        # FOR UPDATE (PostgreSQL): a sender claiming this alert waits until the clipping is in
+        found = connection.scalar(stmt.order_by(Alert.id.desc()).limit(1).with_for_update())
         if found is not None:
             return int(found)
         now = now_utc()
@@ -492,9 +584,12 @@ class Repository:
         topic: str | None = None,
         ignore_schedule: bool = False,
     ) -> list[AlertRecord]:
-        """Pending alerts whose next attempt is due (and failed ones when asked), oldest first."""
-        statuses = ["pending", "failed"] if include_failed else ["pending"]
-        stmt = select(*_alerts.c).where(Alert.status.in_(statuses))
+        """Pending alerts whose next attempt is due (and failed ones when asked), oldest first.
+        An alert another sender claimed is due again only when its claim has run out."""
+        statuses = ["pending", "sending", "failed"] if include_failed else ["pending", "sending"]
+        stmt = select(*_alerts.c).where(
+            Alert.status.in_(statuses), or_(Alert.status != "sending", Alert.next_attempt_at <= now)
+        )
         if not ignore_schedule:
             stmt = stmt.where(or_(Alert.next_attempt_at <= now, Alert.status == "failed"))
         elif event != "digest":
@@ -554,6 +649,36 @@ class Repository:
                 for record, row in zip(records, rows, strict=True)
             ]
 
+    def claim_alert(self, alert: AlertRecord, until: datetime) -> bool:
+        """Take `alert` (as read by due_alerts) for sending until `until`; False when another
+        sender took it first. A claimed alert collects no more clippings, and is due again
+        after `until` if its sender died before marking it sent or failed."""
+        with self._write() as connection:
+            result = connection.execute(
+                update(Alert)
+                .where(
+                    Alert.id == alert.id,
+                    Alert.status == alert.status,
+                    Alert.attempts == alert.attempts,
+                    Alert.next_attempt_at == alert.next_attempt_at,
+                )
+                .values(status="sending", next_attempt_at=until)
+            )
+            return result.rowcount == 1
+
+    def collecting_digest_since(self, topic: str) -> datetime | None:
+        """When the digest `topic` is collecting into was opened (None: no open digest)."""
+        with self._read() as connection:
+            found = connection.scalar(
+                select(func.min(Alert.created_at)).where(
+                    Alert.topic == topic,
+                    Alert.event == "digest",
+                    Alert.status == "pending",
+                    Alert.attempts == 0,
+                )
+            )
+            return _as_utc(found)
+
     def mark_sent(self, alert_id: int) -> None:
         with self._write() as connection:
             connection.execute(
@@ -573,14 +698,6 @@ class Repository:
             values.update(status="pending", next_attempt_at=retry_at)
         with self._write() as connection:
             connection.execute(update(Alert).where(Alert.id == alert_id).values(**values))
-
-    def schedule_digest(self, alert_id: int, due: datetime) -> None:
-        with self._write() as connection:
-            connection.execute(
-                update(Alert)
-                .where(Alert.id == alert_id, Alert.attempts == 0)
-                .values(next_attempt_at=due)
-            )
 
     def outbox_counts(self) -> dict[str, int]:
         with self._read() as connection:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from presswatch.alerts.deliver import RetryPolicy, build_channels, deliver
+from presswatch.alerts.deliver import CLAIM_FOR, RetryPolicy, build_channels, deliver
 from presswatch.config import Config, load_config
 from presswatch.loopback import LoopbackSite, Route
 from presswatch.storage.db import open_database
@@ -413,13 +413,38 @@ def test_crash_between_send_and_mark_sent_resends_once_with_the_same_delivery_id
         patch.setattr(repository, "mark_sent", crash)
         with pytest.raises(Crash):
             deliver(repository, config, channels, now=later)
-    deliver(repository, config, channels, now=later)  # the next run sends it again
-    deliver(repository, config, channels, now=later)  # and the one after: nothing more
+    deliver(repository, config, channels, now=later)  # the crashed sender's claim holds
+    assert len(webhook.requests) == 2
+    after_claim = later + CLAIM_FOR
+    deliver(repository, config, channels, now=after_claim)  # then a run sends it again
+    deliver(repository, config, channels, now=after_claim)  # and the one after: nothing more
     assert [r.headers["x-presswatch-delivery"] for r in webhook.requests] == [
         pending.delivery_id
     ] * 3  # failed, accepted (then the crash), accepted again: one id, the receiver dedups
     (sent,) = repository.list_alerts(status="sent")
     assert sent.delivery_id == pending.delivery_id
+
+
+def test_two_senders_reading_the_same_due_alert_send_it_once(desk) -> None:  # type: ignore[no-untyped-def]
+    newsdesk, _, webhook = desk
+    config_text = newsdesk.config_path.read_text()
+    newsdesk.config_path.write_text(
+        config_text.replace('notify = ["desk", "ops"]', 'notify = ["ops"]')
+    )
+    webhook.fail_first = 1
+    newsdesk.publish("h0", "Harbour story 0", OWN_PASSAGE)
+    presswatch(newsdesk.config_path, "crawl")
+    repository = newsdesk.repository()
+    (pending,) = repository.list_alerts(status="pending")
+    due = pending.next_attempt_at + timedelta(seconds=1)
+    first, second = repository.due_alerts(due), repository.due_alerts(due)  # both read it due
+    assert first == second == [pending]
+    assert repository.claim_alert(first[0], due + CLAIM_FOR) is True
+    assert repository.claim_alert(second[0], due + CLAIM_FOR) is False
+    # while claimed, it is not due for anyone, and new clippings do not join it
+    assert repository.due_alerts(due) == []
+    assert repository.due_alerts(due, include_failed=True, ignore_schedule=True) == []
+    assert repository.list_alerts()[0].status == "sending"
 
 
 def test_missing_secret_fails_only_its_channel_and_is_retried(desk) -> None:  # type: ignore[no-untyped-def]

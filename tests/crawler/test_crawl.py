@@ -11,11 +11,11 @@ import pytest
 from presswatch.config import Config
 from presswatch.counts import CrawlSummary
 from presswatch.crawler.run import run_crawl
-from presswatch.loopback import LoopbackSite
+from presswatch.loopback import LoopbackSite, Route
 from presswatch.storage.db import open_database
 from presswatch.storage.repository import ClippingRecord, Repository
 from tests.crawler.newsroom import FAILING, GOOD_ARTICLES, NOT_ARTICLES, Newsroom
-from tests.pages import FURNITURE_LINES, RELATED_HEADLINES
+from tests.pages import FURNITURE_LINES, RELATED_HEADLINES, article_page, paragraphs_about, rss_feed
 
 
 @pytest.fixture
@@ -111,3 +111,36 @@ def _check_first_crawl(site: LoopbackSite, config: Config, summary: CrawlSummary
     assert counts["gazette-sitemaps"].stored == 3
     assert counts["gazette-front"].stored == 2
     assert all(r.status == "finished" for r in summary.results)
+
+
+@pytest.mark.parametrize("autothrottle", ["false", "true"])
+def test_per_domain_concurrency_holds(
+    site: LoopbackSite, write_config: Callable[[str], Config], autothrottle: str
+) -> None:
+    # slow pages: with the limit ignored, all eight would be in flight together
+    paths = [f"/news/slow{n}.html" for n in range(8)]
+    for n, path in enumerate(paths):
+        site.add_html(
+            path,
+            article_page(f"Slow story {n}", paragraphs_about(f"tide {n}", seed=n)),
+            delay_s=0.4,
+        )
+    site.add(
+        "/rss.xml",
+        Route(
+            rss_feed("Slow", [site.url(p) for p in paths]).encode(),
+            headers={"Content-Type": "application/rss+xml"},
+        ),
+    )
+    config = write_config(f"""
+[crawl]
+autothrottle = {autothrottle}
+concurrency = 16
+per_domain_concurrency = 2
+[[sources]]
+name = "slow"
+feeds = ["{site.url("/rss.xml")}"]
+""")
+    (result,) = run_crawl(config, config.sources).results
+    assert result.counts.stored == 8
+    assert site.max_in_flight == 2

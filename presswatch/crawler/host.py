@@ -1,0 +1,267 @@
+"""The crawl process: Scrapy's reactor and the extraction pool, running crawls on request.
+
+The parent (presswatch.crawler.run.CrawlHost) sends commands over a pipe and reads messages
+from a queue. One process serves many crawls, several at a time, so the long-running service
+pays for Scrapy's start and the extraction pool once, not once per crawl; the parent replaces
+the process after a number of crawls, or kills it when a crawl will not stop.
+
+Commands:  ("crawl", id, config, sources, want_progress) · ("stop", id, why) · ("shutdown",)
+Messages:  ("log", record) · ("runs", id, {source: run id}) · ("progress", id, counts)
+           ("done", id, summary) · ("failed", id, message) · ("closed",)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.queues import Queue
+from typing import TYPE_CHECKING, Any
+
+from presswatch.alerts.matching import ArticleMatcher, topics_of
+from presswatch.config import Config, SourceConfig, TopicConfig
+from presswatch.counts import CrawlCounts, CrawlSummary, SourceResult
+from presswatch.extractors.article import ExtractOptions
+from presswatch.logs import ParentLogHandler, quiet_third_party
+
+if TYPE_CHECKING:
+    from scrapy.crawler import AsyncCrawlerRunner
+
+    from presswatch.crawler.context import CrawlServices, SourceCrawl
+    from presswatch.storage.repository import Repository
+
+log = logging.getLogger(__name__)
+PROGRESS_INTERVAL_S = 0.25
+REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+def host_main(commands: Connection, messages: Queue[Any], log_level: int, workers: int) -> None:
+    """Entry point of the crawl process."""
+    # the parent decides when crawls stop: Ctrl-C in a terminal and a service manager's
+    # SIGTERM to the whole group reach the parent, which asks this process to stop cleanly
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    root = logging.getLogger()
+    root.handlers[:] = [ParentLogHandler(messages)]
+    root.setLevel(log_level)
+    quiet_third_party()
+
+    from scrapy.utils.reactor import install_reactor
+
+    install_reactor(REACTOR)
+    from twisted.internet import reactor
+
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_extract_worker,
+        initargs=(os.getpid(),),
+    )
+    host = _Host(messages, pool, reactor)
+    reader = threading.Thread(
+        target=_read_commands, args=(commands, host, reactor), name="commands", daemon=True
+    )
+    reactor.callWhenRunning(reader.start)
+    reactor.callWhenRunning(host.start_ticker)
+    reactor.run(installSignalHandlers=False)  # type: ignore[misc, call-arg]
+    pool.shutdown(wait=True, cancel_futures=True)
+    messages.put(("closed",))
+    messages.close()
+    messages.join_thread()
+
+
+def _read_commands(commands: Connection, host: _Host, reactor: Any) -> None:
+    while True:
+        try:
+            command = commands.recv()
+        except (EOFError, OSError):
+            # the parent is gone: finish cleanly what runs, then end
+            reactor.callFromThread(host.handle, ("shutdown",))
+            return
+        reactor.callFromThread(host.handle, command)
+        if command[0] == "shutdown":
+            return
+
+
+@dataclass(slots=True)
+class _Request:
+    crawls: list[SourceCrawl]
+    runner: AsyncCrawlerRunner
+    want_progress: bool
+    started: float = field(default_factory=time.monotonic)
+    # set when the parent stopped it: the status its runs get, and the error recorded
+    stopped: tuple[str, str] | None = None
+
+
+class _Host:
+    def __init__(self, messages: Queue[Any], pool: ProcessPoolExecutor, reactor: Any) -> None:
+        self.messages = messages
+        self.pool = pool
+        self.reactor = reactor
+        self.requests: dict[int, _Request] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.shutting_down = False
+        self._repositories: dict[str, Repository] = {}
+        self._matcher: tuple[tuple[TopicConfig, ...], ArticleMatcher] | None = None
+
+    # commands
+
+    def handle(self, command: tuple[Any, ...]) -> None:
+        kind = command[0]
+        if kind == "crawl":
+            _, request_id, config, sources, want_progress = command
+            if self.shutting_down:
+                self.messages.put(("failed", request_id, "the crawl process is shutting down"))
+                return
+            self._spawn(self._crawl(request_id, config, sources, want_progress))
+        elif kind == "stop":
+            _, request_id, why = command
+            request = self.requests.get(request_id)
+            if request is not None:
+                self._spawn(self._stop(request, ("failed", why)))
+        elif kind == "shutdown" and not self.shutting_down:
+            self.shutting_down = True
+            self._spawn(self._shutdown())
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_event_loop().create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _stop(self, request: _Request, stopped: tuple[str, str]) -> None:
+        if request.stopped is None:
+            request.stopped = stopped
+            await request.runner.stop()
+
+    async def _shutdown(self) -> None:
+        why = ("interrupted", "stopped: presswatch is shutting down")
+        await asyncio.gather(*(self._stop(r, why) for r in list(self.requests.values())))
+        while self.requests:  # their finishing touches (runs, summaries) are written
+            await asyncio.sleep(0.02)
+        self.reactor.stop()
+
+    # crawling
+
+    async def _crawl(
+        self, request_id: int, config: Config, sources: Sequence[SourceConfig], progress: bool
+    ) -> None:
+        from presswatch.errors import PresswatchError
+
+        try:
+            summary = await self._run(request_id, config, sources, progress)
+        except PresswatchError as exc:
+            self.messages.put(("failed", request_id, str(exc)))
+        except Exception as exc:  # a bug: reported, the process goes on serving
+            log.exception("crawl failed")
+            self.messages.put(("failed", request_id, f"the crawl failed: {exc!r}"))
+        else:
+            self.messages.put(("done", request_id, summary))
+        finally:
+            self.requests.pop(request_id, None)
+
+    async def _run(
+        self, request_id: int, config: Config, sources: Sequence[SourceConfig], progress: bool
+    ) -> CrawlSummary:
+        from scrapy.crawler import AsyncCrawlerRunner
+
+        from presswatch.crawler.context import SourceCrawl
+        from presswatch.crawler.settings import scrapy_settings
+        from presswatch.crawler.spiders.source import SourceSpider
+
+        services = self._services(config)
+        repository = services.repository
+        runner = AsyncCrawlerRunner(scrapy_settings(config.crawl))
+        crawls = [
+            SourceCrawl(
+                source, repository.source_id(source.name), repository.start_run(source.name)
+            )
+            for source in sources
+        ]
+        request = _Request(crawls, runner, progress)
+        self.requests[request_id] = request
+        self.messages.put(("runs", request_id, {c.source.name: c.run_id for c in crawls}))
+        quiet_third_party()  # Scrapy sets its own loggers' levels as a crawler starts
+        outcomes = await asyncio.gather(
+            *(runner.crawl(SourceSpider, crawl=c, services=services) for c in crawls),
+            return_exceptions=True,
+        )
+        duration = time.monotonic() - request.started
+        results = []
+        for crawl, outcome in zip(crawls, outcomes, strict=True):
+            status = "finished"
+            if isinstance(outcome, BaseException):
+                status = "failed"
+                message = f"the crawl failed: {outcome}"
+                log.error("crawl of %s failed: %s", crawl.source.name, outcome)
+                repository.record_error(crawl.run_id, "", "crawl", message)
+                crawl.counts.errors += 1
+            elif request.stopped is not None:
+                status, why = request.stopped
+                repository.record_error(crawl.run_id, "", "crawl", why)
+                if status == "failed":
+                    crawl.counts.errors += 1
+            repository.finish_run(crawl.run_id, crawl.counts, status)
+            results.append(
+                SourceResult(crawl.source.name, crawl.run_id, status, duration, crawl.counts)
+            )
+        errors = repository.run_errors([c.run_id for c in crawls])
+        return CrawlSummary(tuple(results), tuple(errors))
+
+    def _services(self, config: Config) -> CrawlServices:
+        from presswatch.crawler.context import CrawlServices
+        from presswatch.storage.db import open_database
+        from presswatch.storage.repository import Repository
+
+        url = config.database.url
+        if url not in self._repositories:
+            self._repositories[url] = Repository(open_database(url))
+        if self._matcher is None or self._matcher[0] != config.topics:
+            self._matcher = (config.topics, ArticleMatcher(topics_of(config)))
+        return CrawlServices(
+            repository=self._repositories[url],
+            extract_pool=self.pool,
+            extract_options=ExtractOptions(
+                min_words=config.extract.min_words, drop_lines=config.extract.drop_lines
+            ),
+            matcher=self._matcher[1],
+        )
+
+    # progress
+
+    def start_ticker(self) -> None:
+        from twisted.internet import task
+
+        task.LoopingCall(self._send_progress).start(PROGRESS_INTERVAL_S, now=False)
+
+    def _send_progress(self) -> None:
+        for request_id, request in self.requests.items():
+            if request.want_progress:
+                counts = {c.source.name: _copy(c.counts) for c in request.crawls}
+                self.messages.put(("progress", request_id, counts))
+
+
+def _copy(counts: CrawlCounts) -> CrawlCounts:
+    return CrawlCounts(**counts.as_dict())
+
+
+def _init_extract_worker(parent_pid: int) -> None:
+    """In each extraction worker: import trafilatura before the first page arrives, and end
+    when the crawl process is gone (killed, it cannot shut its pool down)."""
+    import trafilatura  # noqa: F401
+
+    quiet_third_party()
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    os._exit(0)

@@ -1,0 +1,330 @@
+"""The long-running service behind `presswatch run`, wired with APScheduler.
+
+Jobs: one per source (its `every` or `cron`), one that sends due alerts and retries every
+minute, one per digest topic at its `digest_cron`. Crawls run in one crawl process kept by a
+CrawlHost (Scrapy's reactor cannot be restarted, so it never runs here). Nothing about the
+schedule is kept apart from the database: when a source is due follows from its last crawl run,
+so a restarted service picks up where it was, and a run missed while it was down happens once,
+spread with jitter over a short window so that a restart does not fire every source at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from presswatch.alerts.channels.base import Channel
+from presswatch.config import Config, SourceConfig, load_config
+from presswatch.crawler.run import CrawlHost
+from presswatch.cron import cron_trigger
+from presswatch.errors import ConfigError, CrawlError, PresswatchError
+from presswatch.storage.db import open_database
+from presswatch.storage.repository import Repository, now_utc
+
+log = logging.getLogger("presswatch.service")
+
+DELIVER_EVERY_S = 60.0
+CONFIG_CHECK_S = 2.0  # how often the config file is checked for edits
+MAX_SPREAD_S = 60.0  # sources overdue at start are spread over at most this long
+
+
+# when sources are due
+
+
+def due_at(source: SourceConfig, last_started: datetime | None, now: datetime) -> datetime:
+    """When `source` is due after a crawl that started at `last_started` (None: never
+    crawled); a time before `now` means it is overdue."""
+    if source.cron:
+        trigger = cron_trigger(source.cron)
+        since = last_started or now
+        fire = trigger.get_next_fire_time(None, since)
+        return fire if fire is not None else now
+    interval = timedelta(seconds=source.interval_s or 3600.0)
+    return now if last_started is None else last_started + interval
+
+
+def first_run(
+    source: SourceConfig,
+    last_started: datetime | None,
+    now: datetime,
+    rng: Callable[[], float] = random.random,
+) -> datetime:
+    """The first run after the service starts (or the source's schedule changes): when due,
+    or, if overdue, once soon, at a random point of a short window."""
+    due = due_at(source, last_started, now)
+    if due > now:
+        return due
+    return now + timedelta(seconds=rng() * spread_s(source))
+
+
+def spread_s(source: SourceConfig) -> float:
+    """Overdue sources start within this window; each run is also delayed by up to a tenth of
+    it, so that sources on the same schedule do not all hit the network at the same second."""
+    interval = source.interval_s or 3600.0
+    return min(interval / 2, MAX_SPREAD_S)
+
+
+def _source_trigger(source: SourceConfig, start: datetime) -> BaseTrigger:
+    jitter = spread_s(source) / 10 or None
+    if source.cron:
+        return cron_trigger(source.cron, jitter)
+    return IntervalTrigger(seconds=source.interval_s or 3600.0, start_date=start, jitter=jitter)
+
+
+# the service
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What a scheduled job does and on what schedule; a changed spec reschedules it."""
+
+    kind: str  # crawl, digest
+    name: str
+    schedule: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+class Service:
+    """`presswatch run`: call run(); stop() and reload() are safe from signal handlers."""
+
+    def __init__(self, config_path: Path, config: Config, log_level: int = logging.INFO) -> None:
+        self._config_path = config_path
+        self._config = config
+        self._config_mtime = _mtime(config_path)
+        self._database_url = config.database.url
+        self._repository = Repository(open_database(config.database.url))
+        self._channels = _channels(config)
+        self._host = CrawlHost(log_level, workers=config.crawl.extract_workers)
+        self._jobs: dict[str, _Job] = {}
+        self._wake = threading.Event()
+        self._stop_requested = False
+        self._reload_requested = False
+        self._stopping = threading.Event()
+        self._deliver_lock = threading.Lock()
+        self._scheduler = BackgroundScheduler(
+            executors={
+                "crawl": ThreadPoolExecutor(config.service.parallel_crawls),
+                "default": ThreadPoolExecutor(2),
+            },
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+
+    def stop(self) -> None:
+        self._stop_requested = True
+        self._wake.set()
+
+    def reload(self) -> None:
+        self._reload_requested = True
+        self._wake.set()
+
+    def run(self) -> None:
+        """Schedule everything and serve until stop(); then stop cleanly."""
+        timeout = timedelta(seconds=self._config.service.crawl_timeout_s + 60)
+        stale = self._repository.interrupt_stale_runs(now_utc() - timeout)
+        if stale:
+            log.info("marked %d crawl run(s) left running by an earlier process interrupted", stale)
+        self._scheduler.start()
+        self._sync_jobs()
+        self._scheduler.add_job(
+            self._deliver,
+            IntervalTrigger(seconds=DELIVER_EVERY_S),
+            id="deliver",
+            next_run_time=now_utc(),  # what an earlier process left pending goes out now
+        )
+        log.info(
+            "presswatch run: %d source(s), %d topic(s), %d channel(s)",
+            len(self._enabled_sources()),
+            len(self._config.topics),
+            len(self._channels),
+        )
+        try:
+            while not self._stop_requested:
+                self._wake.wait(CONFIG_CHECK_S)
+                self._wake.clear()
+                if self._stop_requested:
+                    break
+                if self._reload_requested or _mtime(self._config_path) != self._config_mtime:
+                    self._reload_requested = False
+                    self._reload()
+        finally:
+            self._shutdown()
+
+    # jobs
+
+    def _enabled_sources(self) -> list[SourceConfig]:
+        return [s for s in self._config.sources if s.enabled]
+
+    def _wanted_jobs(self) -> dict[str, _Job]:
+        jobs = [
+            _Job("crawl", s.name, s.cron or f"every {s.interval_s}s")
+            for s in self._enabled_sources()
+        ]
+        jobs += [
+            _Job("digest", t.name, t.digest_cron)
+            for t in self._config.topics
+            if t.mode == "digest" and t.digest_cron
+        ]
+        return {job.id: job for job in jobs}
+
+    def _sync_jobs(self) -> None:
+        """Bring the scheduled jobs in line with the config: add, reschedule, remove."""
+        wanted = self._wanted_jobs()
+        for job_id in set(self._jobs) - set(wanted):
+            self._scheduler.remove_job(job_id)
+            del self._jobs[job_id]
+        if not any(j.kind == "crawl" for j in wanted.values()):
+            log.warning("no enabled sources: nothing will be crawled until the config has some")
+        last_runs = self._repository.last_runs()
+        now = now_utc()
+        for job_id, job in wanted.items():
+            if self._jobs.get(job_id) == job:
+                continue
+            if job_id in self._jobs:
+                self._scheduler.remove_job(job_id)
+            if job.kind == "crawl":
+                self._add_crawl_job(job, last_runs, now)
+            else:
+                self._add_digest_job(job, now)
+            self._jobs[job_id] = job
+
+    def _add_crawl_job(self, job: _Job, last_runs: dict[str, Any], now: datetime) -> None:
+        source = next(s for s in self._config.sources if s.name == job.name)
+        last = last_runs.get(source.name)
+        start = first_run(source, last.started_at if last else None, now)
+        self._scheduler.add_job(
+            self._crawl,
+            _source_trigger(source, start),
+            args=(source.name,),
+            id=job.id,
+            executor="crawl",
+            next_run_time=start,
+        )
+
+    def _add_digest_job(self, job: _Job, now: datetime) -> None:
+        trigger = cron_trigger(job.schedule)
+        self._scheduler.add_job(self._send_digest, trigger, args=(job.name,), id=job.id)
+        opened = self._repository.collecting_digest_since(job.name)
+        due = trigger.get_next_fire_time(None, opened) if opened else None
+        if due is not None and due <= now:  # its time passed while the service was down
+            self._scheduler.add_job(
+                self._send_digest, args=(job.name,), id=f"{job.id}:missed", next_run_time=now
+            )
+
+    def _crawl(self, name: str) -> None:
+        config = self._config
+        source = next((s for s in config.sources if s.name == name), None)
+        if source is None or self._stopping.is_set():
+            return
+        try:
+            summary = self._host.crawl(config, [source], timeout_s=config.service.crawl_timeout_s)
+        except CrawlError as exc:
+            log.error("crawl %s failed: %s", name, exc)
+            return
+        for result in summary.results:
+            c = result.counts
+            job = self._scheduler.get_job(f"crawl:{name}")
+            next_at = job.next_run_time if job is not None else None
+            level = logging.INFO if result.status == "finished" else logging.WARNING
+            log.log(
+                level,
+                "crawl %s %s in %.1f s: %d new, %d duplicates, %d fetched, %d errors; next %s",
+                name,
+                result.status,
+                result.duration_s,
+                c.stored,
+                c.duplicates,
+                c.fetched,
+                c.errors,
+                _clock(next_at),
+            )
+        if not self._stopping.is_set():
+            self._deliver()
+
+    def _send_digest(self, topic: str) -> None:
+        self._deliver(event="digest", topic=topic, ignore_schedule=True)
+
+    def _deliver(self, **options: Any) -> None:
+        from presswatch.alerts.deliver import deliver
+
+        if self._stopping.is_set() or not self._config.channels:
+            return
+        with self._deliver_lock:
+            try:
+                report = deliver(self._repository, self._config, self._channels, **options)
+            except PresswatchError as exc:
+                log.error("alert delivery: %s", exc)
+                return
+        if report.sent or report.retrying or report.failed:
+            log.info(
+                "alerts: %d sent, %d to retry, %d failed",
+                report.sent,
+                report.retrying,
+                report.failed,
+            )
+
+    # reload and stop
+
+    def _reload(self) -> None:
+        self._config_mtime = _mtime(self._config_path)
+        try:
+            config = load_config(self._config_path)
+        except ConfigError as exc:
+            log.error("config not reloaded, the running one stays: %s", exc)
+            return
+        if config.database.url != self._database_url:
+            log.error(
+                "config not reloaded: [database] url changed; restart presswatch to switch "
+                "databases (the running config stays)"
+            )
+            return
+        self._config = config
+        self._channels = _channels(config)
+        self._sync_jobs()
+        log.info(
+            "config reloaded: %d source(s), %d topic(s), %d channel(s)",
+            len(self._enabled_sources()),
+            len(config.topics),
+            len(self._channels),
+        )
+
+    def _shutdown(self) -> None:
+        """No new crawls; running ones end at a clean point (or are cut at stop_timeout)."""
+        started = time.monotonic()
+        limit = self._config.service.stop_timeout_s
+        log.info("stopping: running crawls get %.0f s to end cleanly", limit)
+        self._stopping.set()
+        self._scheduler.shutdown(wait=False)
+        self._host.close(timeout_s=limit)
+        log.info("stopped in %.1f s", time.monotonic() - started)
+
+
+def _channels(config: Config) -> dict[str, Channel]:
+    from presswatch.alerts.deliver import build_channels
+
+    return build_channels(config)
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def _clock(when: datetime | None) -> str:
+    return "-" if when is None else when.astimezone().strftime("%H:%M:%S")

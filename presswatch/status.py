@@ -1,0 +1,79 @@
+"""`presswatch status`: each source's last crawl and next one, and the alert outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from presswatch.config import Config, SourceConfig
+from presswatch.scheduler import due_at
+from presswatch.storage.repository import Repository, RunRecord, now_utc
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    name: str
+    schedule: str
+    last_run: RunRecord | None
+    next_run: datetime
+    overdue: bool  # the next run is past: the service is down, busy, or about to start it
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceStatus:
+    sources: tuple[SourceStatus, ...]
+    outbox: dict[str, int]  # alerts by status: pending, sending, sent, failed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sources": [_source_dict(s) for s in self.sources],
+            "outbox": {
+                "pending": self.outbox.get("pending", 0) + self.outbox.get("sending", 0),
+                "failed": self.outbox.get("failed", 0),
+                "sent": self.outbox.get("sent", 0),
+            },
+        }
+
+
+def service_status(
+    config: Config, repository: Repository, now: datetime | None = None
+) -> ServiceStatus:
+    now = now or now_utc()
+    runs = repository.last_runs()
+    rows = []
+    for source in config.sources:
+        if not source.enabled:
+            continue
+        last = runs.get(source.name)
+        due = due_at(source, last.started_at if last else None, now)
+        rows.append(SourceStatus(source.name, _schedule(source), last, due, due <= now))
+    return ServiceStatus(tuple(rows), repository.outbox_counts())
+
+
+def _schedule(source: SourceConfig) -> str:
+    return f"cron {source.cron}" if source.cron else f"every {source.every or '1h'}"
+
+
+def _source_dict(status: SourceStatus) -> dict[str, Any]:
+    run = status.last_run
+    return {
+        "name": status.name,
+        "schedule": status.schedule,
+        "last_run": None
+        if run is None
+        else {
+            "started": run.started_at.isoformat(),
+            "finished": run.finished_at.isoformat() if run.finished_at else None,
+            "duration_s": None if run.duration_s is None else round(run.duration_s, 3),
+            "status": run.status,
+            "new_clippings": run.stored,
+            "duplicates": run.duplicates,
+            "errors": run.errors,
+        },
+        "last_new_clipping": run.last_clipping_at.isoformat()
+        if run and run.last_clipping_at
+        else None,
+        "next_run": status.next_run.isoformat(),
+        "overdue": status.overdue,
+    }

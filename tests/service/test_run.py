@@ -1,0 +1,164 @@
+"""`presswatch run` as a real subprocess: schedules, alerts, SIGTERM, SIGHUP, dead hosts."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections import Counter
+from pathlib import Path
+
+from tests.alerts.conftest import WebhookReceiver
+from tests.service.conftest import (
+    Publisher,
+    alerted_titles,
+    service_config,
+    topic,
+    wait_until,
+)
+
+
+def test_new_articles_produce_alerts_within_one_interval(
+    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service, database
+) -> None:  # type: ignore[no-untyped-def]
+    publisher.publish("gazette", "g1", "harbour dredging plan")
+    publisher.publish("courier", "c1", "council budget vote")
+    config = service_config(
+        tmp_path,
+        publisher,
+        ["gazette", "courier"],
+        hook_url=webhook.url,
+        topics=topic("harbour", "harbour"),
+    )
+    service = start_service(config)
+    service.wait_for_line("crawl gazette finished")
+    wait_until(lambda: len(webhook.requests) == 1, 20, "the first alert")
+    # the service keeps crawling on schedule: an article published now is alerted by the
+    # next crawl of its source, one 2 s interval (plus a crawl and a delivery) later
+    for n in (2, 3):
+        publisher.publish("courier", f"c{n}", f"harbour tug number {n} arrives")
+        took = wait_until(lambda n=n: len(webhook.requests) == n, 15, f"alert for c{n}")
+        assert took < 2 + 6, f"the alert took {took:.1f} s"
+    assert service.stop() == 0
+    assert Counter(alerted_titles(webhook)) == {
+        "harbour dredging plan (g1)": 1,
+        "harbour tug number 2 arrives (c2)": 1,
+        "harbour tug number 3 arrives (c3)": 1,
+    }
+    db = database()
+    assert len(db.clippings()) == 4  # the council story is stored, not alerted
+    assert db.runs("finished") >= 4  # both sources crawled more than once
+    assert db.runs("running") == 0
+    log = service.log()
+    assert "WARNING" not in log, log
+    assert "ERROR" not in log, log
+    assert "stopped in" in log
+
+
+def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
+    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service, database, site
+) -> None:  # type: ignore[no-untyped-def]
+    # ten slow article pages, one at a time: SIGTERM arrives when two are stored; the rest
+    # cannot finish within the stop_timeout, so the crawl is cut there
+    paths = [
+        publisher.publish("gazette", f"g{n}", f"harbour story {n}", delay_s=1.5) for n in range(10)
+    ]
+    config = service_config(
+        tmp_path,
+        publisher,
+        ["gazette"],
+        hook_url=webhook.url,
+        topics=topic("harbour", "harbour"),
+        extra='[service]\nstop_timeout = "3s"',
+    )
+    config.write_text(config.read_text().replace("[crawl]", "[crawl]\nper_domain_concurrency = 1"))
+    db = database()
+    service = start_service(config)
+    wait_until(lambda: len(db.clippings()) >= 2, 60, "the first clippings")
+    started = time.monotonic()
+    service.signal(signal.SIGTERM)
+    assert service.process.wait(30) == 0
+    assert time.monotonic() - started < 3 + 5  # the stop_timeout, and the process exit
+    stored_before = set(db.clippings())
+    assert 2 <= len(stored_before) < 10, service.log()
+    assert db.runs("running") == 0
+    assert db.runs("interrupted") == 1
+    assert "stopping: running crawls get 3 s" in service.log()
+
+    restarted = start_service(config)
+    wait_until(lambda: len(db.clippings()) == 10, 60, "every article stored")
+    wait_until(lambda: len(alerted_titles(webhook)) >= 10, 30, "every alert")
+    time.sleep(3)  # another crawl or two: nothing more may arrive
+    assert restarted.stop() == 0
+    assert sorted(db.clippings()) == sorted(site.url(p) for p in paths)
+    assert Counter(alerted_titles(webhook)) == {f"harbour story {n} (g{n})": 1 for n in range(10)}
+    # what was stored before the stop was not downloaded again
+    for url in stored_before:
+        path = url.removeprefix(site.base_url)
+        assert len(site.hits_for(path)) == 1, f"{path} downloaded again"
+
+
+def test_sighup_with_a_new_topic_starts_matching_it(
+    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service
+) -> None:  # type: ignore[no-untyped-def]
+    publisher.publish("gazette", "g1", "harbour dredging plan")
+    config = service_config(
+        tmp_path, publisher, ["gazette"], hook_url=webhook.url, topics=topic("harbour", "harbour")
+    )
+    service = start_service(config)
+    wait_until(lambda: len(webhook.requests) == 1, 30, "the harbour alert")
+
+    # a broken edit is reported; the running config stays and crawling goes on
+    good_text = config.read_text()
+    config.write_text(good_text + '\n[[topics]]\nname = "bad"\nquery = "(unclosed"\n')
+    service.signal(signal.SIGHUP)
+    line = service.wait_for_line("config not reloaded")
+    assert "topics[1].query" in line
+    seen = len(service.lines)
+    service.wait_for_line("crawl gazette finished", after=seen)
+
+    config.write_text(good_text + topic("budget", "budget"))
+    seen = len(service.lines)
+    service.signal(signal.SIGHUP)
+    service.wait_for_line("config reloaded: 1 source(s), 2 topic(s)", after=seen)
+    publisher.publish("gazette", "g2", "council budget vote")
+    wait_until(lambda: len(webhook.requests) == 2, 30, "the budget alert")
+    assert service.stop() == 0
+    assert alerted_titles(webhook) == ["harbour dredging plan (g1)", "council budget vote (g2)"]
+    assert [r.body.count(b'"topic": "budget"') for r in webhook.requests] == [0, 1]
+
+
+def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
+    tmp_path: Path,
+    publisher: Publisher,
+    webhook: WebhookReceiver,
+    start_service,
+    database,
+    closed_port: int,
+) -> None:  # type: ignore[no-untyped-def]
+    publisher.publish("gazette", "g1", "harbour dredging plan")
+    config = service_config(
+        tmp_path, publisher, ["gazette"], hook_url=webhook.url, topics=topic("harbour", "harbour")
+    )
+    text = config.read_text() + (
+        f'[[sources]]\nname = "gone"\nfeeds = ["http://127.0.0.1:{closed_port}/rss.xml"]\n'
+        'every = "2s"\n'
+    )
+    config.write_text(text)
+    db = database()
+    service = start_service(config)
+    wait_until(lambda: len(webhook.requests) == 1, 30, "the first alert")
+    wait_until(
+        lambda: sum(1 for name, *_ in db.runs_by_source() if name == "gone") >= 3,
+        30,
+        "three crawls of the dead source",
+    )
+    publisher.publish("gazette", "g2", "harbour tug arrives")
+    wait_until(lambda: len(webhook.requests) == 2, 30, "the alert for the new article")
+    assert service.stop() == 0
+    gone = [(status, errors) for name, status, errors in db.runs_by_source() if name == "gone"]
+    assert all(errors >= 1 for _, errors in gone), gone  # each refused connection counted
+    assert alerted_titles(webhook) == ["harbour dredging plan (g1)", "harbour tug arrives (g2)"]
+    log = service.log()
+    assert "crawl gone finished" in log
+    assert "1 errors" in log
+    assert "Traceback" not in log

@@ -1,0 +1,145 @@
+"""When a source is due: after its last run, once after a missed run, spread after a restart."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from presswatch.config import SourceConfig
+from presswatch.cron import cron_trigger, cron_weekdays
+from presswatch.errors import ConfigError
+from presswatch.scheduler import due_at, first_run, spread_s
+
+NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
+
+
+def source(**schedule: str) -> SourceConfig:
+    return SourceConfig(name="s", feeds=("https://example.org/rss.xml",), **schedule)
+
+
+def test_an_interval_source_is_due_one_interval_after_its_last_run_started() -> None:
+    every_15m = source(every="15m")
+    assert due_at(every_15m, NOW - timedelta(minutes=5), NOW) == NOW + timedelta(minutes=10)
+    assert first_run(every_15m, NOW - timedelta(minutes=5), NOW) == NOW + timedelta(minutes=10)
+    assert due_at(every_15m, None, NOW) == NOW  # never crawled: due now
+
+
+def test_a_run_missed_while_down_happens_once_soon_spread_over_a_short_window() -> None:
+    every_15m = source(every="15m")
+    last = NOW - timedelta(hours=7)  # 28 slots missed
+    assert due_at(every_15m, last, NOW) < NOW
+    assert spread_s(every_15m) == 60.0  # min(interval / 2, 60 s)
+    assert first_run(every_15m, last, NOW, rng=lambda: 0.0) == NOW
+    assert first_run(every_15m, last, NOW, rng=lambda: 0.5) == NOW + timedelta(seconds=30)
+    starts = {first_run(every_15m, last, NOW) for _ in range(50)}
+    assert all(NOW <= s <= NOW + timedelta(seconds=60) for s in starts)
+    assert len(starts) > 40  # spread, not all at the same moment
+    # a short interval spreads over half of itself
+    every_2s = source(every="2s")
+    assert spread_s(every_2s) == 1.0
+    assert first_run(every_2s, NOW - timedelta(minutes=1), NOW, rng=lambda: 1.0) == NOW + (
+        timedelta(seconds=1)
+    )
+
+
+def test_a_cron_source_is_due_at_the_next_cron_time_after_its_last_run() -> None:
+    quarter_hours = source(cron="*/15 * * * *")
+    last = datetime(2026, 11, 29, 11, 50, 10, tzinfo=UTC).astimezone()
+    due = due_at(quarter_hours, last, NOW)
+    assert due.astimezone(UTC) == datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
+    # down since 09:50: overdue, runs once now-ish
+    long_ago = datetime(2026, 11, 29, 9, 50, tzinfo=UTC)
+    assert due_at(quarter_hours, long_ago, NOW) < NOW
+    assert NOW <= first_run(quarter_hours, long_ago, NOW) <= NOW + timedelta(seconds=60)
+
+
+@pytest.mark.parametrize("expr", ["61 * * * *", "* * * * * *", "every day", "*/0 * * * *"])
+def test_a_bad_cron_expression_is_a_config_error_naming_the_key(write_config, expr: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError) as error:
+        write_config(
+            f'[[sources]]\nname = "s"\nfeeds = ["https://example.org/rss.xml"]\ncron = "{expr}"\n'
+        )
+    assert "sources[0].cron" in str(error.value)
+    assert "cron expression" in str(error.value)
+
+
+def test_status_shows_each_sources_last_and_next_crawl_and_the_outbox(
+    tmp_path: Path, site, write_config
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.service.conftest import Publisher
+
+    publisher = Publisher(site)
+    publisher.publish("gazette", "g1", "harbour dredging plan")
+    publisher.publish("gazette", "g2", "council budget vote")
+    config = write_config(
+        f'[[sources]]\nname = "gazette"\nfeeds = ["{publisher.feed_url("gazette")}"]\n'
+        'every = "15m"\n\n'
+        '[[sources]]\nname = "later"\nfeeds = ["https://example.org/rss.xml"]\n'
+        'cron = "0 8 * * *"\n'
+    )
+    command = [sys.executable, "-m", "presswatch", "--config", str(config.path)]
+    crawled = subprocess.run(
+        [*command, "crawl", "gazette"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert crawled.returncode == 0, crawled.stderr
+    shown = subprocess.run(
+        [*command, "status", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    report = json.loads(shown.stdout)
+    gazette, later = report["sources"]
+    assert gazette["name"] == "gazette"
+    assert gazette["schedule"] == "every 15m"
+    assert gazette["last_run"]["status"] == "finished"
+    assert gazette["last_run"]["new_clippings"] == 2
+    assert gazette["last_run"]["errors"] == 0
+    started = datetime.fromisoformat(gazette["last_run"]["started"])
+    assert datetime.fromisoformat(gazette["next_run"]) == started + timedelta(minutes=15)
+    assert gazette["overdue"] is False
+    assert gazette["last_new_clipping"] is not None
+    assert later["last_run"] is None
+    assert later["schedule"] == "cron 0 8 * * *"
+    assert datetime.fromisoformat(later["next_run"]).astimezone().hour == 8
+    assert report["outbox"] == {"pending": 0, "failed": 0, "sent": 0}
+    table = subprocess.run(
+        [*command, "status"], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    assert "gazette" in table
+    assert "finished" in table
+    assert "never" in table
+    assert "outbox: 0 pending, 0 failed, 0 sent" in table
+
+
+@pytest.mark.parametrize(
+    ("field", "names"),
+    [
+        ("*", "*"),
+        ("1", "mon"),  # APScheduler alone would read 1 as Tuesday
+        ("0", "sun"),
+        ("7", "sun"),
+        ("1-5", "mon,tue,wed,thu,fri"),
+        ("mon-fri", "mon,tue,wed,thu,fri"),
+        ("0,6", "sun,sat"),
+        ("5-7", "sun,fri,sat"),
+        ("*/2", "sun,tue,thu,sat"),
+        ("1/3", "mon,thu"),
+    ],
+)
+def test_cron_weekdays_are_read_as_cron_reads_them(field: str, names: str) -> None:
+    assert cron_weekdays(field) == names
+
+
+def test_a_monday_cron_fires_on_monday() -> None:
+    trigger = cron_trigger("0 8 * * 1")
+    saturday = datetime(2026, 11, 28, 12, 0).astimezone()
+    fire = trigger.get_next_fire_time(None, saturday)
+    assert fire.weekday() == 0  # Monday
+    assert fire.hour == 8
