@@ -211,13 +211,16 @@ class Service:
             _source_trigger(source, start),
             args=(source.name,),
             id=job.id,
+            name=f"crawl {source.name}",
             executor="crawl",
             next_run_time=start,
         )
 
     def _add_digest_job(self, job: _Job, now: datetime) -> None:
         trigger = cron_trigger(job.schedule)
-        self._scheduler.add_job(self._send_digest, trigger, args=(job.name,), id=job.id)
+        self._scheduler.add_job(
+            self._send_digest, trigger, args=(job.name,), id=job.id, name=f"digest {job.name}"
+        )
         opened = self._repository.collecting_digest_since(job.name)
         due = trigger.get_next_fire_time(None, opened) if opened else None
         if due is not None and due <= now:  # its time passed while the service was down

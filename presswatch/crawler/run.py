@@ -35,7 +35,9 @@ from presswatch.errors import CrawlError
 log = logging.getLogger(__name__)
 
 RECYCLE_AFTER = 100  # crawls served by one crawl process before a fresh one takes over
-STOP_GRACE_S = 15.0  # how long a crawl asked to stop may take before its process is killed
+# A crawl asked to stop ends once its downloads in flight have (at most the download timeout);
+# one that takes this much longer is stuck, and its process is killed
+STOP_GRACE_S = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,7 @@ class CrawlHost:
             with self._lock:
                 self._send(child, ("stop", request_id, why))
         try:
-            return pending.future.result(timeout=STOP_GRACE_S)
+            return pending.future.result(timeout=config.crawl.timeout_s + STOP_GRACE_S)
         except FutureTimeout:
             self._kill(child, "a crawl did not stop when asked")
             return pending.future.result()

@@ -162,3 +162,40 @@ def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
     assert "crawl gone finished" in log
     assert "1 errors" in log
     assert "Traceback" not in log
+
+
+def test_a_crawl_over_its_time_limit_is_stopped_and_counted_failed(
+    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service, database
+) -> None:  # type: ignore[no-untyped-def]
+    publisher.publish("steady", "s1", "harbour dredging plan")
+    publisher.publish(
+        "stuck", "x1", "council budget vote", delay_s=12
+    )  # answers long after the limit
+    config = service_config(
+        tmp_path,
+        publisher,
+        ["steady", "stuck"],
+        hook_url=webhook.url,
+        topics=topic("harbour", "harbour"),
+        extra='[service]\ncrawl_timeout = "3s"',
+    )
+    # the limit stops the crawl at 3 s; it ends when its download in flight times out at 8 s
+    config.write_text(config.read_text().replace("timeout = 5", "timeout = 8"))
+    db = database()
+    service = start_service(config)
+    line = service.wait_for_line("crawl stuck failed", timeout=45)
+    assert "2 errors" in line  # the page that timed out, and the stop
+    # meanwhile, and after, the other source goes on
+    publisher.publish("steady", "s2", "harbour tug arrives")
+    try:
+        wait_until(lambda: len(webhook.requests) == 2, 30, "the alert for the new article")
+    except AssertionError:
+        raise AssertionError(service.log()) from None
+    assert service.stop() == 0
+    runs = db.runs_by_source()
+    stuck = [(status, errors) for name, status, errors in runs if name == "stuck"]
+    assert stuck[0][0] == "failed"
+    assert stuck[0][1] >= 1
+    assert sum(1 for name, status, _ in runs if name == "steady" and status == "finished") >= 3
+    assert "stopped: still running after 3 s (the crawl_timeout)" in service.log()
+    assert "killing the crawl process" not in service.log()
