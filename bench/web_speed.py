@@ -18,10 +18,16 @@ forced to scan the table (`NOT INDEXED`), measured in the same run.
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import sqlite3
-from collections.abc import Iterator
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
@@ -173,7 +179,6 @@ def build_database(path: Path, count: int, seed: int = 7) -> None:
     _flush(db, clippings, matches, reviews)
     _add_alerts(db, rng, now)
     db.commit()
-    db.execute("PRAGMA optimize")
     db.close()
     print()
 
@@ -235,3 +240,255 @@ def _add_alerts(db: sqlite3.Connection, rng: random.Random, now: datetime) -> No
             " SELECT ?, topic, channel, ? FROM alerts WHERE id = ?",
             (cursor.lastrowid, clipping_id, cursor.lastrowid),
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# timing
+
+
+TARGET_MS = 200.0
+
+
+def requests_to_time(newest_id: int) -> list[tuple[str, str, str]]:
+    """(kind, label, path) of every request timed; kind "list", "filter" and "search" are held
+    to the target."""
+    today = datetime.now(UTC).date()
+    week_from, week_to = today - timedelta(days=300), today - timedelta(days=294)
+    week = f"from={week_from}&to={week_to}"
+    return [
+        ("list", "list, first page", "/"),
+        ("list", "list, page 20", "/?page=20"),
+        ("filter", "topic", "/?topic=health"),
+        ("filter", "source", "/?source=ledger"),
+        ("filter", "a week ten months ago", f"/?{week}"),
+        ("filter", "since a date (open end)", f"/?from={today - timedelta(days=200)}"),
+        ("filter", "not reviewed", "/?status=unreviewed"),
+        ("filter", "starred", "/?starred=1"),
+        ("filter", "topic + source + week + not reviewed",
+            f"/?topic=housing&source=courier&{week}&status=unreviewed"),
+        ("search", "one word", "/?q=council"),
+        ("search", "a phrase", "/?q=%22flood+defences%22"),
+        ("search", "a prefix", "/?q=pension*"),
+        ("search", "word + topic + week", f"/?q=residents&topic=energy&{week}"),
+        ("search", "common word + rare filter (starred)", "/?q=the&starred=1"),
+        ("search", "no hit", "/?q=zzyzx"),
+        ("other", "JSON API, first page", "/api/clippings"),
+        ("other", "JSON API, search", "/api/clippings?q=council"),
+        ("other", "one clipping", f"/clippings/{newest_id - 7}"),
+        ("other", "topics (30-day charts)", "/topics"),
+        ("other", "sources", "/sources"),
+        ("other", "alerts", "/alerts"),
+        ("other", "Atom feed of a topic", "/topics/health/feed.xml"),
+    ]  # fmt: skip
+
+
+def write_config(directory: Path, database: Path) -> Path:
+    lines = [f'[database]\nurl = "sqlite:///{database}"\n']
+    for n, name in enumerate(SOURCES):
+        schedule = f'cron = "{n} 6 * * *"' if n % 3 == 0 else f'every = "{15 * (n + 1)}m"'
+        lines.append(
+            f'[[sources]]\nname = "{name}"\nfeeds = ["https://{name}.example/rss.xml"]\n'
+            f"{schedule}\n"
+        )
+    for name, (query, _stories) in TOPICS.items():
+        lines.append(f"[[topics]]\nname = \"{name}\"\nquery = '{query}'\n")
+    path = directory / "presswatch.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def start_server(config: Path) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "presswatch", "--config", str(config), "serve", "--port=0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()  # "review page at http://127.0.0.1:PORT/ ..."
+    url = next((word for word in line.split() if word.startswith("http://")), None)
+    if url is None:
+        process.kill()
+        raise SystemExit(f"presswatch serve did not start: {line!r}")
+    return process, url.rstrip("/")
+
+
+def time_requests(
+    base_url: str, requests: Sequence[tuple[str, str, str]], repeat: int
+) -> list[tuple[str, str, str, float, float, int]]:
+    """(kind, label, path, median ms, slowest ms, bytes) per request, after one warm-up each."""
+    import httpx
+
+    out = []
+    with httpx.Client(base_url=base_url, headers={"Accept": "text/html"}, timeout=60) as client:
+        for kind, label, path in requests:
+            response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path}: HTTP {response.status_code}")
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                response = client.get(path)
+                times.append((time.perf_counter() - started) * 1000)
+            out.append(
+                (kind, label, path, statistics.median(times), max(times), len(response.content))
+            )
+    return out
+
+
+def query_plans(database: Path, requests: Sequence[tuple[str, str, str]]) -> dict[str, str]:
+    """Per list, filter and search path: the plan of the SQL that picks the page's ids."""
+    from sqlalchemy import event
+    from starlette.datastructures import QueryParams
+
+    from presswatch.storage.db import open_database
+    from presswatch.storage.review import ReviewRepository
+    from presswatch.web.listing import PAGE_SIZE, parse_view
+
+    engine = open_database(f"sqlite:///{database}")
+    repository = ReviewRepository(engine)
+    seen: list[tuple[str, object]] = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, parameters, _ctx, _many: seen.append((statement, parameters)),
+    )
+    plans = {}
+    for kind, _label, path in requests:
+        if kind not in ("list", "filter", "search"):
+            continue
+        seen.clear()
+        view = parse_view(QueryParams(path.partition("?")[2]))
+        repository.clipping_page(view.wanted, offset=view.offset, limit=PAGE_SIZE)
+        statement, parameters = next(s for s in seen if s[0].lstrip().startswith("SELECT"))
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)  # type: ignore[arg-type]
+            plans[path] = _summary([row[3] for row in rows])
+    engine.dispose()
+    return plans
+
+
+def _summary(details: list[str]) -> str:
+    """One line: the indexes used, and any table read from end to end."""
+    used = []
+    for detail in details:
+        scan = detail.startswith("SCAN ") and "USING" not in detail and "VIRTUAL" not in detail
+        if scan:
+            used.append(f"FULL SCAN of {detail.split()[1]}")
+        elif "VIRTUAL TABLE" in detail:
+            used.append("FTS5 index")
+        elif " INDEX " in detail:
+            used.append(detail.split(" INDEX ")[1].split()[0])
+        elif "INTEGER PRIMARY KEY" in detail:
+            used.append("rowid")
+    return ", ".join(dict.fromkeys(used))
+
+
+def baselines(database: Path) -> list[tuple[str, float, float]]:
+    """SQL only, median ms: ours against the same question without the indexes."""
+    db = sqlite3.connect(database)
+    today = datetime.now(UTC).date()
+    start = f"{today - timedelta(days=300)} 00:00:00"
+    end = f"{today - timedelta(days=293)} 00:00:00"
+    dated = (
+        "((published >= ? AND published < ?) OR (published IS NULL AND fetched >= ? AND"
+        " fetched < ?))"
+    )
+    pairs = [
+        (
+            "search a phrase, newest first: FTS5 vs LIKE over title and text",
+            "SELECT rowid FROM clippings_fts WHERE clippings_fts MATCH '\"wind farm tender\"'"
+            " ORDER BY rowid DESC LIMIT 51",
+            "SELECT id FROM clippings WHERE title LIKE '%wind farm tender%'"
+            " OR text LIKE '%wind farm tender%' ORDER BY id DESC LIMIT 51",
+            (),
+        ),
+        (
+            "search a word no clipping has: FTS5 vs LIKE (reads every text)",
+            "SELECT rowid FROM clippings_fts WHERE clippings_fts MATCH '\"zzyzx\"'"
+            " ORDER BY rowid DESC LIMIT 51",
+            "SELECT id FROM clippings WHERE title LIKE '%zzyzx%' OR text LIKE '%zzyzx%'"
+            " ORDER BY id DESC LIMIT 51",
+            (),
+        ),
+        (
+            "a week ten months ago: ix_clippings_duplicate_of_published vs NOT INDEXED",
+            f"SELECT id FROM clippings WHERE duplicate_of IS NULL AND {dated}"
+            " ORDER BY id DESC LIMIT 51",
+            f"SELECT id FROM clippings NOT INDEXED WHERE duplicate_of IS NULL AND {dated}"
+            " ORDER BY id DESC LIMIT 51",
+            (start, end, start, end),
+        ),
+    ]
+    out = []
+    for label, ours, theirs, params in pairs:
+        timings = []
+        for sql in (ours, theirs):
+            runs = []
+            for _ in range(5):
+                started = time.perf_counter()
+                db.execute(sql, params).fetchall()
+                runs.append((time.perf_counter() - started) * 1000)
+            timings.append(statistics.median(runs))
+        out.append((label, timings[0], timings[1]))
+    db.close()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clippings", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the database here")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="presswatch-web-bench-") as tmp:
+        directory = args.keep or Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        database = directory / f"web-{args.clippings}.db"
+        if not database.exists():
+            print(f"building {args.clippings:,} clippings in {database} ...")
+            started = time.perf_counter()
+            build_database(database, args.clippings)
+            print(f"built in {time.perf_counter() - started:.0f} s")
+        else:
+            print(f"reusing {database}")
+        size_mb = database.stat().st_size / 1e6
+        with sqlite3.connect(database) as db:
+            count, newest = db.execute("SELECT count(*), max(id) FROM clippings").fetchone()
+        print(f"{count:,} clippings, {size_mb:.0f} MB (WAL mode; SQLite {sqlite3.sqlite_version})")
+        config = write_config(directory, database)
+        requests = requests_to_time(newest)
+        plans = query_plans(database, requests)
+        server, base_url = start_server(config)
+        try:
+            results = time_requests(base_url, requests, args.repeat)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            assert server.stdout is not None
+            server.stdout.close()
+        sql_baselines = baselines(database)
+
+    print(f"\nHTTP GET to `presswatch serve` on 127.0.0.1, median and slowest of {args.repeat}:")
+    header = f"{'kind':<7}{'request':<40}{'median ms':>10}{'max ms':>9}{'KiB':>7}"
+    print(f"{header}  plan (the SQL that picks the page's ids)")
+    failed = []
+    for kind, label, path, median, slowest, size in results:
+        figures_text = f"{median:>10.1f}{slowest:>9.1f}{size / 1024:>7.0f}"
+        print(f"{kind:<7}{label:<40}{figures_text}  {plans.get(path, '')}")
+        if kind in ("list", "filter", "search") and median >= TARGET_MS:
+            failed.append(label)
+        if "FULL SCAN" in plans.get(path, ""):
+            failed.append(f"{label} (scan)")
+    print("\nbaseline, SQL only (median ms): the same question with and without our index")
+    for label, ours, theirs in sql_baselines:
+        print(f"  {label}: {ours:.1f} vs {theirs:.1f} ({theirs / max(ours, 0.01):.0f}x)")
+    print(
+        f"\nlist, filters and searches under {TARGET_MS:.0f} ms, from indexes: "
+        + ("PASS" if not failed else f"FAIL ({', '.join(failed)})")
+    )
+    return 0 if not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
