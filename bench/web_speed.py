@@ -70,13 +70,7 @@ def _article(index: int, seed: int) -> tuple[str, str, str, str]:
 
     rng = random.Random(f"{seed}/{index}")
     prose = _Prose(rng)
-    target_words = rng.randint(250, 700)
-    paragraphs: list[str] = []
-    words = 0
-    while words < target_words:
-        paragraph = prose.paragraph()
-        paragraphs.append(paragraph)
-        words += len(paragraph.split())
+    paragraphs = prose.paragraphs(rng.randint(250, 700))
     return prose.headline(), "\n\n".join(paragraphs), prose.person(), prose.topic
 
 
