@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import uvicorn
 
@@ -50,15 +52,36 @@ def serve_review_page(
     try:
         app = create_app(config, ReviewRepository(engine), token=token)
         listener = _listen(host, port)
-        server = uvicorn.Server(
-            uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
-        )
-        bound_port = listener.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
-        on_ready(f"http://{shown}:{bound_port}/")
-        server.run(sockets=[listener])
+        url = f"http://{shown}:{listener.getsockname()[1]}/"
+        settings = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+        _Server(settings, lambda: on_ready(url)).run(sockets=[listener])
     finally:
         engine.dispose()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server that says when it is ready (its signal handlers in place), and that
+    SIGINT or SIGTERM stop with exit code 0 (uvicorn itself raises the signal again once it has
+    stopped, and the process dies of it)."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self._on_ready()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        stops = (signal.SIGINT, signal.SIGTERM)
+        previous = {number: signal.signal(number, self.handle_exit) for number in stops}
+        try:
+            yield
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -63,10 +63,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, News
         yield url, room
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        code = process.wait(timeout=30)
         process.stdout.close()
         assert process.stderr is not None
+        errors = process.stderr.read()
         process.stderr.close()
+    assert code == 0, errors  # SIGTERM stops it cleanly
 
 
 def _read_url(process: subprocess.Popen[str]) -> str:
