@@ -372,6 +372,16 @@ class _Prose:
     def paragraph(self) -> str:
         return " ".join(self.sentence() for _ in range(self.rng.randint(2, 4)))
 
+    def paragraphs(self, target_words: int) -> list[str]:
+        """Paragraphs until there are at least `target_words` words."""
+        out: list[str] = []
+        words = 0
+        while words < target_words:
+            paragraph = self.paragraph()
+            out.append(paragraph)
+            words += len(paragraph.split())
+        return out
+
     def headline(self) -> str:
         c = self.rng.choice
         w = self.words
@@ -384,13 +394,7 @@ def article_html(index: int, base_url: str, seed: int, variant: int = 0) -> tupl
     rng = random.Random(f"{seed}/{index}/{variant}")
     prose = _Prose(rng)
     title = prose.headline()
-    target_words = rng.randint(400, 900)
-    paragraphs: list[str] = []
-    words = 0
-    while words < target_words:
-        paragraph = prose.paragraph()
-        paragraphs.append(paragraph)
-        words += len(paragraph.split())
+    paragraphs = prose.paragraphs(rng.randint(400, 900))
     author = prose.person()
     section = rng.choice(_SECTIONS)
     day = rng.randint(1, 28)

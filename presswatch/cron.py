@@ -1,31 +1,48 @@
 """Cron expressions as users write them, turned into APScheduler triggers.
 
-APScheduler 3 reads a day-of-week number as Monday = 0, where cron reads it as Sunday = 0 (and
-7): "0 8 * * 1" would fire on Tuesdays. The day-of-week field is therefore translated into day
-names first. Times are the machine's local time, as with cron.
+Two differences between cron and APScheduler 3 are bridged here. APScheduler reads a
+day-of-week number as Monday = 0, where cron reads it as Sunday = 0 (and 7): "0 8 * * 1" would
+fire on Tuesdays, so the day-of-week field is translated into day names. And when both the
+day of the month and the day of the week are restricted, cron fires on either ("0 0 15 * 1":
+the 15th, and every Monday), APScheduler only on both: such an expression becomes two triggers,
+either of which fires. Times are the machine's local time, as with cron.
 """
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
-def cron_trigger(expr: str, jitter_s: float | None = None) -> CronTrigger:
+def cron_trigger(
+    expr: str, jitter_s: float | None = None, timezone: tzinfo | None = None
+) -> BaseTrigger:
     """`"*/15 * * * *"` -> a trigger; ValueError saying what is wrong."""
     fields = expr.split()
     if len(fields) != 5:
         raise ValueError(f"five fields expected, found {len(fields)}")
     minute, hour, day, month, weekdays = fields
-    return CronTrigger(
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=cron_weekdays(weekdays),
-        jitter=jitter_s,
-    )
+    names = cron_weekdays(weekdays)
+
+    def trigger(day: str, day_of_week: str) -> CronTrigger:
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=day_of_week,
+            jitter=jitter_s,
+            timezone=timezone,
+        )
+
+    if day in ("*", "?") or names == "*":
+        return trigger(day, names)
+    return OrTrigger([trigger(day, "*"), trigger("*", names)], jitter=jitter_s)
 
 
 def cron_weekdays(field: str) -> str:

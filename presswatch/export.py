@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Literal, TextIO
 
 from presswatch.storage.repository import ClippingRecord
@@ -44,27 +45,49 @@ def clipping_record(clipping: ClippingRecord) -> dict[str, object]:
     }
 
 
-def write_export(clippings: Iterable[ClippingRecord], fmt: ExportFormat, out: TextIO) -> int:
-    """Write every clipping to `out`; returns how many were written."""
-    count = 0
+def export_text(clippings: Iterable[ClippingRecord], fmt: ExportFormat) -> Iterator[str]:
+    """The export piece by piece (a CSV header or JSON bracket, then one piece per clipping),
+    for writing to a file or streaming as an HTTP response."""
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=FIELDS)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=FIELDS)
         writer.writeheader()
         for clipping in clippings:
             row = clipping_record(clipping)
             row["topics"] = ";".join(row["topics"])  # type: ignore[arg-type]
             writer.writerow(row)
-            count += 1
-        return count
+            yield _drain(buffer)
+        yield _drain(buffer)
+        return
     if fmt == "json":
-        out.write("[")
+        yield "["
+        separator = "\n"
         for clipping in clippings:
-            out.write(",\n" if count else "\n")
-            out.write(json.dumps(clipping_record(clipping), ensure_ascii=False))
-            count += 1
-        out.write("\n]\n")
-        return count
+            yield separator + json.dumps(clipping_record(clipping), ensure_ascii=False)
+            separator = ",\n"
+        yield "\n]\n"
+        return
     for clipping in clippings:
-        out.write(json.dumps(clipping_record(clipping), ensure_ascii=False) + "\n")
-        count += 1
+        yield json.dumps(clipping_record(clipping), ensure_ascii=False) + "\n"
+
+
+def write_export(clippings: Iterable[ClippingRecord], fmt: ExportFormat, out: TextIO) -> int:
+    """Write every clipping to `out`; returns how many were written."""
+    count = 0
+
+    def counted() -> Iterator[ClippingRecord]:
+        nonlocal count
+        for clipping in clippings:
+            count += 1
+            yield clipping
+
+    for piece in export_text(counted(), fmt):
+        out.write(piece)
     return count
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text

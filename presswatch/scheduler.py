@@ -55,6 +55,16 @@ def due_at(source: SourceConfig, last_started: datetime | None, now: datetime) -
     return now if last_started is None else last_started + interval
 
 
+def next_run(
+    source: SourceConfig | None, last_started: datetime | None, now: datetime
+) -> datetime | None:
+    """When `source` is crawled next as far as anyone outside the service can tell: `now` when
+    it is due or overdue; None when it is not scheduled (disabled, or not configured)."""
+    if source is None or not source.enabled:
+        return None
+    return max(now, due_at(source, last_started, now))
+
+
 def first_run(
     source: SourceConfig,
     last_started: datetime | None,

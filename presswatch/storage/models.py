@@ -70,6 +70,9 @@ class Clipping(Base):
         Index("ix_clippings_fetched", "fetched"),
         Index("ix_clippings_published", "published"),
         Index("ix_clippings_source_fetched", "source_id", "fetched"),
+        # the review page's date filter (published, else fetched) over folded lists
+        Index("ix_clippings_duplicate_of_published", "duplicate_of", "published", "fetched"),
+        Index("ix_clippings_source_published", "source_id", "published", "fetched"),
         Index("ix_clippings_fp_band0", "fp_band0"),
         Index("ix_clippings_fp_band1", "fp_band1"),
         Index("ix_clippings_fp_band2", "fp_band2"),
@@ -218,4 +221,16 @@ class AlertItem(Base):
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
     topic: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(200))
-    clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"))
+    clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"), index=True)
+
+
+class ClippingReview(Base):
+    """What a reader did with a clipping on the review page: reviewed, starred, a note."""
+
+    __tablename__ = "clipping_reviews"
+
+    clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"), primary_key=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    starred: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

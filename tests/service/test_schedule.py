@@ -13,7 +13,7 @@ import pytest
 from presswatch.config import SourceConfig
 from presswatch.cron import cron_trigger, cron_weekdays
 from presswatch.errors import ConfigError
-from presswatch.scheduler import due_at, first_run, spread_s
+from presswatch.scheduler import due_at, first_run, next_run, spread_s
 
 NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
 
@@ -143,3 +143,53 @@ def test_a_monday_cron_fires_on_monday() -> None:
     fire = trigger.get_next_fire_time(None, saturday)
     assert fire.weekday() == 0  # Monday
     assert fire.hour == 8
+
+
+SUNDAY = datetime(2026, 11, 29, 10, 7, tzinfo=UTC)
+
+
+def at(day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("configured", "last", "expected"),
+    [
+        (source(every="30m"), at(29, 10), at(29, 10, 30)),
+        (source(), at(29, 9, 30), at(29, 10, 30)),  # every = "1h" when neither is set
+        (source(every="15m"), at(28), SUNDAY),  # overdue: due now
+        (source(every="15m"), None, SUNDAY),  # never crawled
+        (SourceConfig(name="s", feeds=("https://example.org/rss.xml",), enabled=False), None, None),
+        (None, at(29), None),  # in the database, not configured any more
+    ],
+)
+def test_next_run_as_status_and_the_review_page_show_it(
+    configured: SourceConfig | None, last: datetime | None, expected: datetime | None
+) -> None:
+    assert next_run(configured, last, SUNDAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("*/15 * * * *", datetime(2026, 11, 29, 10, 15, tzinfo=UTC)),
+        ("7 10 * * *", datetime(2026, 11, 30, 10, 7, tzinfo=UTC)),  # not this very minute
+        ("0 8 * * 1-5", datetime(2026, 11, 30, 8, 0, tzinfo=UTC)),  # Monday
+        ("0 8 * * sat", datetime(2026, 12, 5, 8, 0, tzinfo=UTC)),
+        ("0 0 1 * *", datetime(2026, 12, 1, 0, 0, tzinfo=UTC)),
+        ("0 0 15 * 1", datetime(2026, 11, 30, 0, 0, tzinfo=UTC)),  # the 15th, or a Monday
+        ("0 0 1 * 3", datetime(2026, 12, 1, 0, 0, tzinfo=UTC)),  # the 1st (a Tuesday) comes first
+        ("30 9 29 2 *", datetime(2028, 2, 29, 9, 30, tzinfo=UTC)),
+        ("0 12 * jan *", datetime(2027, 1, 1, 12, 0, tzinfo=UTC)),
+    ],
+)
+def test_cron_fires_when_cron_would(expression: str, expected: datetime) -> None:
+    after = SUNDAY + timedelta(seconds=1)  # a trigger may fire at `after` itself
+    fire = cron_trigger(expression, timezone=UTC).get_next_fire_time(None, after)
+    assert fire == expected
+
+
+@pytest.mark.parametrize("expression", ["0 24 * * *", "0 0 32 * *", "0 0 * 13 *"])
+def test_impossible_cron_fields_are_refused(expression: str) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 - APScheduler's messages vary
+        cron_trigger(expression)

@@ -30,7 +30,7 @@ def test_schema_has_wal_fts_and_is_idempotent(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0003"
+    assert version == "0004"
     tables = set(inspect(engine).get_table_names())
     assert {
         "clippings",

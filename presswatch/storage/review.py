@@ -1,0 +1,475 @@
+"""Queries of the review web page: filtered, folded pages of clippings, review state, health.
+
+Every list is answered in two steps: the ids of one page from indexes (the filters are
+written so that SQLite can use them: two-sided date ranges, IN over indexed subqueries), then
+the rows, topics, review state and copies of just those ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    true,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from presswatch.alerts.snippets import Snippet
+from presswatch.storage.models import (
+    Alert,
+    AlertItem,
+    Clipping,
+    ClippingReview,
+    CrawlError,
+    CrawlRun,
+    Match,
+    Source,
+)
+from presswatch.storage.repository import (
+    HIT_END,
+    HIT_START,
+    AlertRecord,
+    ClippingRecord,
+    Repository,
+    _alert_record,
+    _record,
+    fts5_query,
+    now_utc,
+)
+
+_fts = table("clippings_fts", column("rowid"))
+_clipping_id: ColumnElement[int] = Clipping.__table__.c.id
+_FTS_MATCH = literal_column("clippings_fts").op("MATCH")(bindparam("q"))
+_SNIPPET = f"snippet(clippings_fts, 1, '{HIT_START}', '{HIT_END}', '…', 28)"
+_TITLE_MARKED = f"highlight(clippings_fts, 0, '{HIT_START}', '{HIT_END}')"
+# open ends of a date range are closed far away: a two-sided range lets SQLite use the index
+_EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+_ERROR_LINES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ClippingFilter:
+    """What the review page shows. Copies of a story are folded under the first clipping of it,
+    except when one source is asked for: then that source's clippings, copies included."""
+
+    query: str = ""  # full-text search: words, "phrases", prefix*
+    topic: str | None = None
+    source: str | None = None
+    date_from: date | None = None  # the article's date (published, else fetched), UTC days
+    date_to: date | None = None  # inclusive
+    reviewed: bool | None = None  # None: either
+    starred: bool = False
+
+    @property
+    def is_folded(self) -> bool:
+        return not self.source
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewState:
+    reviewed_at: datetime | None = None
+    starred: bool = False
+    note: str | None = None
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """Another clipping of the same story (a syndicated copy, or the original)."""
+
+    id: int
+    source: str
+    url: str
+    title: str
+    is_original: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ListedClipping:
+    clipping: ClippingRecord  # with the search snippet (hits between HIT_START and HIT_END)
+    title_marked: str | None  # the title with search hits marked, when searching
+    review: ReviewState
+    also_in: tuple[str, ...]  # sources of the folded copies
+
+
+@dataclass(frozen=True, slots=True)
+class ClippingPage:
+    items: list[ListedClipping]
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RunHealth:
+    """A source's last crawl run."""
+
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    fetched: int
+    stored: int
+    duplicates: int
+    errors: int
+    error_lines: tuple[tuple[str, str, str], ...]  # kind, url, message (the first few)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    name: str
+    last_run: RunHealth | None
+    clippings_24h: int
+
+
+class ReviewRepository(Repository):
+    """The review page's queries, on top of the Repository's."""
+
+    # pages of clippings
+
+    def clipping_page(self, wanted: ClippingFilter, *, offset: int, limit: int) -> ClippingPage:
+        """One page, newest first (search results too)."""
+        ids_stmt, order = self._filtered_ids(wanted)
+        stmt = ids_stmt.order_by(order.desc()).offset(offset).limit(limit + 1)
+        params = self._params(wanted)
+        with self._read() as connection:
+            found = connection.execute(stmt, params).all()
+        has_more = len(found) > limit
+        found = found[:limit]
+        ids = [int(row[0]) for row in found]
+        records = {r.id: r for r in self._records_of(ids)}
+        reviews = self.review_states(ids)
+        copies = self._copy_sources(ids)
+        items = []
+        for row in found:
+            snippet, title_marked = (row[1], row[2]) if len(row) > 1 else (None, None)
+            record = replace(records[int(row[0])], snippet=snippet)
+            items.append(
+                ListedClipping(
+                    record, title_marked, reviews.get(record.id, ReviewState()), copies[record.id]
+                )
+            )
+        return ClippingPage(items, has_more)
+
+    def iter_filtered(self, wanted: ClippingFilter, batch: int = 500) -> Iterator[ClippingRecord]:
+        """Every clipping the filter selects, copies included (for export), newest first."""
+        ids_stmt, order = self._filtered_ids(wanted, fold=False, marks=False)
+        params = self._params(wanted)
+        last: int | None = None
+        while True:
+            stmt = ids_stmt if last is None else ids_stmt.where(order < last)
+            with self._read() as connection:
+                ids = [
+                    int(i)
+                    for i in connection.scalars(stmt.order_by(order.desc()).limit(batch), params)
+                ]
+            if not ids:
+                return
+            yield from self._records_of(ids)
+            last = ids[-1]
+
+    def _records_of(self, ids: Sequence[int]) -> list[ClippingRecord]:
+        """The clippings with these ids, in this order, with their topics."""
+        if not ids:
+            return []
+        with self._read() as connection:
+            rows = connection.execute(self._records().where(Clipping.id.in_(ids))).mappings()
+            by_id = {row["id"]: _record(row) for row in rows}
+        return self._with_topics([by_id[i] for i in ids if i in by_id])
+
+    def _filtered_ids(
+        self, wanted: ClippingFilter, *, fold: bool = True, marks: bool = True
+    ) -> tuple[Select[Any], ColumnElement[int]]:
+        """The ids the filter selects (with snippet and marked title when searching and
+        `marks`), and the column they are ordered by."""
+        searching = bool(wanted.query.strip())
+        if searching and self._has_fts:
+            columns: list[ColumnElement[Any]] = [_fts.c.rowid]
+            if marks:
+                columns += [literal_column(_SNIPPET), literal_column(_TITLE_MARKED)]
+            # ordered by the index's own rowid, so FTS5 walks it newest first and stops
+            stmt = (
+                select(*columns)
+                .select_from(_fts)
+                .join(Clipping, Clipping.id == _fts.c.rowid)
+                .where(_FTS_MATCH)
+            )
+            order: ColumnElement[int] = _fts.c.rowid
+        else:
+            stmt = select(Clipping.id)
+            order = _clipping_id
+            if searching:  # PostgreSQL until it has its own full-text index: a scan
+                like = f"%{wanted.query.strip()}%"
+                stmt = stmt.where(or_(Clipping.title.ilike(like), Clipping.text.ilike(like)))
+        # searching, the id filters test the search index's rowid, so that no clipping row is
+        # read for a result they drop; "+ 0" keeps FTS5 from taking them as rowid lookups
+        member_id = order + 0 if searching and self._has_fts else order
+        if fold and wanted.is_folded:
+            stmt = stmt.where(Clipping.duplicate_of.is_(None))
+        if wanted.source:
+            source_id = select(Source.id).where(Source.name == wanted.source).scalar_subquery()
+            stmt = stmt.where(Clipping.source_id == source_id)
+        if wanted.topic:
+            topic_ids = select(Match.clipping_id).where(Match.topic == wanted.topic)
+            stmt = stmt.where(member_id.in_(topic_ids))
+        if wanted.starred:
+            starred_ids = select(ClippingReview.clipping_id).where(ClippingReview.starred == true())
+            stmt = stmt.where(member_id.in_(starred_ids))
+        if wanted.reviewed is not None:
+            reviewed_ids = select(ClippingReview.clipping_id).where(
+                ClippingReview.reviewed_at.is_not(None)
+            )
+            member = member_id.in_(reviewed_ids)
+            stmt = stmt.where(member if wanted.reviewed else ~member)
+        if wanted.date_from or wanted.date_to:
+            stmt = stmt.where(_dated_between(wanted.date_from, wanted.date_to))
+        return stmt, order
+
+    @property
+    def _has_fts(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def _params(self, wanted: ClippingFilter) -> dict[str, object]:
+        if wanted.query.strip() and self._has_fts:
+            # no usable words (only punctuation): a phrase nothing contains
+            return {"q": fts5_query(wanted.query) or '""'}
+        return {}
+
+    def _copy_sources(self, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """Per original id, the sources of its copies (each source once)."""
+        out: dict[int, list[str]] = {i: [] for i in ids}
+        if ids:
+            with self._read() as connection:
+                rows = connection.execute(
+                    select(Clipping.duplicate_of, Source.name)
+                    .join(Source, Source.id == Clipping.source_id)
+                    .where(Clipping.duplicate_of.in_(ids))
+                    .order_by(Clipping.id)
+                )
+                for original, source in rows:
+                    if original is not None and source not in out[original]:
+                        out[original].append(source)
+        return {i: tuple(sources) for i, sources in out.items()}
+
+    # one clipping
+
+    def copies(self, record: ClippingRecord) -> list[Copy]:
+        """The other clippings of the same story: the original (for a copy) and every copy."""
+        original = record.duplicate_of or record.id
+        stmt = (
+            select(Clipping.id, Source.name, Clipping.url, Clipping.title, Clipping.duplicate_of)
+            .join(Source, Source.id == Clipping.source_id)
+            .where(or_(Clipping.id == original, Clipping.duplicate_of == original))
+            .where(Clipping.id != record.id)
+            .order_by(Clipping.id)
+        )
+        with self._read() as connection:
+            return [
+                Copy(id_, source, url, title, is_original=duplicate_of is None)
+                for id_, source, url, title, duplicate_of in connection.execute(stmt)
+            ]
+
+    def clipping_alerts(self, clipping_id: int) -> list[AlertRecord]:
+        """The alerts that carried this clipping, newest first."""
+        stmt = (
+            select(*Alert.__table__.c)
+            .join(AlertItem, AlertItem.alert_id == Alert.id)
+            .where(AlertItem.clipping_id == clipping_id)
+            .order_by(Alert.id.desc())
+        )
+        with self._read() as connection:
+            return [_alert_record(row) for row in connection.execute(stmt).mappings()]
+
+    # review state
+
+    def review_states(self, ids: Sequence[int]) -> dict[int, ReviewState]:
+        if not ids:
+            return {}
+        stmt = select(
+            ClippingReview.clipping_id,
+            ClippingReview.reviewed_at,
+            ClippingReview.starred,
+            ClippingReview.note,
+        ).where(ClippingReview.clipping_id.in_(ids))
+        with self._read() as connection:
+            return {
+                clipping_id: ReviewState(reviewed_at, bool(starred), note)
+                for clipping_id, reviewed_at, starred, note in connection.execute(stmt)
+            }
+
+    def review_state(self, clipping_id: int) -> ReviewState:
+        return self.review_states([clipping_id]).get(clipping_id, ReviewState())
+
+    def set_review(
+        self,
+        clipping_id: int,
+        *,
+        reviewed: bool | None = None,
+        starred: bool | None = None,
+        note: str | None = None,
+    ) -> ReviewState:
+        """Change what is given (an empty note removes the note); returns the new state.
+        StorageError when the clipping does not exist."""
+        now = now_utc()
+        changes: dict[str, object] = {"updated_at": now}
+        if reviewed is not None:
+            changes["reviewed_at"] = now if reviewed else None
+        if starred is not None:
+            changes["starred"] = starred
+        if note is not None:
+            changes["note"] = note.strip() or None
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(ClippingReview).values(
+            {"clipping_id": clipping_id, "starred": False, **changes}
+        )
+        with self._write() as connection:
+            if reviewed:  # reviewed again: the first review time stays
+                current = connection.scalar(
+                    select(ClippingReview.reviewed_at).where(
+                        ClippingReview.clipping_id == clipping_id
+                    )
+                )
+                if current is not None:
+                    changes["reviewed_at"] = current
+            connection.execute(
+                insert.on_conflict_do_update(index_elements=["clipping_id"], set_=changes)
+            )
+        return self.review_state(clipping_id)
+
+    # topics, sources, alerts
+
+    def matches_per_day(self, days: int) -> dict[str, dict[date, int]]:
+        """Per topic, how many clippings that arrived on each of the last `days` UTC days
+        matched it."""
+        since = datetime.combine(now_utc().date() - timedelta(days=days - 1), time(), UTC)
+        day = func.date(Clipping.fetched)
+        stmt = (
+            select(Match.topic, day, func.count())
+            .join(Clipping, Clipping.id == Match.clipping_id)
+            .where(Clipping.fetched >= since)
+            .group_by(Match.topic, day)
+        )
+        out: dict[str, dict[date, int]] = {}
+        with self._read() as connection:
+            for topic, when, count in connection.execute(stmt):
+                key = when if isinstance(when, date) else date.fromisoformat(str(when))
+                out.setdefault(topic, {})[key] = count
+        return out
+
+    def source_health(self) -> dict[str, SourceHealth]:
+        """Per source in the database: its last crawl run and the clippings of the last day."""
+        runs = aliased(CrawlRun)
+        last_run = (
+            select(runs.id)
+            .where(runs.source_id == Source.id)
+            .order_by(runs.started_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        day_ago = now_utc() - timedelta(days=1)
+        recent = (
+            select(func.count())
+            .where(Clipping.source_id == Source.id, Clipping.fetched >= day_ago)
+            .scalar_subquery()
+        )
+        stmt = (
+            select(
+                Source.name,
+                recent.label("clippings_24h"),
+                CrawlRun.id,
+                CrawlRun.started_at,
+                CrawlRun.finished_at,
+                CrawlRun.status,
+                CrawlRun.fetched,
+                CrawlRun.stored,
+                CrawlRun.duplicates,
+                CrawlRun.errors,
+            )
+            .outerjoin(CrawlRun, CrawlRun.id == last_run)
+            .order_by(Source.name)
+        )
+        with self._read() as connection:
+            rows = connection.execute(stmt).mappings().all()
+            run_ids = [row["id"] for row in rows if row["id"] is not None]
+            errors: dict[int, list[tuple[str, str, str]]] = {}
+            if run_ids:
+                error_rows = connection.execute(
+                    select(
+                        CrawlError.crawl_run_id, CrawlError.kind, CrawlError.url, CrawlError.message
+                    )
+                    .where(CrawlError.crawl_run_id.in_(run_ids))
+                    .order_by(CrawlError.id)
+                )
+                for run_id, kind, url, message in error_rows:
+                    errors.setdefault(run_id, []).append((kind, url, message))
+        out: dict[str, SourceHealth] = {}
+        for row in rows:
+            run = None
+            if row["id"] is not None:
+                run = RunHealth(
+                    row["started_at"],
+                    row["finished_at"],
+                    row["status"],
+                    row["fetched"],
+                    row["stored"],
+                    row["duplicates"],
+                    row["errors"],
+                    tuple(errors.get(row["id"], [])[:_ERROR_LINES]),
+                )
+            out[row["name"]] = SourceHealth(row["name"], run, int(row["clippings_24h"] or 0))
+        return out
+
+    def topic_snippets(self, topic: str, ids: Sequence[int]) -> dict[int, tuple[Snippet, ...]]:
+        """The snippets stored with each clipping's match of `topic`."""
+        if not ids:
+            return {}
+        stmt = select(Match.clipping_id, Match.snippets).where(
+            Match.topic == topic, Match.clipping_id.in_(ids)
+        )
+        with self._read() as connection:
+            return {
+                clipping_id: tuple(Snippet.from_json(s) for s in json.loads(snippets))
+                for clipping_id, snippets in connection.execute(stmt)
+            }
+
+    def alert_sizes(self, alert_ids: Sequence[int]) -> dict[int, int]:
+        """How many clippings each alert carries."""
+        if not alert_ids:
+            return {}
+        stmt = (
+            select(AlertItem.alert_id, func.count())
+            .where(AlertItem.alert_id.in_(alert_ids))
+            .group_by(AlertItem.alert_id)
+        )
+        with self._read() as connection:
+            return {alert_id: count for alert_id, count in connection.execute(stmt)}
+
+    def source_names(self) -> list[str]:
+        with self._read() as connection:
+            return list(connection.scalars(select(Source.name).order_by(Source.name)))
+
+
+def _dated_between(first: date | None, last: date | None) -> ColumnElement[bool]:
+    """The article's date (published, else fetched) within [first, last], whole UTC days."""
+    start = datetime.combine(first, time(), UTC) if first else _EARLIEST
+    end = datetime.combine(last + timedelta(days=1), time(), UTC) if last else _LATEST
+    return or_(
+        and_(Clipping.published >= start, Clipping.published < end),
+        and_(Clipping.published.is_(None), Clipping.fetched >= start, Clipping.fetched < end),
+    )

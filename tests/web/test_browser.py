@@ -1,0 +1,193 @@
+"""The review page in a real headless browser (Debian's chromium, driven by Playwright) against
+a real `presswatch serve`: list, search, one clipping, mark reviewed, the XSS page; with
+screenshots at 1280 px and at 390 px (a phone) in test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from presswatch.storage.db import open_database
+from presswatch.storage.review import ReviewRepository
+from tests.web.conftest import XSS_TITLE, Newsroom, build_newsroom
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+START_TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Newsroom]]:
+    """`presswatch serve --port 0` over the newsroom's database: (its URL, the newsroom)."""
+    room = build_newsroom(tmp_path_factory.mktemp("browser"))
+    room.repository.engine.dispose()
+    assert room.config.path is not None
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "presswatch",
+            "--config",
+            str(room.config.path),
+            "serve",
+            "--port=0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PRESSWATCH_TOKEN": ""},
+    )
+    assert process.stdout is not None
+    try:
+        url = _read_url(process)
+        yield url, room
+    finally:
+        process.terminate()
+        code = process.wait(timeout=30)
+        process.stdout.close()
+        assert process.stderr is not None
+        errors = process.stderr.read()
+        process.stderr.close()
+    assert code == 0, errors  # SIGTERM stops it cleanly
+
+
+def _read_url(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.2)
+        if ready:
+            line = process.stdout.readline()
+            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            if found:
+                return found.group(0)
+        if process.poll() is not None:
+            assert process.stderr is not None
+            pytest.fail(f"presswatch serve exited: {process.stderr.read()}")
+    pytest.fail(f"presswatch serve did not start within {START_TIMEOUT_S} s")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
+            "(`./dev test` installs it when run as root; else: sudo apt-get install chromium)"
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=WIDE)
+    opened = context.new_page()
+    dialogs: list[str] = []
+    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert dialogs == [], f"a script ran: {dialogs}"
+    assert errors == []
+
+
+def shoot(page: Page, name: str) -> None:
+    """A screenshot at 1280 px and one at 390 px wide (the page loaded again at that width,
+    as a phone would load it)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}-1280.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    page.reload()
+    page.screenshot(path=SCREENSHOTS / f"{name}-390.png", full_page=True)
+    page.set_viewport_size(WIDE)
+    page.reload()
+
+
+def test_list_search_open_and_mark_reviewed(page: Page, served: tuple[str, Newsroom]) -> None:
+    url, room = served
+    page.goto(url)
+    expect(page.locator("h1")).to_contain_text("Clippings")
+    expect(page.locator("li.clipping")).to_have_count(5)
+    expect(page.locator(f"#c{room.ids['harbour']}")).to_contain_text("also in 1 source: wire")
+    # times are shown in the reader's time zone by the page's own script
+    expect(page.locator("li.clipping time").first).not_to_contain_text("UTC")
+    shoot(page, "clippings")
+
+    page.fill("#q", "dredge")
+    page.press("#q", "Enter")
+    expect(page).to_have_url(re.compile(r"\?q=dredge"))
+    expect(page.locator("li.clipping")).to_have_count(1)
+    expect(page.locator("li.clipping mark").first).to_have_text("dredge")
+    shoot(page, "search")
+
+    page.click("li.clipping h2 a")
+    expect(page.locator("h1")).to_have_text("Harbour channel to be dredged before spring tides")
+    expect(page.locator(".text mark.hit-0").first).to_be_visible()
+    expect(page.locator(".copies")).to_contain_text("wire")
+    page.click("text=Mark reviewed")
+    expect(page.locator(".review button[value=unreviewed]")).to_contain_text("Reviewed")
+    page.fill("#note", "Quote from our spokesperson")
+    page.click("text=Save note")
+    expect(page.locator("#note")).to_have_value("Quote from our spokesperson")
+    shoot(page, "clipping")
+
+    engine = open_database(room.config.database.url)
+    state = ReviewRepository(engine).review_state(room.ids["harbour"])
+    engine.dispose()
+    assert state.is_reviewed
+    assert state.note == "Quote from our spokesperson"
+    page.click("text=← Clippings")
+    expect(page.locator(f"#c{room.ids['harbour']}")).to_have_class(re.compile("is-reviewed"))
+
+
+def test_scraped_script_and_onerror_render_as_text(
+    page: Page, served: tuple[str, Newsroom]
+) -> None:
+    url, room = served
+    for path in (f"clippings/{room.ids['xss']}", "?q=harbour", ""):
+        page.goto(url + path)
+        expect(page.get_by_text(XSS_TITLE).first).to_be_visible()
+        assert page.locator("img").count() == 0
+        assert page.locator("main script").count() == 0
+        assert page.evaluate("document.body.dataset.owned") is None
+    page.goto(url + f"clippings/{room.ids['xss']}")
+    expect(page.locator("h1")).to_have_text(XSS_TITLE)
+    expect(page.locator(".text")).to_contain_text("<img src=x onerror=")
+    shoot(page, "xss")
+
+
+def test_topics_sources_and_alerts_pages(page: Page, served: tuple[str, Newsroom]) -> None:
+    url, _room = served
+    page.goto(url + "topics")
+    expect(page.locator(".topic-card")).to_have_count(3)
+    expect(page.locator(".topic-card svg rect.bar").first).to_be_attached()
+    shoot(page, "topics")
+    page.goto(url + "sources")
+    expect(page.locator("table.sources")).to_contain_text("HTTP 500")
+    shoot(page, "sources")
+    page.goto(url + "alerts")
+    expect(page.locator("table.alerts")).to_contain_text("pending")
+    shoot(page, "alerts")
