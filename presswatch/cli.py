@@ -156,6 +156,16 @@ def crawl(state: AppState, sources: tuple[str, ...]) -> None:
     selected = config.select_sources(sources)
     if not selected:
         raise ConfigError(f"{state.config_path}: no [[sources]] to crawl (add one, or enable one)")
+    if config.queue.url:  # the workers crawl, store and deliver; this waits for them
+        from presswatch.distributed import CrawlQueue
+
+        queue = CrawlQueue(config)
+        try:
+            summary = queue.crawl(config, selected)
+        finally:
+            queue.close()
+        _print_summary(summary)
+        return
     with _live_progress() as on_progress:
         summary = run_crawl(config, selected, on_progress, _child_log_level())
     _print_summary(summary)
@@ -235,8 +245,15 @@ def _count_cell(name: str, value: int) -> str:
 
 
 @cli.command()
+@click.option(
+    "--role",
+    type=click.Choice(["both", "scheduler", "worker"]),
+    default="both",
+    show_default=True,
+    help="With [queue] url: only schedule (put due crawls on the queue), only work, or both.",
+)
 @click.pass_context
-def run(ctx: click.Context) -> None:
+def run(ctx: click.Context, role: str) -> None:
     """Run the service: crawl each source on its schedule, send alerts and digests.
 
     Logs one line per crawl. SIGINT/SIGTERM stop it cleanly (running crawls end at a clean
@@ -252,17 +269,63 @@ def run(ctx: click.Context) -> None:
     from presswatch.scheduler import Service
 
     state: AppState = ctx.obj
-    if ctx.parent is not None and ctx.parent.get_parameter_source("log_level") in (
-        click.core.ParameterSource.DEFAULT,
-        None,
-    ):
-        logging.getLogger().setLevel(logging.INFO)  # the service reports each crawl
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    service = Service(state.config_path, state.config(), _child_log_level())
+    _service_logging(ctx)
+    config = state.config()
+    if role != "both" and not config.queue.url:
+        raise ConfigError(f"{state.config_path}: queue.url: --role {role} needs [queue] url")
+    if role == "worker":
+        _run_worker(config)
+        return
+    service = Service(
+        state.config_path,
+        config,
+        _child_log_level(),
+        "scheduler" if role == "scheduler" else "both",
+    )
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
     signal.signal(signal.SIGINT, lambda *_: service.stop())
     signal.signal(signal.SIGHUP, lambda *_: service.reload())
     service.run()
+
+
+@cli.command()
+@click.pass_context
+def worker(ctx: click.Context) -> None:
+    """Take crawls off the queue ([queue] url) until stopped: fetch, extract, store, match,
+    deliver. The same as `run --role worker`.
+
+    \b
+    Example:
+      presswatch --config /etc/presswatch/presswatch.toml worker
+    """
+    state: AppState = ctx.obj
+    _service_logging(ctx)
+    config = state.config()
+    if not config.queue.url:
+        raise ConfigError(f"{state.config_path}: queue.url: a worker needs [queue] url")
+    _run_worker(config)
+
+
+def _service_logging(ctx: click.Context) -> None:
+    """Long-running commands report each crawl: INFO unless --log-level says otherwise."""
+    if ctx.parent is not None and ctx.parent.get_parameter_source("log_level") in (
+        click.core.ParameterSource.DEFAULT,
+        None,
+    ):
+        logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("dramatiq").setLevel(logging.WARNING)
+
+
+def _run_worker(config: Config) -> None:
+    import signal
+
+    from presswatch.distributed import Worker
+
+    node = Worker(config, _child_log_level())
+    signal.signal(signal.SIGTERM, lambda *_: node.stop())
+    signal.signal(signal.SIGINT, lambda *_: node.stop())
+    node.run()
 
 
 @cli.command()

@@ -104,7 +104,15 @@ class CrawlConfig(_Model):
 
 
 class QueueConfig(_Model):
+    """Distributed mode: with `url`, crawls go through a Redis queue to `presswatch worker`s."""
+
     url: str | None = None
+    name: str = Field(default="presswatch", pattern=r"^[A-Za-z0-9_.-]+$")  # key prefix in Redis
+    worker_timeout: Duration = "60s"  # a worker silent this long is dead; others take its work
+
+    @property
+    def worker_timeout_s(self) -> float:
+        return parse_duration_s(self.worker_timeout)
 
 
 class ExtractConfig(_Model):

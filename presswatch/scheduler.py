@@ -14,11 +14,11 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -27,13 +27,33 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from presswatch.alerts.channels.base import Channel
 from presswatch.config import Config, SourceConfig, load_config
+from presswatch.counts import CrawlSummary
 from presswatch.crawler.run import CrawlHost
 from presswatch.cron import cron_trigger
 from presswatch.errors import ConfigError, CrawlError, PresswatchError
 from presswatch.storage.db import open_database
 from presswatch.storage.repository import Repository, now_utc
 
+if TYPE_CHECKING:
+    from presswatch.distributed import CrawlQueue, Worker
+
 log = logging.getLogger("presswatch.service")
+Role = Literal["both", "scheduler"]
+
+
+class Crawler(Protocol):
+    """Where crawls run: here (CrawlHost) or on the workers (CrawlQueue)."""
+
+    def crawl(
+        self,
+        config: Config,
+        sources: Sequence[SourceConfig],
+        on_progress: Any = None,
+        timeout_s: float | None = None,
+    ) -> CrawlSummary: ...
+
+    def close(self, timeout_s: float = 30.0) -> None: ...
+
 
 DELIVER_EVERY_S = 60.0
 CONFIG_CHECK_S = 2.0  # how often the config file is checked for edits
@@ -112,14 +132,34 @@ class _Job:
 class Service:
     """`presswatch run`: call run(); stop() and reload() are safe from signal handlers."""
 
-    def __init__(self, config_path: Path, config: Config, log_level: int = logging.INFO) -> None:
+    def __init__(
+        self,
+        config_path: Path,
+        config: Config,
+        log_level: int = logging.INFO,
+        role: Role = "both",
+    ) -> None:
         self._config_path = config_path
         self._config = config
         self._config_mtime = _mtime(config_path)
         self._database_url = config.database.url
         self._repository = Repository(open_database(config.database.url))
         self._channels = _channels(config)
-        self._host = CrawlHost(log_level, workers=config.crawl.extract_workers)
+        # crawls run here, or (with [queue] url) go to the workers through the queue; `run`
+        # alone with a queue is a scheduler and a worker in one process
+        self._queue: CrawlQueue | None = None
+        self._worker: Worker | None = None
+        self._worker_thread: threading.Thread | None = None
+        self._host: Crawler
+        if config.queue.url:
+            from presswatch.distributed import CrawlQueue, Worker
+
+            self._queue = CrawlQueue(config)
+            self._host = self._queue
+            if role == "both":
+                self._worker = Worker(config, log_level)
+        else:
+            self._host = CrawlHost(log_level, workers=config.crawl.extract_workers)
         self._jobs: dict[str, _Job] = {}
         self._wake = threading.Event()
         self._stop_requested = False
@@ -148,6 +188,11 @@ class Service:
         stale = self._repository.interrupt_stale_runs(now_utc() - timeout)
         if stale:
             log.info("marked %d crawl run(s) left running by an earlier process interrupted", stale)
+        if isinstance(self._host, CrawlHost):
+            self._host.start()
+        if self._worker is not None:
+            self._worker_thread = threading.Thread(target=self._worker.run, name="worker")
+            self._worker_thread.start()
         self._scheduler.start()
         self._sync_jobs()
         self._scheduler.add_job(
@@ -246,7 +291,10 @@ class Service:
         try:
             summary = self._host.crawl(config, [source], timeout_s=config.service.crawl_timeout_s)
         except CrawlError as exc:
-            log.error("crawl %s failed: %s", name, exc)
+            if self._stopping.is_set():
+                log.info("crawl %s: %s", name, exc)
+            else:
+                log.error("crawl %s failed: %s", name, exc)
             return
         for result in summary.results:
             c = result.counts
@@ -265,7 +313,7 @@ class Service:
                 c.errors,
                 _clock(next_at),
             )
-        if not self._stopping.is_set():
+        if not self._stopping.is_set() and self._queue is None:  # a worker delivers its own
             self._deliver()
 
     def _send_digest(self, topic: str) -> None:
@@ -275,6 +323,9 @@ class Service:
         from presswatch.alerts.deliver import deliver
 
         if self._stopping.is_set() or not self._config.channels:
+            return
+        if self._queue is not None:
+            self._queue.request_delivery(options.get("event"), options.get("topic"))
             return
         with self._deliver_lock:
             try:
@@ -322,6 +373,9 @@ class Service:
         log.info("stopping: running crawls get %.0f s to end cleanly", limit)
         self._stopping.set()
         self._scheduler.shutdown(wait=False)
+        if self._worker is not None and self._worker_thread is not None:
+            self._worker.stop()
+            self._worker_thread.join(limit + 30)
         self._host.close(timeout_s=limit)
         log.info("stopped in %.1f s", time.monotonic() - started)
 

@@ -30,8 +30,10 @@ max_depth = 2                 # how far links are followed from start_urls
 autothrottle = true           # adapt the request rate to each host's speed
 extract_workers = 0           # processes extracting articles; 0 = one per CPU core
 
-[queue]
-# url = "redis://127.0.0.1:6379/0"   # distributed mode only
+[queue]                       # distributed mode only: presswatch worker on each node
+# url = "redis://127.0.0.1:6379/0"   # the shared queue; without it everything runs here
+# name = "presswatch"         # prefix of the Redis keys
+# worker_timeout = "60s"      # a worker silent this long is dead; others take its crawls
 
 [extract]
 drop_lines = ["Share:", "More for You", "Top Followed"]   # added to the built-in list

@@ -133,6 +133,13 @@ class CrawlHost:
             self._kill(child, "a crawl did not stop when asked")
             return pending.future.result()
 
+    def start(self) -> None:
+        """Start the crawl process now rather than at the first crawl (the service does, so
+        that its first crawls do not wait for Scrapy to load)."""
+        with self._lock:
+            if not self._closed:
+                self._usable_child()
+
     def close(self, timeout_s: float = 30.0) -> None:
         """Stop running crawls at a clean point and end the crawl process (killed when it
         takes longer than `timeout_s`; its unfinished runs are then marked failed)."""

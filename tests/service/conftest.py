@@ -54,12 +54,13 @@ class Publisher:
 class Service:
     """`presswatch run` in a subprocess; its log is read line by line as it comes."""
 
-    def __init__(self, config_path: Path) -> None:
+    def __init__(self, config_path: Path, *command: str) -> None:
         self.config_path = config_path
+        command = command or ("run",)
         self.lines: list[str] = []
         self._lock = threading.Lock()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "presswatch", "--config", str(config_path), "run"],
+            [sys.executable, "-m", "presswatch", "--config", str(config_path), *command],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
