@@ -179,7 +179,7 @@ def _deliver_and_report(state: AppState, config: Config, **options: Any) -> None
     if not config.channels:
         return
     report = deliver(state.repository(), config, build_channels(config), **options)
-    out.print(f"alerts: {report.sent} sent, {report.retrying} to retry, {report.failed} failed")
+    out.print(str(report))
     for line in report.errors:
         out.print(f"  {escape(line)}")
 

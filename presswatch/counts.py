@@ -55,6 +55,14 @@ class SourceResult:
     duration_s: float
     counts: CrawlCounts
 
+    def __str__(self) -> str:
+        """The service's one line per crawl."""
+        c = self.counts
+        return (
+            f"crawl {self.source} {self.status} in {self.duration_s:.1f} s: {c.stored} new, "
+            f"{c.duplicates} duplicates, {c.fetched} fetched, {c.errors} errors"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class CrawlSummary:

@@ -209,17 +209,7 @@ class Worker:
             self.config, [source], timeout_s=self.config.service.crawl_timeout_s
         )
         for result in summary.results:
-            c = result.counts
-            log.info(
-                "crawl %s %s in %.1f s: %d new, %d duplicates, %d fetched, %d errors",
-                result.source,
-                result.status,
-                result.duration_s,
-                c.stored,
-                c.duplicates,
-                c.fetched,
-                c.errors,
-            )
+            log.info("%s", result)
         if not self._stop.is_set():
             self._deliver(None, None)
         return summary_to_dict(summary)
@@ -242,10 +232,5 @@ class Worker:
                 )
             finally:
                 engine.dispose()
-        if report.sent or report.retrying or report.failed:
-            log.info(
-                "alerts: %d sent, %d to retry, %d failed",
-                report.sent,
-                report.retrying,
-                report.failed,
-            )
+        if report:
+            log.info("%s", report)

@@ -296,23 +296,11 @@ class Service:
             else:
                 log.error("crawl %s failed: %s", name, exc)
             return
+        job = self._scheduler.get_job(f"crawl:{name}")
+        next_at = _clock(job.next_run_time if job is not None else None)
         for result in summary.results:
-            c = result.counts
-            job = self._scheduler.get_job(f"crawl:{name}")
-            next_at = job.next_run_time if job is not None else None
             level = logging.INFO if result.status == "finished" else logging.WARNING
-            log.log(
-                level,
-                "crawl %s %s in %.1f s: %d new, %d duplicates, %d fetched, %d errors; next %s",
-                name,
-                result.status,
-                result.duration_s,
-                c.stored,
-                c.duplicates,
-                c.fetched,
-                c.errors,
-                _clock(next_at),
-            )
+            log.log(level, "%s; next %s", result, next_at)
         if not self._stopping.is_set() and self._queue is None:  # a worker delivers its own
             self._deliver()
 
@@ -333,13 +321,8 @@ class Service:
             except PresswatchError as exc:
                 log.error("alert delivery: %s", exc)
                 return
-        if report.sent or report.retrying or report.failed:
-            log.info(
-                "alerts: %d sent, %d to retry, %d failed",
-                report.sent,
-                report.retrying,
-                report.failed,
-            )
+        if report:
+            log.info("%s", report)
 
     # reload and stop
 

@@ -55,6 +55,13 @@ class DeliveryReport:
     failed: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def __str__(self) -> str:
+        return f"alerts: {self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+
+    def __bool__(self) -> bool:
+        """Anything happened."""
+        return bool(self.sent or self.retrying or self.failed)
+
 
 @dataclass(slots=True)
 class UnusableChannel:
