@@ -32,7 +32,10 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from crawl_throughput import distinct_pages  # bench/ is on sys.path when run as a script
+from crawl_throughput import (
+    distinct_pages,
+    sitemap_xml,
+)  # bench/ is on sys.path when run as a script
 
 from presswatch.loopback import LoopbackSite, Route
 from presswatch.sinks import WebhookSink
@@ -106,14 +109,9 @@ def serve_site(site: LoopbackSite, sources: int, per_source: int) -> list[str]:
             path = f"/news/{index:05d}.html"  # the path distinct_pages wrote as canonical
             site.add(path, Route(pages[index].encode(), headers={"Content-Type": "text/html"}))
             links.append(site.url(path))
-        urls = "".join(f"<url><loc>{u}</loc></url>" for u in links)
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>'
-            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-        )
         site.add(
             f"/{name}/sitemap.xml",
-            Route(body.encode(), headers={"Content-Type": "application/xml"}),
+            Route(sitemap_xml(links).encode(), headers={"Content-Type": "application/xml"}),
         )
         names.append(name)
     return names

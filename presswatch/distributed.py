@@ -205,6 +205,7 @@ class Worker:
         source = next((s for s in self.config.sources if s.name == source_name), None)
         if source is None:
             raise CrawlError(f"this worker's config has no source {source_name!r}")
+        log.info("crawl %s started", source_name)
         summary = self.host.crawl(
             self.config, [source], timeout_s=self.config.service.crawl_timeout_s
         )
