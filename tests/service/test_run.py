@@ -202,3 +202,34 @@ def test_a_crawl_over_its_time_limit_is_stopped_and_counted_failed(
     assert sum(1 for name, status, _ in runs if name == "steady" and status == "finished") >= 3
     assert "stopped: still running after 3 s (the crawl_timeout)" in service.log()
     assert "killing the crawl process" not in service.log()
+
+
+def test_a_saved_config_adds_removes_and_retimes_sources_without_a_restart(
+    tmp_path: Path, publisher: Publisher, start_service, database
+) -> None:  # type: ignore[no-untyped-def]
+    publisher.publish("gazette", "g1", "harbour dredging plan")
+    publisher.publish("courier", "c1", "council budget vote")
+    config = service_config(tmp_path, publisher, ["gazette"])
+    service = start_service(config)
+    service.wait_for_line("crawl gazette finished")
+    # saved, no signal: courier added, gazette re-timed to once an hour
+    text = config.read_text().replace('every = "2s"', 'every = "1h"')
+    text += f'[[sources]]\nname = "courier"\nfeeds = ["{publisher.feed_url("courier")}"]\n'
+    text += 'every = "2s"\n'
+    seen = len(service.lines)
+    config.write_text(text)
+    service.wait_for_line("config reloaded: 2 source(s)", after=seen)
+    reloaded = len(service.lines)
+    service.wait_for_line("crawl courier finished", after=reloaded)
+    service.wait_for_line("crawl courier finished", after=len(service.lines))  # and again
+    # gazette's last run started under a minute ago: with "1h" it is not due again
+    assert "crawl gazette" not in "\n".join(service.lines[reloaded:])
+    # courier removed: it is crawled no more
+    config.write_text(text.split('[[sources]]\nname = "courier"')[0])
+    service.wait_for_line("config reloaded: 1 source(s)", after=len(service.lines))
+    time.sleep(1)  # a crawl already running may finish
+    removed = len(service.lines)
+    time.sleep(5)
+    assert "crawl courier" not in "\n".join(service.lines[removed:])
+    assert service.stop() == 0
+    assert len(database().clippings()) == 2
