@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.alerts.conftest import WebhookReceiver
@@ -233,3 +236,43 @@ def test_a_saved_config_adds_removes_and_retimes_sources_without_a_restart(
     assert "crawl courier" not in "\n".join(service.lines[removed:])
     assert service.stop() == 0
     assert len(database().clippings()) == 2
+
+
+def test_a_digest_whose_time_passed_while_the_service_was_down_is_sent_at_start(
+    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service, database
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from presswatch.storage.models import Alert
+
+    publisher.publish("gazette", "g1", "harbour dredging plan")
+    publisher.publish("gazette", "g2", "harbour tug arrives")
+    digest = (
+        '[[topics]]\nname = "harbour"\nquery = "harbour"\nnotify = ["ops"]\n'
+        'mode = "digest"\ndigest_cron = "0 6 1 1 *"\n\n'  # once a year, on 1 January
+    )
+    config = service_config(
+        tmp_path, publisher, ["gazette"], hook_url=webhook.url, topics=digest, every="1h"
+    )
+    crawled = subprocess.run(
+        [sys.executable, "-m", "presswatch", "--config", str(config), "crawl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert crawled.returncode == 0, crawled.stderr
+    assert webhook.requests == []  # collecting
+    # the digest has been open since last December: its 1 January slot has passed
+    db = database()
+    with db.engine.begin() as c:
+        c.execute(update(Alert).values(created_at=datetime(2025, 12, 20, tzinfo=UTC)))
+    service = start_service(config)
+    wait_until(lambda: len(webhook.requests) == 1, 30, "the missed digest")
+    assert service.stop() == 0
+    (request,) = webhook.requests
+    assert request.headers["x-presswatch-event"] == "digest"
+    assert sorted(alerted_titles(webhook)) == [
+        "harbour dredging plan (g1)",
+        "harbour tug arrives (g2)",
+    ]
