@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from presswatch.alerts.matching import ArticleMatcher
 from presswatch.config import SourceConfig
 from presswatch.counts import CrawlCounts
+from presswatch.crawler.extract_pool import ExtractPool
 from presswatch.extractors.article import ExtractOptions
 from presswatch.storage.repository import Repository
 
@@ -20,7 +20,7 @@ class CrawlServices:
     """Shared by every source crawled in this process."""
 
     repository: Repository
-    extract_pool: Executor
+    extract_pool: ExtractPool
     extract_options: ExtractOptions
     matcher: ArticleMatcher
 

@@ -98,11 +98,10 @@ class ExtractStorePipeline:
     async def process_item(self, item: PageItem) -> PageItem:
         spider: SourceSpider = self.crawler.spider  # type: ignore[assignment]
         services, crawl = spider.services, spider.crawl
-        future = services.extract_pool.submit(
-            extract_page, item.body, item.url, item.content_type, services.extract_options
-        )
         try:
-            result: PageResult = await asyncio.wrap_future(future)
+            result: PageResult = await services.extract_pool.run(
+                extract_page, item.body, item.url, item.content_type, services.extract_options
+            )
         except ExtractionError as exc:
             report_error(services, crawl, item.url, "extraction", str(exc))
             return item

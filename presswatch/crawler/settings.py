@@ -81,6 +81,9 @@ def scrapy_settings(cfg: CrawlConfig) -> dict[str, Any]:
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "DOWNLOADER_MIDDLEWARES": {
             "presswatch.crawler.middlewares.ConditionalGetMiddleware": 560,
+            # Scrapy's, in its place, with a cheap test first (pages rarely have the tag)
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+            "presswatch.crawler.middlewares.MetaRefreshMiddleware": 580,
             **dict.fromkeys(UNUSED_DOWNLOADER_MIDDLEWARES),
         },
         "SPIDER_MIDDLEWARES": dict.fromkeys(UNUSED_SPIDER_MIDDLEWARES),

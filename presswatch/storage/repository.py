@@ -6,10 +6,10 @@ import contextlib
 import json
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import (
     Engine,
@@ -25,7 +25,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection, Row, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 
 from presswatch.alerts.snippets import Snippet
@@ -60,19 +60,20 @@ _fts = table("clippings_fts", column("rowid"), column("rank"))
 # Statements run for every crawled URL or article, built once with bound parameters: building
 # and cache-keying a Core statement costs more than SQLite's own work for these small queries.
 _URL_OWNER = select(PageUrl.clipping_id).where(PageUrl.url_key == bindparam("key"))
-_ANY_URL_OWNER = (
-    select(PageUrl.clipping_id)
-    .where(PageUrl.url_key.in_(bindparam("keys", expanding=True)))
-    .limit(1)
-)
 _KNOWN_URL_KEYS = select(PageUrl.url_key).where(
     PageUrl.url_key.in_(bindparam("keys", expanding=True))
 )
 _CANONICAL_OWNER = select(Clipping.id).where(Clipping.canonical_url == bindparam("canonical"))
-_SAME_BAND = (
+# a batch of articles: the owners of all their URL keys, and every stored clipping sharing a
+# fingerprint band with any of them, in two statements
+_URL_OWNERS = select(PageUrl.url_key, PageUrl.clipping_id).where(
+    PageUrl.url_key.in_(bindparam("keys", expanding=True))
+)
+_BAND_COLUMNS = tuple(_clippings.c[f"fp_band{i}"] for i in range(len(BAND_WIDTHS)))
+_ANY_SAME_BAND = (
     select(Clipping.id, Clipping.fingerprint, Clipping.duplicate_of)
     .where(
-        or_(*(_clippings.c[f"fp_band{i}"] == bindparam(f"b{i}") for i in range(len(BAND_WIDTHS))))
+        or_(*(band.in_(bindparam(f"b{i}", expanding=True)) for i, band in enumerate(_BAND_COLUMNS)))
     )
     .order_by(Clipping.id)
 )
@@ -431,7 +432,7 @@ class Repository:
         same canonical URL is `known`; a near-identical text elsewhere makes it a duplicate.
         A new clipping's topic `matches` are stored in the same transaction."""
         with self._write() as connection:
-            return self._add_clipping(connection, source_id, run_id, article, url_keys, matches)
+            return self._add_batch(connection, source_id, run_id, [(article, url_keys, matches)])[0]
 
     def add_clippings(
         self,
@@ -449,10 +450,7 @@ class Repository:
             return []
         try:
             with self._write() as connection:
-                return [
-                    self._add_clipping(connection, source_id, run_id, article, keys, matches)
-                    for article, keys, matches in articles
-                ]
+                return list(self._add_batch(connection, source_id, run_id, articles))
         except StorageError as exc:
             if len(articles) == 1:
                 return [exc]
@@ -464,24 +462,81 @@ class Repository:
                 results.append(exc)
         return results
 
-    def _add_clipping(
+    def _add_batch(
+        self,
+        connection: Connection,
+        source_id: int,
+        run_id: int | None,
+        articles: Sequence[tuple[Article, Sequence[str], Sequence[NewMatch]]],
+    ) -> list[AddResult]:
+        """The articles in order, as if each were added alone after the ones before it, with
+        a statement per new clipping and a few for the batch (not four per article): the
+        batch's URL keys and fingerprint-band neighbours are read at once, and what the batch
+        itself adds is tracked here."""
+        # every stored clipping's canonical URL is among its remembered URL keys, so one
+        # lookup answers both "reached by this URL before?" and "same canonical URL?"
+        url_keys = [
+            list(dict.fromkeys([article.canonical_url, *keys])) for article, keys, _ in articles
+        ]
+        owners = self._url_owners(connection, [key for keys in url_keys for key in keys])
+        fresh = [
+            (article, keys)
+            for (article, _, _), keys in zip(articles, url_keys, strict=True)
+            if not any(key in owners for key in keys)
+        ]
+        neighbours = _BandIndex(
+            connection.execute(
+                _ANY_SAME_BAND,
+                {
+                    f"b{i}": sorted({bands(article.fingerprint)[i] for article, _ in fresh})
+                    for i in range(len(BAND_WIDTHS))
+                },
+            )
+            if fresh
+            else ()
+        )
+        results: list[AddResult] = []
+        remembered: list[dict[str, object]] = []
+        for (article, _, matches), keys in zip(articles, url_keys, strict=True):
+            result, remember = self._add_one(
+                connection, source_id, run_id, article, keys, matches, owners, neighbours
+            )
+            if remember:
+                for key in keys:
+                    if key not in owners:  # a key already remembered keeps its clipping
+                        owners[key] = result.clipping_id
+                        remembered.append({"url_key": key, "clipping_id": result.clipping_id})
+            results.append(result)
+        if remembered:
+            connection.execute(self._insert_urls, remembered)
+        return results
+
+    def _url_owners(self, connection: Connection, keys: Sequence[str]) -> dict[str, int]:
+        unique = list(dict.fromkeys(keys))
+        owners: dict[str, int] = {}
+        for start in range(0, len(unique), _KNOWN_URLS_CHUNK):
+            chunk = unique[start : start + _KNOWN_URLS_CHUNK]
+            owners.update(
+                (key, owner) for key, owner in connection.execute(_URL_OWNERS, {"keys": chunk})
+            )
+        return owners
+
+    def _add_one(
         self,
         connection: Connection,
         source_id: int,
         run_id: int | None,
         article: Article,
-        url_keys: Sequence[str],
-        matches: Sequence[NewMatch] = (),
-    ) -> AddResult:
-        keys = list(dict.fromkeys([article.canonical_url, *url_keys]))
-        canonical = {"canonical": article.canonical_url}
-        # every stored clipping's canonical URL is among its remembered URL keys, so one
-        # lookup answers both "reached by this URL before?" and "same canonical URL?"
-        existing = connection.scalar(_ANY_URL_OWNER, {"keys": keys})
+        keys: Sequence[str],
+        matches: Sequence[NewMatch],
+        owners: dict[str, int],
+        neighbours: _BandIndex,
+    ) -> tuple[AddResult, bool]:
+        """The article's result, and whether its URL keys are to be remembered for it."""
+        existing = next((owners[key] for key in keys if key in owners), None)
         if existing is not None:
-            self._remember_urls(connection, existing, keys)
-            return AddResult("known", existing)
-        duplicate_of = self._find_original(connection, article.fingerprint)
+            return AddResult("known", existing), True
+        duplicate_of = neighbours.original_of(article.fingerprint)
         band_values = {f"fp_band{i}": band for i, band in enumerate(bands(article.fingerprint))}
         new_id = connection.scalar(
             self._insert_clipping,
@@ -506,14 +561,16 @@ class Repository:
             },
         )
         if new_id is None:
-            winner = connection.scalar(_CANONICAL_OWNER, canonical)
-            return AddResult("known", int(winner or 0))
-        self._remember_urls(connection, new_id, keys)
+            # a concurrent writer stored the same canonical URL a moment ago: its clipping
+            # (its URL keys are its writer's to remember)
+            winner = connection.scalar(_CANONICAL_OWNER, {"canonical": article.canonical_url})
+            return AddResult("known", int(winner or 0)), False
+        neighbours.add(new_id, article.fingerprint, duplicate_of)
         self._store_matches(connection, new_id, matches, backfilled=False)
         if duplicate_of is None:  # a syndicated copy is listed in its original's alert
             for match in matches:
                 self._enqueue(connection, new_id, run_id, match)
-        return AddResult("new", new_id, duplicate_of, len(matches))
+        return AddResult("new", new_id, duplicate_of, len(matches)), True
 
     # the outbox
 
@@ -783,20 +840,6 @@ class Repository:
                 for topic, snippets, matched_at, backfilled in rows
             ]
 
-    def _remember_urls(self, connection: Connection, clipping_id: int, keys: Sequence[str]) -> None:
-        connection.execute(
-            self._insert_urls, [{"url_key": key, "clipping_id": clipping_id} for key in keys]
-        )
-
-    def _find_original(self, connection: Connection, fingerprint: int) -> int | None:
-        rows = connection.execute(
-            _SAME_BAND, {f"b{i}": band for i, band in enumerate(bands(fingerprint))}
-        )
-        for row in rows:
-            if is_near_duplicate(row.fingerprint, fingerprint):
-                return int(row.duplicate_of or row.id)
-        return None
-
     def _records(self) -> Select[tuple[object, ...]]:
         return select(
             *(c for c in _clippings.c if not c.name.startswith("fp_") and c.name != "fingerprint"),
@@ -941,3 +984,34 @@ def _record(row: RowMapping) -> ClippingRecord:
         duplicate_of=row["duplicate_of"],
         snippet=row.get("snippet"),
     )
+
+
+class _BandIndex:
+    """Stored clippings that share a fingerprint band with a batch's articles (one query, in
+    id order), and the batch's own new clippings as they are added: the same answers as a
+    query per article for the clippings sharing one of its bands."""
+
+    def __init__(self, rows: Iterable[Row[Any]]) -> None:
+        self._by_band: dict[tuple[int, int], list[tuple[int, int, int | None]]] = {}
+        for row in rows:
+            self.add(row.id, row.fingerprint, row.duplicate_of)
+
+    def add(self, clipping_id: int, fingerprint: int, duplicate_of: int | None) -> None:
+        entry = (clipping_id, fingerprint, duplicate_of)
+        for position, band in enumerate(bands(fingerprint)):
+            self._by_band.setdefault((position, band), []).append(entry)
+
+    def original_of(self, fingerprint: int) -> int | None:
+        """The first clipping (lowest id) with a near-identical text: its original if it is
+        itself a duplicate."""
+        candidates = sorted(
+            {
+                entry
+                for position, band in enumerate(bands(fingerprint))
+                for entry in self._by_band.get((position, band), ())
+            }
+        )
+        for clipping_id, other, duplicate_of in candidates:
+            if is_near_duplicate(other, fingerprint):
+                return duplicate_of or clipping_id
+        return None

@@ -144,3 +144,33 @@ feeds = ["{site.url("/rss.xml")}"]
     (result,) = run_crawl(config, config.sources).results
     assert result.counts.stored == 8
     assert site.max_in_flight == 2
+
+
+def test_meta_refresh_is_followed(
+    site: LoopbackSite, write_config: Callable[[str], Config]
+) -> None:
+    site.add_html(
+        "/news/old.html",
+        '<html><head><meta http-equiv="Refresh" content="0; url=/news/new.html">'
+        "<title>Moved</title></head><body><p>This story has moved.</p></body></html>",
+    )
+    site.add_html("/news/new.html", article_page("Tide tables", paragraphs_about("tides")))
+    site.add_html("/news/plain.html", article_page("Ferry times", paragraphs_about("ferries")))
+    site.add(
+        "/rss.xml",
+        Route(
+            rss_feed("Moves", [site.url("/news/old.html"), site.url("/news/plain.html")]).encode(),
+            headers={"Content-Type": "application/rss+xml"},
+        ),
+    )
+    config = write_config(f"""
+[[sources]]
+name = "moves"
+feeds = ["{site.url("/rss.xml")}"]
+""")
+    (result,) = run_crawl(config, config.sources).results
+    assert result.counts.stored == 2
+    assert sorted(urlsplit(c.url).path for c in _stored(config)) == [
+        "/news/new.html",
+        "/news/plain.html",
+    ]

@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 from presswatch.extractors.article import Article, ExtractOptions, extract_article
 from presswatch.storage.db import open_database
 from presswatch.storage.models import Base
-from presswatch.storage.repository import Repository
+from presswatch.storage.repository import AddResult, Repository
 from tests.conftest import OWN_PASSAGE
 from tests.pages import article_page, paragraphs_about
 
@@ -84,6 +84,43 @@ def test_near_identical_text_elsewhere_is_a_duplicate_of_the_first(repository: R
     assert second.duplicate_of == original.clipping_id
     assert third.duplicate_of == original.clipping_id  # points at the original, not a copy
     assert other.duplicate_of is None
+
+
+def test_a_batch_stores_as_one_article_at_a_time_would(tmp_path: Path) -> None:
+    """add_clippings reads a batch's URL keys and fingerprint neighbours at once: articles in
+    the batch still see the ones before them (same canonical URL, a URL reached before, a
+    near-identical text) exactly as when each is added alone."""
+    copy = ["This story was first published by The Courier.", *OWN_PASSAGE]
+    stored_before = _article("https://c.example/old", paragraphs_about("rail strike"), "Rail")
+    articles = [
+        (_article("https://c.example/a"), ["https://c.example/a?utm_source=x"]),
+        (_article("https://w.example/b", copy), []),  # a copy of the one before
+        (_article("https://w.example/c", copy), ["https://w.example/b"]),  # reached via /b
+        (_article("https://c.example/a"), ["https://c.example/a2"]),  # same canonical URL
+        (_article("https://c.example/a3"), ["https://c.example/a2"]),  # /a2 is now known
+        (_article("https://w.example/d", paragraphs_about("rail strike"), "Rail"), []),
+        (_article("https://w.example/e", paragraphs_about("tram lines"), "Trams"), []),
+    ]
+    outcomes = []
+    for batched in (False, True):
+        repository = Repository(open_database(f"sqlite:///{tmp_path / f'{batched}.db'}"))
+        source = repository.source_id("s")
+        repository.add_clipping(source, None, stored_before, ["https://c.example/old2"])
+        if batched:
+            results = repository.add_clippings(source, None, [(a, k, ()) for a, k in articles])
+        else:
+            results = [repository.add_clipping(source, None, a, k) for a, k in articles]
+        urls = repository.known_url_keys(
+            [u for a, k in articles for u in (a.canonical_url, *k)] + ["https://c.example/old2"]
+        )
+        outcomes.append((results, urls, repository.count_clippings()))
+        repository.engine.dispose()
+    assert outcomes[0] == outcomes[1]
+    results = [r for r in outcomes[1][0] if isinstance(r, AddResult)]
+    assert [r.status for r in results] == ["new", "new", "known", "known", "known", "new", "new"]
+    assert results[1].duplicate_of == results[0].clipping_id
+    assert results[5].duplicate_of == 1  # the rail strike story stored before the batch
+    assert results[6].duplicate_of is None
 
 
 def test_search_finds_words_phrases_and_prefixes_with_snippets(repository: Repository) -> None:

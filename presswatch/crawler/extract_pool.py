@@ -1,0 +1,280 @@
+"""The extraction pool: worker processes fed from the reactor's own thread over pipes.
+
+concurrent.futures.ProcessPoolExecutor runs two threads in the submitting process (its manager
+thread and its call queue's feeder), and every page crossed both of them and the event loop's
+thread-safe wake-up: the reactor thread waited for the GIL on each hand-off (the crawl process
+was the bottleneck of a crawl, and the workers idled). Here the reactor thread itself writes
+each task to a worker's pipe (non-blocking, the rest of a large page is written when the pipe
+has room) and reads the results when the event loop says they are there: no thread, no lock.
+
+Each worker has a task pipe and a result pipe, and at most IN_FLIGHT tasks (one running, the
+next one waiting in its pipe, so that it never idles between pages); other tasks wait here. A
+worker that dies fails only the task it was running (BrokenProcessPool); the tasks queued
+behind it go to the other workers, and a new worker takes its place. Workers start with the
+pool, not on the first page, so that their start overlaps the crawl process's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import multiprocessing
+import os
+import pickle
+import struct
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+IN_FLIGHT = 2  # tasks sent to one worker and not answered yet, at most
+_READ_CHUNK = 1 << 20
+# multiprocessing.Connection's framing, so that a worker reads and writes with recv_bytes /
+# send_bytes: a 4-byte signed length, or -1 and an 8-byte length for 2 GiB and more
+_SHORT = struct.Struct("!i")
+_LONG = struct.Struct("!Q")
+_Task = tuple[bytes, "asyncio.Future[Any]"]
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    tasks_fd: int  # the write end of its task pipe (non-blocking)
+    results_fd: int  # the read end of its result pipe (non-blocking)
+    # the connections that own the two fds (closed with the worker)
+    connections: tuple[Connection, Connection]
+    # tasks written to it (kept until answered: a dead worker's queued tasks go elsewhere)
+    sent: collections.deque[_Task] = field(default_factory=collections.deque)
+    outgoing: bytearray = field(default_factory=bytearray)
+    incoming: bytearray = field(default_factory=bytearray)
+    writing: bool = False  # waiting for room in the task pipe
+    loop: asyncio.AbstractEventLoop | None = None  # the loop watching its result pipe
+
+
+class ExtractPool:
+    """Runs picklable functions in `workers` processes; `run` is awaited in the event loop
+    thread (the only thread that may use the pool)."""
+
+    def __init__(
+        self,
+        workers: int,
+        initializer: Callable[[], None] | None = None,
+        context: Any = None,
+    ) -> None:
+        self.size = workers
+        self.initializer = initializer
+        self._context = context or multiprocessing.get_context("spawn")
+        self._workers: list[_Worker] = []
+        self._waiting: collections.deque[_Task] = collections.deque()
+        self._closed = False
+
+    def start(self) -> None:
+        """Start every worker now (each one is a new interpreter importing the extractor)."""
+        while len(self._workers) < self.size:
+            self._workers.append(self._start_worker())
+
+    def _start_worker(self) -> _Worker:
+        task_reader, task_writer = self._context.Pipe(duplex=False)
+        result_reader, result_writer = self._context.Pipe(duplex=False)
+        process = self._context.Process(
+            target=_worker_main,
+            args=(task_reader, result_writer, self.initializer),
+            name="presswatch-extract",
+            daemon=True,
+        )
+        process.start()
+        task_reader.close()
+        result_writer.close()
+        os.set_blocking(task_writer.fileno(), False)
+        os.set_blocking(result_reader.fileno(), False)
+        return _Worker(
+            process, task_writer.fileno(), result_reader.fileno(), (task_writer, result_reader)
+        )
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """fn(*args) in a worker process; its exception is raised here. BrokenProcessPool when
+        the worker died running it (the page crashed the parser, or it was killed)."""
+        if self._closed:
+            raise RuntimeError("the extraction pool is shut down")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._waiting.append((pickle.dumps((fn, args), pickle.HIGHEST_PROTOCOL), future))
+        self._dispatch(loop)
+        return await future
+
+    def _dispatch(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.start()
+        while self._waiting:
+            worker = min(self._workers, key=lambda w: len(w.sent))
+            if len(worker.sent) >= IN_FLIGHT:
+                return
+            blob, future = self._waiting.popleft()
+            if future.done():  # cancelled while it waited
+                continue
+            self._send(loop, worker, blob, future)
+
+    def _send(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        worker: _Worker,
+        blob: bytes,
+        future: asyncio.Future[Any],
+    ) -> None:
+        if worker.loop is None:
+            worker.loop = loop
+            loop.add_reader(worker.results_fd, self._on_results, worker)
+        header = (
+            _SHORT.pack(len(blob))
+            if len(blob) < 0x7FFFFFFF
+            else _SHORT.pack(-1) + _LONG.pack(len(blob))
+        )
+        worker.sent.append((blob, future))
+        if worker.outgoing:
+            worker.outgoing += header + blob
+            return
+        frame = header + blob
+        try:
+            written = os.write(worker.tasks_fd, frame)
+        except BlockingIOError:
+            written = 0
+        except BrokenPipeError:
+            return  # the worker is gone: its result pipe says so, and the task goes elsewhere
+        if written < len(frame):
+            worker.outgoing += memoryview(frame)[written:]
+            worker.writing = True
+            loop.add_writer(worker.tasks_fd, self._on_writable, worker)
+
+    def _on_writable(self, worker: _Worker) -> None:
+        try:
+            written = os.write(worker.tasks_fd, worker.outgoing)
+        except BlockingIOError:
+            return
+        except BrokenPipeError:
+            written = len(worker.outgoing)
+        del worker.outgoing[:written]
+        if not worker.outgoing and worker.loop is not None:
+            worker.writing = False
+            worker.loop.remove_writer(worker.tasks_fd)
+
+    def _on_results(self, worker: _Worker) -> None:
+        try:
+            data = os.read(worker.results_fd, _READ_CHUNK)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._worker_died(worker)
+            return
+        buffer = worker.incoming
+        buffer += data
+        start = 0
+        while len(buffer) - start >= _SHORT.size:
+            size = _SHORT.unpack_from(buffer, start)[0]
+            offset = start + _SHORT.size
+            if size == -1:
+                if len(buffer) - offset < _LONG.size:
+                    break
+                size = _LONG.unpack_from(buffer, offset)[0]
+                offset += _LONG.size
+            if len(buffer) - offset < size:
+                break
+            ok, value = pickle.loads(memoryview(buffer)[offset : offset + size])
+            start = offset + size
+            future = worker.sent.popleft()[1]
+            if not future.done():
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+        del buffer[:start]
+        if self._waiting and worker.loop is not None:
+            self._dispatch(worker.loop)
+
+    def _worker_died(self, worker: _Worker) -> None:
+        """The task it was running fails; those queued behind it are sent elsewhere."""
+        loop = worker.loop
+        self._forget(worker)
+        self._workers.remove(worker)
+        code = worker.process.exitcode
+        why = "an extraction worker ended unexpectedly" + (
+            f" (exit code {code})" if code is not None else ""
+        )
+        log.warning("%s; starting another one", why)
+        if worker.sent:
+            running = worker.sent.popleft()[1]
+            if not running.done():
+                running.set_exception(BrokenProcessPool(why))
+        # the tasks queued behind it did not start: first in line for the other workers
+        self._waiting.extendleft(reversed(worker.sent))
+        worker.sent.clear()
+        if self._waiting and not self._closed and loop is not None:
+            self._dispatch(loop)  # starts another worker (only when there is work for it)
+
+    def _forget(self, worker: _Worker) -> None:
+        if worker.loop is not None and not worker.loop.is_closed():
+            worker.loop.remove_reader(worker.results_fd)
+            if worker.writing:
+                worker.loop.remove_writer(worker.tasks_fd)
+        for connection in worker.connections:
+            connection.close()
+
+    def shutdown(self, timeout_s: float = 5.0) -> None:
+        """Tasks not answered yet are cancelled; workers end after the page they are on."""
+        self._closed = True
+        for _, future in self._waiting:
+            future.cancel()
+        self._waiting.clear()
+        for worker in self._workers:
+            for _, future in worker.sent:
+                future.cancel()
+            self._forget(worker)  # a worker reads end-of-file on its task pipe, and ends
+        for worker in self._workers:
+            worker.process.join(timeout_s)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+        self._workers.clear()
+
+
+def _worker_main(
+    tasks: Connection, results: Connection, initializer: Callable[[], None] | None
+) -> None:
+    """A worker: tasks in order until the task pipe ends (the crawl process closed it, or
+    is gone)."""
+    if initializer is not None:
+        initializer()
+    dumps = pickle.dumps
+    while True:
+        try:
+            blob = tasks.recv_bytes()
+        except (EOFError, OSError):
+            return
+        try:
+            fn, args = pickle.loads(blob)
+            answer = dumps((True, fn(*args)), pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # raised to the caller, as an executor would
+            try:
+                answer = dumps((False, exc), pickle.HIGHEST_PROTOCOL)
+            except Exception:  # an exception that cannot be pickled: its text then
+                error = RuntimeError(f"{type(exc).__name__}: {exc}")
+                answer = dumps((False, error), pickle.HIGHEST_PROTOCOL)
+        try:
+            results.send_bytes(answer)
+        except OSError:  # the crawl process is gone
+            return
+
+
+def init_extract_worker() -> None:
+    """In each extraction worker, before the first page: import the extractor (trafilatura)
+    and quieten the libraries' loggers."""
+    import presswatch.extractors.article  # noqa: F401
+    from presswatch.logs import quiet_third_party
+
+    quiet_third_party()

@@ -1,0 +1,54 @@
+"""The extraction pool: results and exceptions come back to the awaiting task; a worker that
+dies fails only the page it was on, and another worker takes its place."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from presswatch.crawler.extract_pool import ExtractPool
+from presswatch.errors import ExtractionError
+
+
+def _work(value: int) -> tuple[int, int]:
+    if value == 13:
+        raise ExtractionError("unlucky page")
+    if value == 666:
+        os._exit(3)  # a parser crash takes the whole worker down
+    return value * value, os.getpid()
+
+
+def _large(size: int) -> bytes:
+    return b"x" * size
+
+
+def test_results_exceptions_and_a_dying_worker() -> None:
+    async def crawl() -> None:
+        pool = ExtractPool(2)
+        pool.start()
+        try:
+            results = await asyncio.gather(
+                *(pool.run(_work, v) for v in range(12)), return_exceptions=True
+            )
+            assert [r[0] for r in results if isinstance(r, tuple)] == [v * v for v in range(12)]
+            assert len({r[1] for r in results if isinstance(r, tuple)}) == 2  # both workers
+            with pytest.raises(ExtractionError, match="unlucky page"):
+                await pool.run(_work, 13)
+            mixed = await asyncio.gather(
+                *(pool.run(_work, v) for v in [1, 666, 2, 3, 4, 5]), return_exceptions=True
+            )
+            broken = [r for r in mixed if isinstance(r, BaseException)]
+            assert len(broken) == 1
+            assert isinstance(broken[0], BrokenProcessPool)
+            assert [r[0] for r in mixed if isinstance(r, tuple)] == [1, 4, 9, 16, 25]
+            assert (await pool.run(_work, 7))[0] == 49  # a new worker took the dead one's place
+            # a task larger than a pipe's buffer, both ways
+            assert len(await pool.run(_large, 3_000_000)) == 3_000_000
+            assert (await pool.run(bytes.__len__, b"y" * 5_000_000)) == 5_000_000
+        finally:
+            pool.shutdown()
+
+    asyncio.run(crawl())
