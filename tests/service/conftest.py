@@ -16,6 +16,7 @@ from typing import IO
 import pytest
 from sqlalchemy import func, select
 
+from presswatch.config import load_config
 from presswatch.loopback import LoopbackSite, Route
 from presswatch.storage.db import open_database
 from presswatch.storage.models import Clipping, CrawlRun
@@ -132,6 +133,7 @@ def start_service() -> Iterator[Callable[[Path], Service]]:
 
 def service_config(
     tmp_path: Path,
+    database_url: str,
     publisher: Publisher,
     sources: list[str],
     *,
@@ -151,7 +153,7 @@ def service_config(
     path.write_text(
         f"""
 [database]
-url = "sqlite:///service.db"
+url = "{database_url}"
 [crawl]
 autothrottle = false
 timeout = 5
@@ -191,7 +193,8 @@ class Database:
     """Read-only looks into the service's database."""
 
     def __init__(self, tmp_path: Path) -> None:
-        self.engine = open_database(f"sqlite:///{tmp_path / 'service.db'}")
+        config = load_config(tmp_path / "presswatch.toml")
+        self.engine = open_database(config.database.url)
 
     def clippings(self) -> list[str]:
         with self.engine.connect() as c:

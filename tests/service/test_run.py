@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from tests.alerts.conftest import WebhookReceiver
+from tests.conftest import TestDatabases
 from tests.service.conftest import (
     Publisher,
     alerted_titles,
@@ -18,12 +19,18 @@ from tests.service.conftest import (
 
 
 def test_new_articles_produce_alerts_within_one_interval(
-    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service, database
+    tmp_path: Path,
+    databases: TestDatabases,
+    publisher: Publisher,
+    webhook: WebhookReceiver,
+    start_service,
+    database,
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("gazette", "g1", "harbour dredging plan")
     publisher.publish("courier", "c1", "council budget vote")
     config = service_config(
         tmp_path,
+        databases.url(),
         publisher,
         ["gazette", "courier"],
         hook_url=webhook.url,
@@ -55,7 +62,13 @@ def test_new_articles_produce_alerts_within_one_interval(
 
 
 def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
-    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service, database, site
+    tmp_path: Path,
+    databases: TestDatabases,
+    publisher: Publisher,
+    webhook: WebhookReceiver,
+    start_service,
+    database,
+    site,
 ) -> None:  # type: ignore[no-untyped-def]
     # ten slow article pages, one at a time: SIGTERM arrives when two are stored; the rest
     # cannot finish within the stop_timeout, so the crawl is cut there
@@ -64,6 +77,7 @@ def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
     ]
     config = service_config(
         tmp_path,
+        databases.url(),
         publisher,
         ["gazette"],
         hook_url=webhook.url,
@@ -98,11 +112,20 @@ def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
 
 
 def test_sighup_with_a_new_topic_starts_matching_it(
-    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service
+    tmp_path: Path,
+    databases: TestDatabases,
+    publisher: Publisher,
+    webhook: WebhookReceiver,
+    start_service,
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("gazette", "g1", "harbour dredging plan")
     config = service_config(
-        tmp_path, publisher, ["gazette"], hook_url=webhook.url, topics=topic("harbour", "harbour")
+        tmp_path,
+        databases.url(),
+        publisher,
+        ["gazette"],
+        hook_url=webhook.url,
+        topics=topic("harbour", "harbour"),
     )
     service = start_service(config)
     wait_until(lambda: len(webhook.requests) == 1, 30, "the harbour alert")
@@ -129,6 +152,7 @@ def test_sighup_with_a_new_topic_starts_matching_it(
 
 def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
     tmp_path: Path,
+    databases: TestDatabases,
     publisher: Publisher,
     webhook: WebhookReceiver,
     start_service,
@@ -137,7 +161,12 @@ def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("gazette", "g1", "harbour dredging plan")
     config = service_config(
-        tmp_path, publisher, ["gazette"], hook_url=webhook.url, topics=topic("harbour", "harbour")
+        tmp_path,
+        databases.url(),
+        publisher,
+        ["gazette"],
+        hook_url=webhook.url,
+        topics=topic("harbour", "harbour"),
     )
     text = config.read_text() + (
         f'[[sources]]\nname = "gone"\nfeeds = ["http://127.0.0.1:{closed_port}/rss.xml"]\n'
@@ -165,7 +194,12 @@ def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
 
 
 def test_a_crawl_over_its_time_limit_is_stopped_and_counted_failed(
-    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service, database
+    tmp_path: Path,
+    databases: TestDatabases,
+    publisher: Publisher,
+    webhook: WebhookReceiver,
+    start_service,
+    database,
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("steady", "s1", "harbour dredging plan")
     publisher.publish(
@@ -173,6 +207,7 @@ def test_a_crawl_over_its_time_limit_is_stopped_and_counted_failed(
     )  # answers long after the limit
     config = service_config(
         tmp_path,
+        databases.url(),
         publisher,
         ["steady", "stuck"],
         hook_url=webhook.url,

@@ -3,7 +3,6 @@ from __future__ import annotations
 import multiprocessing
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,7 +12,7 @@ from presswatch.extractors.article import Article, ExtractOptions, extract_artic
 from presswatch.storage.db import open_database
 from presswatch.storage.models import Base
 from presswatch.storage.repository import Repository
-from tests.conftest import OWN_PASSAGE
+from tests.conftest import OWN_PASSAGE, TestDatabases, postgresql_only, sqlite_only
 from tests.pages import article_page, paragraphs_about
 
 
@@ -23,34 +22,68 @@ def _article(url: str, paragraphs: list[str] = OWN_PASSAGE, title: str = "Harbou
     return result
 
 
-def test_schema_has_wal_fts_and_is_idempotent(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
+def test_schema_is_created_on_first_use_and_is_idempotent(databases: TestDatabases) -> None:
+    url = databases.url()
     engine = open_database(url)
     open_database(url).dispose()  # second open: migrations already at head
     with engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0004"
+    assert version == "0005"
     tables = set(inspect(engine).get_table_names())
     assert {
         "clippings",
-        "clippings_fts",
         "crawl_runs",
         "crawl_errors",
         "feed_states",
         "page_urls",
         "sources",
         "matches",
+        "alerts",
+        "alert_items",
+        "clipping_reviews",
     } <= tables
     engine.dispose()
 
 
-def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'x.db'}")
+@sqlite_only
+def test_sqlite_has_wal_and_fts5(databases: TestDatabases) -> None:
+    engine = open_database(databases.url())
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert "clippings_fts" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+@postgresql_only
+def test_postgresql_search_column_is_generated_and_gin_indexed(databases: TestDatabases) -> None:
+    engine = open_database(databases.url())
+    with engine.connect() as connection:
+        generated = connection.scalar(
+            text(
+                "SELECT is_generated FROM information_schema.columns"
+                " WHERE table_name = 'clippings' AND column_name = 'search_vector'"
+            )
+        )
+        index = connection.scalar(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_clippings_search_vector'")
+        )
+        unaccented = connection.scalar(
+            text("SELECT to_tsvector('presswatch_search', 'Zoë Müller''s résumé')::text")
+        )
+    assert generated == "ALWAYS"
+    assert "USING gin (search_vector)" in index
+    assert unaccented == "'muller':2 'resume':4 's':3 'zoe':1"
+    engine.dispose()
+
+
+def test_migrations_build_exactly_the_models(databases: TestDatabases) -> None:
+    engine = open_database(databases.url())
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    # the FTS5 tables are not models: they exist only in the migration
-    assert [d for d in differences if "clippings_fts" not in str(d)] == []
+    # the search index is not a model: the FTS5 tables on SQLite, a generated column with its
+    # GIN index on PostgreSQL, made only by the migrations
+    search = ("clippings_fts", "search_vector")
+    assert [d for d in differences if not any(name in str(d) for name in search)] == []
     engine.dispose()
 
 
@@ -124,8 +157,8 @@ def _add_same_article(db_url: str, worker: int, results: multiprocessing.Queue) 
     results.put((worker, statuses))
 
 
-def test_concurrent_writers_store_each_clipping_once(tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'shared.db'}"
+def test_concurrent_writers_store_each_clipping_once(databases: TestDatabases) -> None:
+    db_url = databases.url("shared")
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     workers = [
@@ -139,4 +172,6 @@ def test_concurrent_writers_store_each_clipping_once(tmp_path: Path) -> None:
         assert worker.exitcode == 0
     new = sum(status == "new" for _, statuses in outcomes for status in statuses)
     assert new == 20
-    assert Repository(open_database(db_url)).count_clippings() == 20
+    engine = open_database(db_url)
+    assert Repository(engine).count_clippings() == 20
+    engine.dispose()
