@@ -43,6 +43,7 @@ from presswatch.storage.models import (
 from presswatch.storage.search import (
     fts5_match,
     fts5_query,
+    fts5_rank,
     fts5_snippet,
     fts5_table,
     pg_match,
@@ -555,6 +556,11 @@ class Repository:
             stmt = stmt.where(
                 Alert.crawl_run_id.is_(None) if run_id is None else Alert.crawl_run_id == run_id
             )
+        if connection.dialect.name == "postgresql":
+            # one open alert per topic, channel and event: concurrent crawls (SQLite's
+            # BEGIN IMMEDIATE serialises them) wait here rather than each opening its own
+            key = f"{topic}\x1f{channel}\x1f{event}"
+            connection.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
         # FOR UPDATE (PostgreSQL): a sender claiming this alert waits until the clipping is in
         found = connection.scalar(stmt.order_by(Alert.id.desc()).limit(1).with_for_update())
         if found is not None:
@@ -875,7 +881,7 @@ class Repository:
                 .add_columns(fts5_snippet(24).label("snippet"))
                 .join(fts5_table, fts5_table.c.rowid == Clipping.id)
                 .where(fts5_match)
-                .order_by(fts5_table.c.rank)
+                .order_by(fts5_rank, Clipping.id.desc())
             )
         if not q:
             return []

@@ -70,7 +70,7 @@ def tsquery_text(query: str) -> str:
 
 
 # SQLite: the FTS5 index created by the first migration (not a model: a virtual table)
-fts5_table = table("clippings_fts", column("rowid"), column("rank"))
+fts5_table = table("clippings_fts", column("rowid"))
 fts5_match: ColumnElement[bool] = literal_column("clippings_fts").op("MATCH", is_comparison=True)(
     bindparam("q")
 )
@@ -81,6 +81,8 @@ def fts5_snippet(tokens: int) -> ColumnElement[str]:
     return literal_column(f"snippet(clippings_fts, 1, '{HIT_START}', '{HIT_END}', '…', {tokens})")
 
 
+# BM25 (lower is better) with a hit in the title worth ten in the text, as on PostgreSQL
+fts5_rank: ColumnElement[float] = literal_column("bm25(clippings_fts, 10.0, 1.0)")
 fts5_title_marked: ColumnElement[str] = literal_column(
     f"highlight(clippings_fts, 0, '{HIT_START}', '{HIT_END}')"
 )

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, make_url, text
 
 from presswatch.extractors.article import Article, ExtractOptions, extract_article
 from presswatch.storage.db import open_database
 from presswatch.storage.models import Base
 from presswatch.storage.repository import Repository
+from presswatch.storage.search import HIT_START
 from tests.conftest import OWN_PASSAGE, TestDatabases, postgresql_only, sqlite_only
 from tests.pages import article_page, paragraphs_about
 
@@ -76,6 +77,25 @@ def test_postgresql_search_column_is_generated_and_gin_indexed(databases: TestDa
     engine.dispose()
 
 
+@postgresql_only
+def test_postgresql_sessions_are_utc_whatever_the_server_zone(databases: TestDatabases) -> None:
+    url = databases.url()
+    database = make_url(url).database
+    engine = open_database(url)
+    with engine.connect() as connection:
+        connection.execute(
+            text(f"ALTER DATABASE \"{database}\" SET timezone = 'Pacific/Kiritimati'")
+        )
+        connection.commit()
+    engine.dispose()
+    engine = open_database(url)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SHOW timezone")) == "UTC"
+        day = connection.scalar(text("SELECT date(TIMESTAMPTZ '2026-11-29 23:30:00+00')"))
+    assert str(day) == "2026-11-29"
+    engine.dispose()
+
+
 def test_migrations_build_exactly_the_models(databases: TestDatabases) -> None:
     engine = open_database(databases.url())
     with engine.connect() as connection:
@@ -134,6 +154,19 @@ def test_search_finds_words_phrases_and_prefixes_with_snippets(repository: Repos
     assert hit.snippet
     assert "\x02dredge\x03" in hit.snippet
     assert repository.search_clippings('AND OR "') == []  # operators are words, no FTS error
+    assert repository.search_clippings('"" * -') == []  # no words at all
+
+
+def test_search_ranks_a_hit_in_the_title_first(repository: Repository) -> None:
+    source = repository.source_id("gazette")
+    for n, title in enumerate(["Fares rise", "Ferry fares rise", "Fares go up"]):
+        text = paragraphs_about(f"bus fares {n}", seed=n)
+        text[1] += " The ferry will also cost more."
+        repository.add_clipping(source, None, _article(f"https://g.example/{n}", text, title), [])
+    found = repository.search_clippings("ferry")
+    assert found[0].title == "Ferry fares rise"
+    assert {r.title for r in found[1:]} == {"Fares rise", "Fares go up"}
+    assert all(f"{HIT_START}ferry" in (r.snippet or "") for r in found[1:])
 
 
 def test_dates_come_back_as_aware_utc(repository: Repository) -> None:
