@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from presswatch.loopback import LoopbackSite, Route
 from presswatch.storage.db import open_database
 from presswatch.storage.models import Clipping, CrawlRun
 from tests.alerts.conftest import WebhookReceiver, closed_port, no_leaks, webhook  # noqa: F401
+from tests.conftest import TestDatabases
 from tests.pages import article_page, paragraphs_about, rss_feed
 
 INTERVAL = "2s"
@@ -131,7 +132,18 @@ def start_service() -> Iterator[Callable[[Path], Service]]:
         service._reader.join(10)
 
 
-def service_config(
+@pytest.fixture
+def service_config(tmp_path: Path, databases: TestDatabases) -> Callable[..., Path]:
+    """service_config(publisher, sources, ...) -> the path of a config watching them, with a
+    fresh database (the options of write_service_config)."""
+
+    def write(publisher: Publisher, sources: list[str], **options: Any) -> Path:
+        return write_service_config(tmp_path, databases.url(), publisher, sources, **options)
+
+    return write
+
+
+def write_service_config(
     tmp_path: Path,
     database_url: str,
     publisher: Publisher,

@@ -5,32 +5,22 @@ from __future__ import annotations
 import signal
 import time
 from collections import Counter
-from pathlib import Path
 
 from tests.alerts.conftest import WebhookReceiver
-from tests.conftest import TestDatabases
 from tests.service.conftest import (
     Publisher,
     alerted_titles,
-    service_config,
     topic,
     wait_until,
 )
 
 
 def test_new_articles_produce_alerts_within_one_interval(
-    tmp_path: Path,
-    databases: TestDatabases,
-    publisher: Publisher,
-    webhook: WebhookReceiver,
-    start_service,
-    database,
+    service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("gazette", "g1", "harbour dredging plan")
     publisher.publish("courier", "c1", "council budget vote")
     config = service_config(
-        tmp_path,
-        databases.url(),
         publisher,
         ["gazette", "courier"],
         hook_url=webhook.url,
@@ -62,13 +52,7 @@ def test_new_articles_produce_alerts_within_one_interval(
 
 
 def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
-    tmp_path: Path,
-    databases: TestDatabases,
-    publisher: Publisher,
-    webhook: WebhookReceiver,
-    start_service,
-    database,
-    site,
+    service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database, site
 ) -> None:  # type: ignore[no-untyped-def]
     # ten slow article pages, one at a time: SIGTERM arrives when two are stored; the rest
     # cannot finish within the stop_timeout, so the crawl is cut there
@@ -76,8 +60,6 @@ def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
         publisher.publish("gazette", f"g{n}", f"harbour story {n}", delay_s=1.5) for n in range(10)
     ]
     config = service_config(
-        tmp_path,
-        databases.url(),
         publisher,
         ["gazette"],
         hook_url=webhook.url,
@@ -112,16 +94,10 @@ def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
 
 
 def test_sighup_with_a_new_topic_starts_matching_it(
-    tmp_path: Path,
-    databases: TestDatabases,
-    publisher: Publisher,
-    webhook: WebhookReceiver,
-    start_service,
+    service_config, publisher: Publisher, webhook: WebhookReceiver, start_service
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("gazette", "g1", "harbour dredging plan")
     config = service_config(
-        tmp_path,
-        databases.url(),
         publisher,
         ["gazette"],
         hook_url=webhook.url,
@@ -151,8 +127,7 @@ def test_sighup_with_a_new_topic_starts_matching_it(
 
 
 def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
-    tmp_path: Path,
-    databases: TestDatabases,
+    service_config,
     publisher: Publisher,
     webhook: WebhookReceiver,
     start_service,
@@ -161,8 +136,6 @@ def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("gazette", "g1", "harbour dredging plan")
     config = service_config(
-        tmp_path,
-        databases.url(),
         publisher,
         ["gazette"],
         hook_url=webhook.url,
@@ -194,20 +167,13 @@ def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
 
 
 def test_a_crawl_over_its_time_limit_is_stopped_and_counted_failed(
-    tmp_path: Path,
-    databases: TestDatabases,
-    publisher: Publisher,
-    webhook: WebhookReceiver,
-    start_service,
-    database,
+    service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("steady", "s1", "harbour dredging plan")
     publisher.publish(
         "stuck", "x1", "council budget vote", delay_s=12
     )  # answers long after the limit
     config = service_config(
-        tmp_path,
-        databases.url(),
         publisher,
         ["steady", "stuck"],
         hook_url=webhook.url,
