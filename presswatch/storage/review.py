@@ -218,11 +218,14 @@ class ReviewRepository(Repository):
             if marks:  # computed after the sort and limit: for the rows of the page only
                 columns += [pg_snippet(_SNIPPET_WORDS), pg_title_marked]
             stmt = select(*columns).where(pg_match)
+            # the GIN index gives its hits unordered; sorting by "id + 0" keeps PostgreSQL from
+            # walking the primary key newest first instead, testing every row for a rare word
+            order = _clipping_id + 0
         else:
             stmt = select(Clipping.id)
         # searching, the id filters test the search index's rowid, so that no clipping row is
         # read for a result they drop; "+ 0" keeps FTS5 from taking them as rowid lookups
-        member_id = order + 0 if searching and self._is_sqlite else order
+        member_id = fts5_table.c.rowid + 0 if searching and self._is_sqlite else _clipping_id
         if fold and wanted.is_folded:
             stmt = stmt.where(Clipping.duplicate_of.is_(None))
         if wanted.source:

@@ -95,6 +95,7 @@ FROM generate_series(1, 5000) AS n
     "wanted",
     [
         ClippingFilter(query="dredge"),
+        ClippingFilter(query="tram*"),
         ClippingFilter(query='"northern channel"', topic="harbour"),
         ClippingFilter(query="tram*", reviewed=False),
         ClippingFilter(query="résumé harbour"),
