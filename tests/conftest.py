@@ -1,11 +1,24 @@
-"""Real parts for the tests: a loopback site, config files, a database."""
+"""Real parts for the tests: a loopback site, config files, a database.
+
+Every test database is on the backend named by PRESSWATCH_TEST_DATABASE: `sqlite` (the
+default: a file in the test's directory) or `postgresql` (a fresh database on the server at
+127.0.0.1:5432 as user postgres, or on the server of a URL given instead, such as
+`postgresql+psycopg://me@db.example:5433`), dropped when the test is done.
+`./dev test` runs the suite on both.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
+from sqlalchemy import make_url
 
 from presswatch.config import Config, load_config
 from presswatch.loopback import LoopbackSite
@@ -20,24 +33,112 @@ def site() -> Iterator[LoopbackSite]:
         yield server
 
 
+_BACKEND = os.environ.get("PRESSWATCH_TEST_DATABASE", "sqlite")
+_PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+IS_POSTGRESQL = _BACKEND.startswith("postgresql")
+if _BACKEND != "sqlite" and not IS_POSTGRESQL:
+    raise pytest.UsageError(
+        f"PRESSWATCH_TEST_DATABASE={_BACKEND!r}: use sqlite, postgresql or a postgresql URL"
+    )
+
+sqlite_only = pytest.mark.skipif(IS_POSTGRESQL, reason="SQLite internals (run on SQLite)")
+postgresql_only = pytest.mark.skipif(not IS_POSTGRESQL, reason="PostgreSQL internals")
+
+
+class TestDatabases:
+    """Fresh, empty databases on the backend under test; `drop()` removes them."""
+
+    __test__ = False  # not a test class
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._server = make_url(_BACKEND if "://" in _BACKEND else _PG_SERVER)
+        self._made: list[str] = []
+
+    def url(self, name: str = "test") -> str:
+        """The URL of a new database (on SQLite: `name`.db in the directory)."""
+        if not IS_POSTGRESQL:
+            return f"sqlite:///{self.directory / name}.db"
+        database = f"pw_test_{name}_{uuid.uuid4().hex[:12]}".lower()
+        with self._admin() as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+        self._made.append(database)
+        url = self._server.set(database=database)
+        return url.render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        if not self._made:
+            return
+        with self._admin() as admin:
+            for database in self._made:
+                # a server a test started may still be closing its connections
+                admin.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier(database)
+                    )
+                )
+        self._made.clear()
+
+    def _admin(self) -> psycopg.Connection[tuple[object, ...]]:
+        server = self._server
+        return psycopg.connect(
+            host=server.host,
+            port=server.port,
+            user=server.username,
+            password=server.password,
+            dbname="postgres",
+            autocommit=True,
+        )
+
+
 @pytest.fixture
-def write_config(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """write_config(toml_text) -> Config, with the database in tmp_path."""
+def databases(tmp_path: Path) -> Iterator[TestDatabases]:
+    """Fresh databases for one test: `databases.url()`."""
+    made = TestDatabases(tmp_path)
+    yield made
+    made.drop()
+
+
+@pytest.fixture(scope="module")
+def module_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
+    """Fresh databases shared by the tests of a module."""
+    made = TestDatabases(tmp_path_factory.mktemp("databases"))
+    yield made
+    made.drop()
+
+
+def database_toml(url: str) -> str:
+    """The [database] table of a config file for `url`."""
+    return f'[database]\nurl = "{url}"\n'
+
+
+@pytest.fixture
+def write_config(tmp_path: Path, databases: TestDatabases):  # type: ignore[no-untyped-def]
+    """write_config(toml_text) -> Config, with a fresh database unless the text names one."""
 
     def _write(body: str, name: str = "presswatch.toml") -> Config:
         path = tmp_path / name
-        text = body if "[database]" in body else f'[database]\nurl = "sqlite:///test.db"\n\n{body}'
+        text = body if "[database]" in body else f"{database_toml(databases.url())}\n{body}"
         path.write_text(text, encoding="utf-8")
         return load_config(path)
 
     return _write
 
 
+@contextlib.contextmanager
+def opened_repository(url: str) -> Iterator[Repository]:
+    """A Repository on `url` whose connections are closed afterwards."""
+    engine = open_database(url)
+    try:
+        yield Repository(engine)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def repository(tmp_path: Path) -> Iterator[Repository]:
-    engine = open_database(f"sqlite:///{tmp_path / 'repo.db'}")
-    yield Repository(engine)
-    engine.dispose()
+def repository(databases: TestDatabases) -> Iterator[Repository]:
+    with opened_repository(databases.url("repo")) as opened:
+        yield opened
 
 
 def seed_article_paragraphs() -> list[str]:

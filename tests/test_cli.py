@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from presswatch.loopback import LoopbackSite
-from tests.conftest import OWN_PASSAGE
+from tests.conftest import OWN_PASSAGE, TestDatabases, database_toml
 from tests.pages import OWN_PASSAGE_TITLE, article_page, paragraphs_about, rss_feed
 
 
@@ -29,7 +29,9 @@ def presswatch(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, LoopbackSite]]:
+def crawled(
+    tmp_path_factory: pytest.TempPathFactory, module_databases: TestDatabases
+) -> Iterator[tuple[Path, LoopbackSite]]:
     """A config with two sources, crawled once through `presswatch crawl`."""
     workdir = tmp_path_factory.mktemp("cli")
     with LoopbackSite() as site:
@@ -52,7 +54,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Lo
             ),
         )
         (workdir / "presswatch.toml").write_text(
-            f'[database]\nurl = "sqlite:///cli.db"\n[crawl]\nautothrottle = false\n'
+            database_toml(module_databases.url("cli")) + "[crawl]\nautothrottle = false\n"
             f'[[sources]]\nname = "gazette"\nfeeds = ["{site.url("/rss.xml")}"]\n'
             f'[[sources]]\nname = "dead"\nfeeds = ["http://127.0.0.1:9/rss.xml"]\n'
         )

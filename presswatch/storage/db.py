@@ -1,4 +1,5 @@
-"""Engine creation (SQLite in WAL mode by default) and schema upgrades on first use."""
+"""Engine creation (SQLite in WAL mode by default, or PostgreSQL) and schema upgrades on first
+use."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import contextlib
 import fcntl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -21,9 +23,14 @@ _PG_MIGRATION_LOCK = 7_316_274_201  # any constant; one advisory lock for schema
 
 
 def create_db_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
+    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys, PostgreSQL
+    sessions in UTC."""
     try:
-        engine = create_engine(url, future=True)
+        options: dict[str, Any] = {}
+        if make_url(url).get_backend_name() == "postgresql":
+            # dates of timestamps (matches per day) are UTC days, whatever the server's zone
+            options["connect_args"] = {"options": "-c timezone=UTC"}
+        engine = create_engine(url, **options)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StorageError(f"database url {url!r} cannot be used: {exc}") from exc
     if engine.dialect.name == "sqlite":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -15,13 +14,10 @@ from sqlalchemy import (
     Engine,
     Select,
     bindparam,
-    column,
     func,
     insert,
-    literal_column,
     or_,
     select,
-    table,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -44,9 +40,18 @@ from presswatch.storage.models import (
     PageUrl,
     Source,
 )
+from presswatch.storage.search import (
+    fts5_match,
+    fts5_query,
+    fts5_rank,
+    fts5_snippet,
+    fts5_table,
+    pg_match,
+    pg_rank,
+    pg_snippet,
+    tsquery_text,
+)
 
-# search snippets mark hits with control characters that never occur in extracted text
-HIT_START, HIT_END = "\x02", "\x03"
 _clippings = Clipping.__table__
 if TYPE_CHECKING:
     from presswatch.alerts.matching import NewMatch
@@ -54,8 +59,6 @@ if TYPE_CHECKING:
 _page_urls = PageUrl.__table__
 _matches = Match.__table__
 _alerts = Alert.__table__
-# the SQLite FTS5 index, created by the first migration (not a model: a virtual table)
-_fts = table("clippings_fts", column("rowid"), column("rank"))
 
 # Statements run for every crawled URL or article, built once with bound parameters: building
 # and cache-keying a Core statement costs more than SQLite's own work for these small queries.
@@ -205,8 +208,12 @@ class Repository:
         self._insert_urls = dialect.insert(_page_urls).on_conflict_do_nothing(
             index_elements=["url_key"]
         )
-        self._insert_matches = dialect.insert(_matches).on_conflict_do_nothing(
-            index_elements=["topic", "clipping_id"]
+        # RETURNING counts the rows stored: a driver's rowcount of an executemany is not
+        # portable (psycopg reports -1)
+        self._insert_matches = (
+            dialect.insert(_matches)
+            .on_conflict_do_nothing(index_elements=["topic", "clipping_id"])
+            .returning(_matches.c.id)
         )
         self._insert_alert_item = dialect.insert(AlertItem).on_conflict_do_nothing(
             index_elements=["topic", "channel", "clipping_id"]
@@ -606,6 +613,11 @@ class Repository:
             stmt = stmt.where(
                 Alert.crawl_run_id.is_(None) if run_id is None else Alert.crawl_run_id == run_id
             )
+        if connection.dialect.name == "postgresql":
+            # one open alert per topic, channel and event: concurrent crawls (SQLite's
+            # BEGIN IMMEDIATE serialises them) wait here rather than each opening its own
+            key = f"{topic}\x1f{channel}\x1f{event}"
+            connection.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
         # FOR UPDATE (PostgreSQL): a sender claiming this alert waits until the clipping is in
         found = connection.scalar(stmt.order_by(Alert.id.desc()).limit(1).with_for_update())
         if found is not None:
@@ -786,7 +798,7 @@ class Repository:
                 for m in matches
             ],
         )
-        return max(result.rowcount, 0)
+        return len(result.all())
 
     # matches
 
@@ -897,35 +909,32 @@ class Repository:
 
     def search_clippings(self, query: str, limit: int = 20) -> list[ClippingRecord]:
         """Full-text search over title and text, best match first, with a snippet."""
-        if self.engine.dialect.name != "sqlite":
-            like = f"%{query}%"
-            stmt = self._records().where(or_(Clipping.title.ilike(like), Clipping.text.ilike(like)))
-            with self._read() as connection:
-                return [_record(r) for r in connection.execute(stmt.limit(limit)).mappings()]
-        fts_query = fts5_query(query)
-        if not fts_query:
-            return []
-        stmt = (
-            self._records()
-            .add_columns(
-                literal_column(
-                    f"snippet(clippings_fts, 1, '{HIT_START}', '{HIT_END}', '…', 24)"
-                ).label("snippet")
+        if self.engine.dialect.name == "postgresql":
+            q = tsquery_text(query)
+            stmt = (
+                self._records()
+                .add_columns(pg_snippet(24).label("snippet"))
+                .where(pg_match)
+                .order_by(pg_rank.desc(), Clipping.id.desc())
             )
-            .join(_fts, _fts.c.rowid == Clipping.id)
-            .where(literal_column("clippings_fts").op("MATCH")(bindparam("q")))
-            .order_by(_fts.c.rank)
-            .limit(limit)
-        )
+        else:
+            q = fts5_query(query)
+            stmt = (
+                self._records()
+                .add_columns(fts5_snippet(24).label("snippet"))
+                .join(fts5_table, fts5_table.c.rowid == Clipping.id)
+                .where(fts5_match)
+                .order_by(fts5_rank, Clipping.id.desc())
+            )
+        if not q:
+            return []
         with self._read() as connection:
-            return [_record(row) for row in connection.execute(stmt, {"q": fts_query}).mappings()]
+            rows = connection.execute(stmt.limit(limit), {"q": q}).mappings()
+            return [_record(row) for row in rows]
 
     def count_clippings(self) -> int:
         with self._read() as connection:
             return int(connection.scalar(select(func.count()).select_from(Clipping)) or 0)
-
-
-_FTS_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 
 
 def _filtered(
@@ -946,23 +955,6 @@ def _filtered(
 
 def _alert_record(row: RowMapping) -> AlertRecord:
     return AlertRecord(**{name: row[name] for name in AlertRecord.__dataclass_fields__})
-
-
-def fts5_query(query: str) -> str:
-    """User words and "phrases" as an FTS5 query (all must occur); `word*` is a prefix."""
-    parts: list[str] = []
-    for phrase, word in _FTS_TOKEN.findall(query):
-        if phrase:
-            words = re.findall(r"\w+", phrase)
-            if words:
-                parts.append('"' + " ".join(words) + '"')
-            continue
-        prefix = word.endswith("*")
-        for token in re.findall(r"\w+", word):
-            parts.append(f'"{token}"')
-        if prefix and parts:
-            parts[-1] += "*"
-    return " ".join(parts)
 
 
 def _record(row: RowMapping) -> ClippingRecord:

@@ -17,13 +17,9 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    bindparam,
-    column,
     func,
-    literal_column,
     or_,
     select,
-    table,
     true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,22 +37,27 @@ from presswatch.storage.models import (
     Source,
 )
 from presswatch.storage.repository import (
-    HIT_END,
-    HIT_START,
     AlertRecord,
     ClippingRecord,
     Repository,
     _alert_record,
     _record,
-    fts5_query,
     now_utc,
 )
+from presswatch.storage.search import (
+    fts5_match,
+    fts5_query,
+    fts5_snippet,
+    fts5_table,
+    fts5_title_marked,
+    pg_match,
+    pg_snippet,
+    pg_title_marked,
+    tsquery_text,
+)
 
-_fts = table("clippings_fts", column("rowid"))
 _clipping_id: ColumnElement[int] = Clipping.__table__.c.id
-_FTS_MATCH = literal_column("clippings_fts").op("MATCH")(bindparam("q"))
-_SNIPPET = f"snippet(clippings_fts, 1, '{HIT_START}', '{HIT_END}', '…', 28)"
-_TITLE_MARKED = f"highlight(clippings_fts, 0, '{HIT_START}', '{HIT_END}')"
+_SNIPPET_WORDS = 28
 # open ends of a date range are closed far away: a two-sided range lets SQLite use the index
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 _LATEST = datetime(9999, 12, 31, tzinfo=UTC)
@@ -199,27 +200,32 @@ class ReviewRepository(Repository):
         """The ids the filter selects (with snippet and marked title when searching and
         `marks`), and the column they are ordered by."""
         searching = bool(wanted.query.strip())
-        if searching and self._has_fts:
-            columns: list[ColumnElement[Any]] = [_fts.c.rowid]
+        order: ColumnElement[int] = _clipping_id
+        if searching and self._is_sqlite:
+            columns: list[ColumnElement[Any]] = [fts5_table.c.rowid]
             if marks:
-                columns += [literal_column(_SNIPPET), literal_column(_TITLE_MARKED)]
+                columns += [fts5_snippet(_SNIPPET_WORDS), fts5_title_marked]
             # ordered by the index's own rowid, so FTS5 walks it newest first and stops
             stmt = (
                 select(*columns)
-                .select_from(_fts)
-                .join(Clipping, Clipping.id == _fts.c.rowid)
-                .where(_FTS_MATCH)
+                .select_from(fts5_table)
+                .join(Clipping, Clipping.id == fts5_table.c.rowid)
+                .where(fts5_match)
             )
-            order: ColumnElement[int] = _fts.c.rowid
+            order = fts5_table.c.rowid
+        elif searching:
+            columns = [_clipping_id]
+            if marks:  # computed after the sort and limit: for the rows of the page only
+                columns += [pg_snippet(_SNIPPET_WORDS), pg_title_marked]
+            stmt = select(*columns).where(pg_match)
+            # the GIN index gives its hits unordered; sorting by "id + 0" keeps PostgreSQL from
+            # walking the primary key newest first instead, testing every row for a rare word
+            order = _clipping_id + 0
         else:
             stmt = select(Clipping.id)
-            order = _clipping_id
-            if searching:  # PostgreSQL until it has its own full-text index: a scan
-                like = f"%{wanted.query.strip()}%"
-                stmt = stmt.where(or_(Clipping.title.ilike(like), Clipping.text.ilike(like)))
         # searching, the id filters test the search index's rowid, so that no clipping row is
         # read for a result they drop; "+ 0" keeps FTS5 from taking them as rowid lookups
-        member_id = order + 0 if searching and self._has_fts else order
+        member_id = fts5_table.c.rowid + 0 if searching and self._is_sqlite else _clipping_id
         if fold and wanted.is_folded:
             stmt = stmt.where(Clipping.duplicate_of.is_(None))
         if wanted.source:
@@ -242,14 +248,16 @@ class ReviewRepository(Repository):
         return stmt, order
 
     @property
-    def _has_fts(self) -> bool:
+    def _is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
     def _params(self, wanted: ClippingFilter) -> dict[str, object]:
-        if wanted.query.strip() and self._has_fts:
-            # no usable words (only punctuation): a phrase nothing contains
+        if not wanted.query.strip():
+            return {}
+        # no usable words (only punctuation): a query nothing matches
+        if self._is_sqlite:
             return {"q": fts5_query(wanted.query) or '""'}
-        return {}
+        return {"q": tsquery_text(wanted.query)}
 
     def _copy_sources(self, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
         """Per original id, the sources of its copies (each source once)."""

@@ -15,8 +15,9 @@ from starlette.routing import Route
 
 from presswatch.alerts.snippets import Snippet
 from presswatch.export import ExportFormat, clipping_record, export_text
-from presswatch.storage.repository import HIT_END, HIT_START, ClippingRecord
+from presswatch.storage.repository import ClippingRecord
 from presswatch.storage.review import ListedClipping, ReviewState
+from presswatch.storage.search import HIT_END, HIT_START
 from presswatch.web.app import posted_form, render, safe_next, web
 from presswatch.web.listing import PAGE_SIZE, View, parse_view
 from presswatch.web.marks import (

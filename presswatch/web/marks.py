@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from presswatch.alerts.query.evaluate import Document, hits_in
 from presswatch.alerts.snippets import Snippet
 from presswatch.config import TopicConfig
-from presswatch.storage.repository import HIT_END, HIT_START
+from presswatch.storage.search import HIT_END, HIT_START
 
 TOPIC_COLOURS = 6  # CSS classes hit-0 .. hit-5, one per matched topic on a page
 _HIT_MARKERS = re.compile(f"[{HIT_START}{HIT_END}]")

@@ -24,7 +24,7 @@ from presswatch.loopback import LoopbackSite, Route
 from presswatch.storage.db import open_database
 from presswatch.storage.repository import Repository, now_utc
 from tests.alerts.conftest import SmtpServer, WebhookReceiver
-from tests.conftest import OWN_PASSAGE
+from tests.conftest import OWN_PASSAGE, TestDatabases
 from tests.pages import article_page, paragraphs_about, rss_feed
 
 SECRET = "s3cret-for-tests"
@@ -49,6 +49,7 @@ class Newsdesk:
         self,
         site: LoopbackSite,
         tmp_path: Path,
+        database_url: str,
         smtp_port: int,
         hook_url: str,
         *,
@@ -62,7 +63,7 @@ class Newsdesk:
         self.config_path = tmp_path / "presswatch.toml"
         self.config_path.write_text(f"""
 [database]
-url = "sqlite:///alerts.db"
+url = "{database_url}"
 [crawl]
 autothrottle = false
 per_domain_concurrency = 2
@@ -144,6 +145,7 @@ timeout = 3
 def make_desk(
     site: LoopbackSite,
     tmp_path: Path,
+    databases: TestDatabases,
     start_smtp: Callable[..., SmtpServer],
     webhook: WebhookReceiver,
 ):  # type: ignore[no-untyped-def]
@@ -152,7 +154,7 @@ def make_desk(
     def make(**options: object) -> tuple[Newsdesk, SmtpServer, WebhookReceiver]:
         smtp = start_smtp("plain")
         webhook.secret = SECRET
-        newsdesk = Newsdesk(site, tmp_path, smtp.port, webhook.url, **options)  # type: ignore[arg-type]
+        newsdesk = Newsdesk(site, tmp_path, databases.url(), smtp.port, webhook.url, **options)  # type: ignore[arg-type]
         made.append(newsdesk)
         return newsdesk, smtp, webhook
 
@@ -326,12 +328,10 @@ def test_kill_9_mid_crawl_then_crawl_again_delivers_each_clipping_once(desk) -> 
     deadline = time.monotonic() + 60
     seen: list[tuple[float, int]] = []
     while time.monotonic() < deadline:
-        db = newsdesk.config_path.parent / "alerts.db"
-        if db.exists():
-            repository = repository or newsdesk.repository()
-            seen.append((round(time.monotonic(), 2), repository.count_clippings()))
-            if seen[-1][1] >= 1:
-                break
+        repository = repository or newsdesk.repository()
+        seen.append((round(time.monotonic(), 2), repository.count_clippings()))
+        if seen[-1][1] >= 1:
+            break
         time.sleep(0.05)
     os.killpg(crawl.pid, signal.SIGKILL)  # the crawl and its extraction workers
     crawl.wait(timeout=10)

@@ -12,8 +12,7 @@ import pytest
 from presswatch.config import load_config
 from presswatch.crawler.run import run_crawl
 from presswatch.demo import serve_demo_site, write_demo_config
-from presswatch.storage.db import open_database
-from presswatch.storage.repository import Repository
+from tests.conftest import TestDatabases, database_toml, opened_repository
 
 TOPICS = """
 [[topics]]
@@ -42,11 +41,14 @@ def presswatch(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def crawled(tmp_path_factory: pytest.TempPathFactory, module_databases: TestDatabases):  # type: ignore[no-untyped-def]
     workdir = tmp_path_factory.mktemp("topics")
     with serve_demo_site() as site:
         path = write_demo_config(workdir, site.base_url)
-        path.write_text(path.read_text() + TOPICS)
+        demo = path.read_text()
+        assert demo.startswith("[database]\n")  # the demo's own SQLite file, replaced
+        rest = demo.split("\n", 2)[2]
+        path.write_text(database_toml(module_databases.url("topics")) + rest + TOPICS)
         config = load_config(path)
         first = run_crawl(config, config.sources)
         second = run_crawl(config, config.sources)
@@ -55,14 +57,15 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 
 def test_matches_are_stored_with_snippets_and_furniture_never_matches(crawled) -> None:  # type: ignore[no-untyped-def]
     path, first, second = crawled
-    repository = Repository(open_database(load_config(path).database.url))
-    stats = repository.topic_stats()
+    with opened_repository(load_config(path).database.url) as repository:
+        stats = repository.topic_stats()
+        (clipping,) = repository.list_clippings(topic="dredging")
+        matches = repository.clipping_matches(clipping.id)
     assert "furniture-only" not in stats  # the word is on the page, but not in the article
     assert stats["dredging"].matches == 1
     assert stats["security"].matches == 1
-    (clipping,) = repository.list_clippings(topic="dredging")
     assert "dredging" in clipping.topics
-    (match,) = [m for m in repository.clipping_matches(clipping.id) if m.topic == "dredging"]
+    (match,) = [m for m in matches if m.topic == "dredging"]
     assert not match.backfilled
     assert 1 <= len(match.snippets) <= 3
     marked = match.snippets[0].marked("[", "]")
@@ -87,15 +90,15 @@ def test_rematch_backfills_new_topics_once_and_never_as_new(crawled) -> None:  #
     assert "against 1 topic(s): 2 new match(es)" in result.stdout
     again = presswatch("--config", str(path), "topics", "rematch")
     assert "0 new match(es)" in again.stdout
-    repository = Repository(open_database(load_config(path).database.url))
-    strike = repository.list_clippings(topic="strikes", limit=None)
-    assert len(strike) == 2
-    assert all(
-        m.backfilled
-        for c in strike
-        for m in repository.clipping_matches(c.id)
-        if m.topic == "strikes"
-    )
+    with opened_repository(load_config(path).database.url) as repository:
+        strike = repository.list_clippings(topic="strikes", limit=None)
+        assert len(strike) == 2
+        assert all(
+            m.backfilled
+            for c in strike
+            for m in repository.clipping_matches(c.id)
+            if m.topic == "strikes"
+        )
     unknown = presswatch("--config", str(path), "topics", "rematch", "nope")
     assert unknown.returncode == 2
     assert "unknown topic 'nope'" in unknown.stderr

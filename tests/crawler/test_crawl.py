@@ -12,8 +12,8 @@ from presswatch.config import Config
 from presswatch.counts import CrawlSummary
 from presswatch.crawler.run import run_crawl
 from presswatch.loopback import LoopbackSite, Route
-from presswatch.storage.db import open_database
-from presswatch.storage.repository import ClippingRecord, Repository
+from presswatch.storage.repository import ClippingRecord
+from tests.conftest import opened_repository
 from tests.crawler.newsroom import FAILING, GOOD_ARTICLES, NOT_ARTICLES, Newsroom
 from tests.pages import FURNITURE_LINES, RELATED_HEADLINES, article_page, paragraphs_about, rss_feed
 
@@ -24,7 +24,8 @@ def newsroom_config(site: LoopbackSite, write_config: Callable[[str], Config]) -
 
 
 def _stored(config: Config) -> list[ClippingRecord]:
-    return Repository(open_database(config.database.url)).list_clippings(limit=None)
+    with opened_repository(config.database.url) as repository:
+        return repository.list_clippings(limit=None)
 
 
 def _article_fetches(site: LoopbackSite) -> list[str]:

@@ -11,15 +11,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 from sqlalchemy import func, select
 
+from presswatch.config import load_config
 from presswatch.loopback import LoopbackSite, Route
 from presswatch.storage.db import open_database
 from presswatch.storage.models import Clipping, CrawlRun
 from tests.alerts.conftest import WebhookReceiver, closed_port, no_leaks, webhook  # noqa: F401
+from tests.conftest import TestDatabases
 from tests.pages import article_page, paragraphs_about, rss_feed
 
 INTERVAL = "2s"
@@ -131,8 +133,20 @@ def start_service() -> Iterator[Callable[[Path], Service]]:
         service._reader.join(10)
 
 
-def service_config(
+@pytest.fixture
+def service_config(tmp_path: Path, databases: TestDatabases) -> Callable[..., Path]:
+    """service_config(publisher, sources, ...) -> the path of a config watching them, with a
+    fresh database (the options of write_service_config)."""
+
+    def write(publisher: Publisher, sources: list[str], **options: Any) -> Path:
+        return write_service_config(tmp_path, databases.url(), publisher, sources, **options)
+
+    return write
+
+
+def write_service_config(
     tmp_path: Path,
+    database_url: str,
     publisher: Publisher,
     sources: list[str],
     *,
@@ -152,7 +166,7 @@ def service_config(
     path.write_text(
         f"""
 [database]
-url = "sqlite:///service.db"
+url = "{database_url}"
 [crawl]
 autothrottle = false
 timeout = 5
@@ -192,7 +206,8 @@ class Database:
     """Read-only looks into the service's database."""
 
     def __init__(self, tmp_path: Path) -> None:
-        self.engine = open_database(f"sqlite:///{tmp_path / 'service.db'}")
+        config = load_config(tmp_path / "presswatch.toml")
+        self.engine = open_database(config.database.url)
 
     def clippings(self) -> list[str]:
         with self.engine.connect() as c:

@@ -20,6 +20,7 @@ import redis
 
 from presswatch.loopback import LoopbackSite, Route
 from tests.alerts.conftest import WebhookReceiver
+from tests.conftest import TestDatabases
 from tests.pages import article_page, sitemap
 from tests.service.conftest import Database, Service, wait_until
 
@@ -72,7 +73,9 @@ class Newsroom:
         return Counter(path for path in self.site.paths_fetched() if path in self.articles)
 
 
-def write_config(tmp_path: Path, newsroom: Newsroom, queue_name: str, hook_url: str) -> Path:
+def write_config(
+    tmp_path: Path, database_url: str, newsroom: Newsroom, queue_name: str, hook_url: str
+) -> Path:
     sources = "".join(
         f'[[sources]]\nname = "{s}"\nsitemaps = ["{newsroom.site.url(f"/{s}/sitemap.xml")}"]\n'
         'every = "1h"\n\n'
@@ -82,7 +85,7 @@ def write_config(tmp_path: Path, newsroom: Newsroom, queue_name: str, hook_url: 
     path.write_text(
         f"""
 [database]
-url = "sqlite:///service.db"
+url = "{database_url}"
 [crawl]
 autothrottle = false
 per_domain_concurrency = 4
@@ -134,10 +137,15 @@ def alerted(receiver: WebhookReceiver) -> Counter[str]:
 
 
 def test_a_scheduler_and_three_workers_crawl_1000_pages_once(
-    tmp_path: Path, site: LoopbackSite, webhook: WebhookReceiver, queue_name: str, database
+    tmp_path: Path,
+    site: LoopbackSite,
+    webhook: WebhookReceiver,
+    queue_name: str,
+    database,
+    databases: TestDatabases,
 ) -> None:  # type: ignore[no-untyped-def]
     newsroom = Newsroom(site, sources=10, per_source=100, delay_s=0.0)
-    config = write_config(tmp_path, newsroom, queue_name, webhook.url)
+    config = write_config(tmp_path, databases.url(), newsroom, queue_name, webhook.url)
     workers = [start_worker(config) for _ in range(3)]
     scheduler = Service(config, "run", "--role", "scheduler")
     db: Database = database()
@@ -160,10 +168,15 @@ def test_a_scheduler_and_three_workers_crawl_1000_pages_once(
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing(
-    tmp_path: Path, site: LoopbackSite, webhook: WebhookReceiver, queue_name: str, database
+    tmp_path: Path,
+    site: LoopbackSite,
+    webhook: WebhookReceiver,
+    queue_name: str,
+    database,
+    databases: TestDatabases,
 ) -> None:  # type: ignore[no-untyped-def]
     newsroom = Newsroom(site, sources=4, per_source=60, delay_s=0.05)
-    config = write_config(tmp_path, newsroom, queue_name, webhook.url)
+    config = write_config(tmp_path, databases.url(), newsroom, queue_name, webhook.url)
     workers = [start_worker(config) for _ in range(3)]
     db: Database = database()
     command = [sys.executable, "-m", "presswatch", "--config", str(config), "crawl"]

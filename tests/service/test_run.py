@@ -8,25 +8,22 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 from tests.alerts.conftest import WebhookReceiver
 from tests.service.conftest import (
     Publisher,
     alerted_titles,
-    service_config,
     topic,
     wait_until,
 )
 
 
 def test_new_articles_produce_alerts_within_one_interval(
-    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service, database
+    service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("gazette", "g1", "harbour dredging plan")
     publisher.publish("courier", "c1", "council budget vote")
     config = service_config(
-        tmp_path,
         publisher,
         ["gazette", "courier"],
         hook_url=webhook.url,
@@ -61,7 +58,7 @@ def test_new_articles_produce_alerts_within_one_interval(
 
 
 def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
-    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service, database, site
+    service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database, site
 ) -> None:  # type: ignore[no-untyped-def]
     # ten slow article pages, one at a time: SIGTERM arrives when two are stored; the rest
     # cannot finish within the stop_timeout, so the crawl is cut there
@@ -69,7 +66,6 @@ def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
         publisher.publish("gazette", f"g{n}", f"harbour story {n}", delay_s=1.5) for n in range(10)
     ]
     config = service_config(
-        tmp_path,
         publisher,
         ["gazette"],
         hook_url=webhook.url,
@@ -104,11 +100,14 @@ def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
 
 
 def test_sighup_with_a_new_topic_starts_matching_it(
-    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service
+    service_config, publisher: Publisher, webhook: WebhookReceiver, start_service
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("gazette", "g1", "harbour dredging plan")
     config = service_config(
-        tmp_path, publisher, ["gazette"], hook_url=webhook.url, topics=topic("harbour", "harbour")
+        publisher,
+        ["gazette"],
+        hook_url=webhook.url,
+        topics=topic("harbour", "harbour"),
     )
     service = start_service(config)
     wait_until(lambda: len(webhook.requests) == 1, 30, "the harbour alert")
@@ -134,7 +133,7 @@ def test_sighup_with_a_new_topic_starts_matching_it(
 
 
 def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
-    tmp_path: Path,
+    service_config,
     publisher: Publisher,
     webhook: WebhookReceiver,
     start_service,
@@ -143,7 +142,10 @@ def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("gazette", "g1", "harbour dredging plan")
     config = service_config(
-        tmp_path, publisher, ["gazette"], hook_url=webhook.url, topics=topic("harbour", "harbour")
+        publisher,
+        ["gazette"],
+        hook_url=webhook.url,
+        topics=topic("harbour", "harbour"),
     )
     text = config.read_text() + (
         f'[[sources]]\nname = "gone"\nfeeds = ["http://127.0.0.1:{closed_port}/rss.xml"]\n'
@@ -171,14 +173,13 @@ def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
 
 
 def test_a_crawl_over_its_time_limit_is_stopped_and_counted_failed(
-    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service, database
+    service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("steady", "s1", "harbour dredging plan")
     publisher.publish(
         "stuck", "x1", "council budget vote", delay_s=12
     )  # answers long after the limit
     config = service_config(
-        tmp_path,
         publisher,
         ["steady", "stuck"],
         hook_url=webhook.url,
@@ -208,11 +209,11 @@ def test_a_crawl_over_its_time_limit_is_stopped_and_counted_failed(
 
 
 def test_a_saved_config_adds_removes_and_retimes_sources_without_a_restart(
-    tmp_path: Path, publisher: Publisher, start_service, database
+    service_config, publisher: Publisher, start_service, database
 ) -> None:  # type: ignore[no-untyped-def]
     publisher.publish("gazette", "g1", "harbour dredging plan")
     publisher.publish("courier", "c1", "council budget vote")
-    config = service_config(tmp_path, publisher, ["gazette"])
+    config = service_config(publisher, ["gazette"])
     service = start_service(config)
     service.wait_for_line("crawl gazette finished")
     # saved, no signal: courier added, gazette re-timed to once an hour
@@ -239,7 +240,7 @@ def test_a_saved_config_adds_removes_and_retimes_sources_without_a_restart(
 
 
 def test_a_digest_whose_time_passed_while_the_service_was_down_is_sent_at_start(
-    tmp_path: Path, publisher: Publisher, webhook: WebhookReceiver, start_service, database
+    service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database
 ) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import update
 
@@ -251,9 +252,7 @@ def test_a_digest_whose_time_passed_while_the_service_was_down_is_sent_at_start(
         '[[topics]]\nname = "harbour"\nquery = "harbour"\nnotify = ["ops"]\n'
         'mode = "digest"\ndigest_cron = "0 6 1 1 *"\n\n'  # once a year, on 1 January
     )
-    config = service_config(
-        tmp_path, publisher, ["gazette"], hook_url=webhook.url, topics=digest, every="1h"
-    )
+    config = service_config(publisher, ["gazette"], hook_url=webhook.url, topics=digest, every="1h")
     crawled = subprocess.run(
         [sys.executable, "-m", "presswatch", "--config", str(config), "crawl"],
         capture_output=True,

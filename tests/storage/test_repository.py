@@ -3,17 +3,17 @@ from __future__ import annotations
 import multiprocessing
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, make_url, text
 
 from presswatch.extractors.article import Article, ExtractOptions, extract_article
 from presswatch.storage.db import open_database
 from presswatch.storage.models import Base
 from presswatch.storage.repository import AddResult, Repository
-from tests.conftest import OWN_PASSAGE
+from presswatch.storage.search import HIT_START
+from tests.conftest import OWN_PASSAGE, TestDatabases, postgresql_only, sqlite_only
 from tests.pages import article_page, paragraphs_about
 
 
@@ -23,34 +23,87 @@ def _article(url: str, paragraphs: list[str] = OWN_PASSAGE, title: str = "Harbou
     return result
 
 
-def test_schema_has_wal_fts_and_is_idempotent(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
+def test_schema_is_created_on_first_use_and_is_idempotent(databases: TestDatabases) -> None:
+    url = databases.url()
     engine = open_database(url)
     open_database(url).dispose()  # second open: migrations already at head
     with engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0004"
+    assert version == "0005"
     tables = set(inspect(engine).get_table_names())
     assert {
         "clippings",
-        "clippings_fts",
         "crawl_runs",
         "crawl_errors",
         "feed_states",
         "page_urls",
         "sources",
         "matches",
+        "alerts",
+        "alert_items",
+        "clipping_reviews",
     } <= tables
     engine.dispose()
 
 
-def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'x.db'}")
+@sqlite_only
+def test_sqlite_has_wal_and_fts5(databases: TestDatabases) -> None:
+    engine = open_database(databases.url())
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert "clippings_fts" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+@postgresql_only
+def test_postgresql_search_column_is_generated_and_gin_indexed(databases: TestDatabases) -> None:
+    engine = open_database(databases.url())
+    with engine.connect() as connection:
+        generated = connection.scalar(
+            text(
+                "SELECT is_generated FROM information_schema.columns"
+                " WHERE table_name = 'clippings' AND column_name = 'search_vector'"
+            )
+        )
+        index = connection.scalar(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_clippings_search_vector'")
+        )
+        unaccented = connection.scalar(
+            text("SELECT to_tsvector('presswatch_search', 'Zoë Müller''s résumé')::text")
+        )
+    assert generated == "ALWAYS"
+    assert "USING gin (search_vector)" in index
+    assert unaccented == "'muller':2 'resume':4 's':3 'zoe':1"
+    engine.dispose()
+
+
+@postgresql_only
+def test_postgresql_sessions_are_utc_whatever_the_server_zone(databases: TestDatabases) -> None:
+    url = databases.url()
+    database = make_url(url).database
+    engine = open_database(url)
+    with engine.connect() as connection:
+        connection.execute(
+            text(f"ALTER DATABASE \"{database}\" SET timezone = 'Pacific/Kiritimati'")
+        )
+        connection.commit()
+    engine.dispose()
+    engine = open_database(url)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SHOW timezone")) == "UTC"
+        day = connection.scalar(text("SELECT date(TIMESTAMPTZ '2026-11-29 23:30:00+00')"))
+    assert str(day) == "2026-11-29"
+    engine.dispose()
+
+
+def test_migrations_build_exactly_the_models(databases: TestDatabases) -> None:
+    engine = open_database(databases.url())
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    # the FTS5 tables are not models: they exist only in the migration
-    assert [d for d in differences if "clippings_fts" not in str(d)] == []
+    # the search index is not a model: the FTS5 tables on SQLite, a generated column with its
+    # GIN index on PostgreSQL, made only by the migrations
+    search = ("clippings_fts", "search_vector")
+    assert [d for d in differences if not any(name in str(d) for name in search)] == []
     engine.dispose()
 
 
@@ -86,7 +139,7 @@ def test_near_identical_text_elsewhere_is_a_duplicate_of_the_first(repository: R
     assert other.duplicate_of is None
 
 
-def test_a_batch_stores_as_one_article_at_a_time_would(tmp_path: Path) -> None:
+def test_a_batch_stores_as_one_article_at_a_time_would(databases: TestDatabases) -> None:
     """add_clippings reads a batch's URL keys and fingerprint neighbours at once: articles in
     the batch still see the ones before them (same canonical URL, a URL reached before, a
     near-identical text) exactly as when each is added alone."""
@@ -103,7 +156,7 @@ def test_a_batch_stores_as_one_article_at_a_time_would(tmp_path: Path) -> None:
     ]
     outcomes = []
     for batched in (False, True):
-        repository = Repository(open_database(f"sqlite:///{tmp_path / f'{batched}.db'}"))
+        repository = Repository(open_database(databases.url(f"batched_{batched}")))
         source = repository.source_id("s")
         repository.add_clipping(source, None, stored_before, ["https://c.example/old2"])
         if batched:
@@ -138,6 +191,19 @@ def test_search_finds_words_phrases_and_prefixes_with_snippets(repository: Repos
     assert hit.snippet
     assert "\x02dredge\x03" in hit.snippet
     assert repository.search_clippings('AND OR "') == []  # operators are words, no FTS error
+    assert repository.search_clippings('"" * -') == []  # no words at all
+
+
+def test_search_ranks_a_hit_in_the_title_first(repository: Repository) -> None:
+    source = repository.source_id("gazette")
+    for n, title in enumerate(["Fares rise", "Ferry fares rise", "Fares go up"]):
+        text = paragraphs_about(f"bus fares {n}", seed=n)
+        text[1] += " The ferry will also cost more."
+        repository.add_clipping(source, None, _article(f"https://g.example/{n}", text, title), [])
+    found = repository.search_clippings("ferry")
+    assert found[0].title == "Ferry fares rise"
+    assert {r.title for r in found[1:]} == {"Fares rise", "Fares go up"}
+    assert all(f"{HIT_START}ferry" in (r.snippet or "") for r in found[1:])
 
 
 def test_dates_come_back_as_aware_utc(repository: Repository) -> None:
@@ -161,8 +227,8 @@ def _add_same_article(db_url: str, worker: int, results: multiprocessing.Queue) 
     results.put((worker, statuses))
 
 
-def test_concurrent_writers_store_each_clipping_once(tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'shared.db'}"
+def test_concurrent_writers_store_each_clipping_once(databases: TestDatabases) -> None:
+    db_url = databases.url("shared")
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     workers = [
@@ -176,4 +242,6 @@ def test_concurrent_writers_store_each_clipping_once(tmp_path: Path) -> None:
         assert worker.exitcode == 0
     new = sum(status == "new" for _, statuses in outcomes for status in statuses)
     assert new == 20
-    assert Repository(open_database(db_url)).count_clippings() == 20
+    engine = open_database(db_url)
+    assert Repository(engine).count_clippings() == 20
+    engine.dispose()

@@ -21,7 +21,7 @@ from presswatch.extractors.fingerprint import simhash
 from presswatch.storage.db import open_database
 from presswatch.storage.review import ReviewRepository
 from presswatch.web.app import create_app
-from tests.conftest import OWN_PASSAGE
+from tests.conftest import OWN_PASSAGE, TestDatabases
 from tests.pages import paragraphs_about
 
 TOKEN = "a-long-test-token-0123456789"
@@ -73,7 +73,7 @@ STORIES: list[tuple[str, str, str, list[str], int]] = [
 
 CONFIG = """
 [database]
-url = "sqlite:///web.db"
+url = "{database_url}"
 [[sources]]
 name = "gazette"
 feeds = ["https://gazette.example/rss.xml"]
@@ -103,9 +103,11 @@ timeout = 3
 """
 
 
-def build_newsroom(directory: Path, hook_url: str = "http://127.0.0.1:9/hook") -> Newsroom:
+def build_newsroom(
+    directory: Path, database_url: str, hook_url: str = "http://127.0.0.1:9/hook"
+) -> Newsroom:
     path = directory / "presswatch.toml"
-    path.write_text(CONFIG.format(hook_url=hook_url), encoding="utf-8")
+    path.write_text(CONFIG.format(database_url=database_url, hook_url=hook_url), encoding="utf-8")
     config = load_config(path)
     repository = ReviewRepository(open_database(config.database.url))
     matcher = ArticleMatcher(topics_of(config))
@@ -127,8 +129,8 @@ def build_newsroom(directory: Path, hook_url: str = "http://127.0.0.1:9/hook") -
 
 
 @pytest.fixture
-def newsroom(tmp_path: Path) -> Iterator[Newsroom]:
-    room = build_newsroom(tmp_path)
+def newsroom(tmp_path: Path, databases: TestDatabases) -> Iterator[Newsroom]:
+    room = build_newsroom(tmp_path, databases.url("web"))
     yield room
     room.repository.engine.dispose()
 

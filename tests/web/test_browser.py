@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from presswatch.storage.db import open_database
 from presswatch.storage.review import ReviewRepository
+from tests.conftest import TestDatabases
 from tests.web.conftest import XSS_TITLE, Newsroom, build_newsroom
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,9 +38,11 @@ START_TIMEOUT_S = 60
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Newsroom]]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory, module_databases: TestDatabases
+) -> Iterator[tuple[str, Newsroom]]:
     """`presswatch serve --port 0` over the newsroom's database: (its URL, the newsroom)."""
-    room = build_newsroom(tmp_path_factory.mktemp("browser"))
+    room = build_newsroom(tmp_path_factory.mktemp("browser"), module_databases.url("browser"))
     room.repository.engine.dispose()
     assert room.config.path is not None
     process = subprocess.Popen(

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from presswatch.storage.repository import now_utc
 from presswatch.web.app import create_app
 from tests.alerts.conftest import WebhookReceiver
+from tests.conftest import TestDatabases
 from tests.web.conftest import Newsroom, build_newsroom
 
 HTML = {"Accept": "text/html"}
@@ -214,10 +215,12 @@ def test_sources_page_shows_health_and_next_run(client: TestClient) -> None:
 
 
 @pytest.fixture
-def hooked(tmp_path: Path) -> Iterator[tuple[TestClient, Newsroom, WebhookReceiver]]:
+def hooked(
+    tmp_path: Path, databases: TestDatabases
+) -> Iterator[tuple[TestClient, Newsroom, WebhookReceiver]]:
     receiver = WebhookReceiver()
     receiver.start()
-    room = build_newsroom(tmp_path, receiver.url)
+    room = build_newsroom(tmp_path, databases.url("web"), receiver.url)
     with TestClient(
         create_app(room.config, room.repository), base_url="http://127.0.0.1:8080"
     ) as client:

@@ -12,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from presswatch.web.security import CONTENT_SECURITY_POLICY
+from tests.conftest import TestDatabases, database_toml
 from tests.web.conftest import TOKEN, Newsroom, csrf_of
 
 HTML = {"Accept": "text/html"}
@@ -172,10 +173,10 @@ def test_with_a_token_scripts_and_feed_readers_send_it(
 
 
 def _serve(
-    tmp_path: Path, *args: str, token: str | None = None
+    tmp_path: Path, database_url: str, *args: str, token: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "presswatch.toml"
-    config.write_text('[database]\nurl = "sqlite:///x.db"\n', encoding="utf-8")
+    config.write_text(database_toml(database_url), encoding="utf-8")
     env = {"PATH": "/usr/bin:/bin"}
     if token is not None:
         env["PRESSWATCH_TOKEN"] = token
@@ -199,9 +200,13 @@ def _serve(
     ],
 )
 def test_serve_refuses_to_start_unprotected(
-    tmp_path: Path, args: tuple[str, ...], token: str | None, message: str
+    tmp_path: Path,
+    databases: TestDatabases,
+    args: tuple[str, ...],
+    token: str | None,
+    message: str,
 ) -> None:
-    result = _serve(tmp_path, *args, token=token)
+    result = _serve(tmp_path, databases.url(), *args, token=token)
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
