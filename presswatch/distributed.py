@@ -28,6 +28,7 @@ from dramatiq.results.backends.redis import RedisBackend
 from presswatch.config import Config, SourceConfig
 from presswatch.counts import CrawlCounts, CrawlSummary, ErrorLine, SourceResult
 from presswatch.errors import CrawlError
+from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,14 @@ RESULT_TTL_MS = 24 * 3600 * 1000
 
 CrawlHandler = Callable[[str], dict[str, Any]]
 DeliverHandler = Callable[[str | None, str | None], None]
+
+
+class WorkerStopping(Exception):
+    """A worker that is stopping got a crawl: the message goes back on the queue."""
+
+
+def _retry_if_stopping(retries: int, exc: BaseException) -> bool:
+    return isinstance(exc, WorkerStopping)
 
 
 class CrawlQueue:
@@ -74,7 +83,10 @@ class CrawlQueue:
         self.crawl_actor: Any = dramatiq.actor(
             broker=self.broker,
             queue_name=QUEUE_NAME,
-            max_retries=0,  # a failed crawl is counted; the schedule runs it again
+            # a failed crawl is counted and the schedule runs it again; only a crawl that a
+            # stopping worker could not take goes back on the queue (after a short delay)
+            retry_when=_retry_if_stopping,
+            min_backoff=1000,
             time_limit=self.crawl_timeout_ms,
             store_results=True,
             result_ttl=RESULT_TTL_MS,
@@ -86,6 +98,8 @@ class CrawlQueue:
     def close(self, timeout_s: float = 30.0) -> None:
         self._closed.set()
         self.broker.close()
+        self.broker.client.close()
+        self.results.client.close()
 
     # the sending side
 
@@ -97,11 +111,17 @@ class CrawlQueue:
         timeout_s: float | None = None,
     ) -> CrawlSummary:
         """Put one message per source on the queue and wait for the workers' summaries."""
-        messages = [self.crawl_actor.send(source.name) for source in sources]
-        deadline = time.monotonic() + (timeout_s or config.service.crawl_timeout_s) + 120
+        try:
+            messages = [self.crawl_actor.send(source.name) for source in sources]
+        except redis.RedisError as exc:
+            raise CrawlError(f"the queue at {config.queue.url} is not reachable: {exc}") from exc
+        # each crawl may take its limit after the one before it came back: crawls wait in the
+        # queue for a free worker
+        limit = (timeout_s or config.service.crawl_timeout_s) + 120
         results: list[SourceResult] = []
         errors: list[ErrorLine] = []
         for source, message in zip(sources, messages, strict=True):
+            deadline = time.monotonic() + limit
             summary = summary_from_dict(self._result(source.name, message, deadline))
             results.extend(summary.results)
             errors.extend(summary.errors)
@@ -128,7 +148,10 @@ class CrawlQueue:
         raise CrawlError(f"stopped waiting for the crawl of {source}: shutting down")
 
     def request_delivery(self, event: str | None = None, topic: str | None = None) -> None:
-        self.deliver_actor.send(event, topic)
+        try:
+            self.deliver_actor.send(event, topic)
+        except redis.RedisError as exc:
+            log.error("could not queue an alert delivery: the queue is not reachable: %s", exc)
 
 
 class _Handlers:
@@ -177,6 +200,7 @@ class Worker:
         self.queue = CrawlQueue(config, crawl=self._crawl, deliver=self._deliver)
         self._stop = threading.Event()
         self._deliver_lock = threading.Lock()
+        self._repository: Repository | None = None
 
     def stop(self) -> None:
         self._stop.set()
@@ -199,16 +223,25 @@ class Worker:
         self.host.close(self.config.service.stop_timeout_s)
         worker.stop(timeout=int(self.config.service.stop_timeout_s * 1000) + 5000)
         self.queue.close()
+        if self._repository is not None:
+            self._repository.engine.dispose()
         log.info("worker: stopped")
 
     def _crawl(self, source_name: str) -> dict[str, Any]:
         source = next((s for s in self.config.sources if s.name == source_name), None)
         if source is None:
             raise CrawlError(f"this worker's config has no source {source_name!r}")
+        if self._stop.is_set():
+            raise WorkerStopping(source_name)
         log.info("crawl %s started", source_name)
-        summary = self.host.crawl(
-            self.config, [source], timeout_s=self.config.service.crawl_timeout_s
-        )
+        try:
+            summary = self.host.crawl(
+                self.config, [source], timeout_s=self.config.service.crawl_timeout_s
+            )
+        except CrawlError:
+            if self._stop.is_set():
+                raise WorkerStopping(source_name) from None
+            raise
         for result in summary.results:
             log.info("%s", result)
         if not self._stop.is_set():
@@ -217,21 +250,22 @@ class Worker:
 
     def _deliver(self, event: str | None, topic: str | None) -> None:
         from presswatch.alerts.deliver import build_channels, deliver
-        from presswatch.storage.db import open_database
-        from presswatch.storage.repository import Repository
 
-        if not self.config.channels:
+        if not self.config.channels or self._stop.is_set():
             return
         options: dict[str, Any] = {}
         if event == "digest":
             options = {"event": "digest", "topic": topic, "ignore_schedule": True}
         with self._deliver_lock:
-            engine = open_database(self.config.database.url)
-            try:
-                report = deliver(
-                    Repository(engine), self.config, build_channels(self.config), **options
-                )
-            finally:
-                engine.dispose()
+            report = deliver(
+                self._opened_repository(), self.config, build_channels(self.config), **options
+            )
         if report:
             log.info("%s", report)
+
+    def _opened_repository(self) -> Repository:
+        from presswatch.storage.db import open_database
+
+        if self._repository is None:
+            self._repository = Repository(open_database(self.config.database.url))
+        return self._repository

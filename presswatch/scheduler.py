@@ -58,6 +58,7 @@ class Crawler(Protocol):
 DELIVER_EVERY_S = 60.0
 CONFIG_CHECK_S = 2.0  # how often the config file is checked for edits
 MAX_SPREAD_S = 60.0  # sources overdue at start are spread over at most this long
+QUEUE_WAITERS = 256  # sources whose crawls may be on the queue at once (distributed mode)
 
 
 # when sources are due
@@ -168,7 +169,10 @@ class Service:
         self._deliver_lock = threading.Lock()
         self._scheduler = BackgroundScheduler(
             executors={
-                "crawl": ThreadPoolExecutor(config.service.parallel_crawls),
+                # with a queue these threads only wait for the workers, who limit the crawls
+                "crawl": ThreadPoolExecutor(
+                    QUEUE_WAITERS if config.queue.url else config.service.parallel_crawls
+                ),
                 "default": ThreadPoolExecutor(2),
             },
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -215,7 +219,10 @@ class Service:
                     break
                 if self._reload_requested or _mtime(self._config_path) != self._config_mtime:
                     self._reload_requested = False
-                    self._reload()
+                    try:
+                        self._reload()
+                    except PresswatchError as exc:  # the database, say: the old jobs stay
+                        log.error("config not reloaded, the running one stays: %s", exc)
         finally:
             self._shutdown()
 
@@ -280,7 +287,11 @@ class Service:
         due = trigger.get_next_fire_time(None, opened) if opened else None
         if due is not None and due <= now:  # its time passed while the service was down
             self._scheduler.add_job(
-                self._send_digest, args=(job.name,), id=f"{job.id}:missed", next_run_time=now
+                self._send_digest,
+                args=(job.name,),
+                id=f"{job.id}:missed",
+                next_run_time=now,
+                replace_existing=True,
             )
 
     def _crawl(self, name: str) -> None:
@@ -360,6 +371,7 @@ class Service:
             self._worker.stop()
             self._worker_thread.join(limit + 30)
         self._host.close(timeout_s=limit)
+        self._repository.engine.dispose()
         log.info("stopped in %.1f s", time.monotonic() - started)
 
 

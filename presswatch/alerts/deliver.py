@@ -128,7 +128,7 @@ def deliver(
         ignore_schedule=ignore_schedule,
     )
     for alert in due:
-        if not repository.claim_alert(alert, now_utc() + CLAIM_FOR):
+        if not repository.claim_alert(alert, now + CLAIM_FOR):
             continue  # another sender (a service, `alerts retry`) has it
         message = _message(repository, alert, queries.get(alert.topic, ""))
         if not message.clippings:
@@ -140,7 +140,7 @@ def deliver(
                 raise DeliveryError(f"channel {alert.channel!r} is not configured any more")
             channel.send(message)
         except DeliveryError as exc:
-            retry_at = policy.next_attempt(alert.attempts + 1, now_utc())
+            retry_at = policy.next_attempt(alert.attempts + 1, now)
             if not exc.retryable:
                 retry_at = None
             repository.mark_failed_attempt(alert.id, str(exc), retry_at)

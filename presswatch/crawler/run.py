@@ -80,6 +80,7 @@ class _Child:
     receiver: threading.Thread
     served: int = 0
     killed: tuple[str, str] | None = None  # (status for its unfinished runs, why)
+    ended: bool = False  # set (under the host's lock) once its receiver gave up on it
     pending: dict[int, _Pending] = field(default_factory=dict)
 
 
@@ -131,7 +132,7 @@ class CrawlHost:
             return pending.future.result(timeout=config.crawl.timeout_s + STOP_GRACE_S)
         except FutureTimeout:
             self._kill(child, "a crawl did not stop when asked")
-            return pending.future.result()
+            return pending.future.result(timeout=STOP_GRACE_S + 30)
 
     def start(self) -> None:
         """Start the crawl process now rather than at the first crawl (the service does, so
@@ -154,9 +155,10 @@ class CrawlHost:
     def _usable_child(self) -> _Child:
         child = self._child
         if child is not None and child.served >= RECYCLE_AFTER and not child.pending:
-            self._end(child, STOP_GRACE_S)
+            # retired: it ends by itself, and its receiver thread reaps it; a new one serves
+            self._send(child, ("shutdown",))
             child = None
-        if child is None or not child.receiver.is_alive():
+        if child is None or child.ended:
             child = self._child = self._start_child()
         return child
 
@@ -242,10 +244,15 @@ class CrawlHost:
         self._fail_pending(child)
         child.messages.close()
         child.messages.join_thread()
+        child.commands.close()
 
     def _fail_pending(self, child: _Child) -> None:
         """The process ended with crawls unfinished: their runs fail, their callers hear why."""
-        if not child.pending:
+        with self._lock:  # no crawl is added to it from now on
+            child.ended = True
+            unfinished = list(child.pending.values())
+            child.pending.clear()
+        if not unfinished:
             return
         status, why = child.killed or (
             "failed",
@@ -254,8 +261,7 @@ class CrawlHost:
         from presswatch.storage.db import open_database
         from presswatch.storage.repository import Repository
 
-        for request_id, pending in list(child.pending.items()):
-            del child.pending[request_id]
+        for pending in unfinished:
             if pending.run_ids:
                 engine = open_database(pending.database_url)
                 try:

@@ -282,18 +282,21 @@ class Repository:
         interrupted), with the reason as an error."""
         now = now_utc()
         with self._write() as connection:
-            connection.execute(
+            ended = connection.scalars(
                 update(CrawlRun)
                 .where(CrawlRun.id.in_(list(run_ids)), CrawlRun.status == "running")
                 .values(status=status, finished_at=now, errors=CrawlRun.errors + 1)
-            )
-            connection.execute(
-                insert(CrawlError),
-                [
-                    {"crawl_run_id": r, "url": "", "kind": "crawl", "message": message, "at": now}
-                    for r in run_ids
-                ],
-            )
+                .returning(CrawlRun.id)
+            ).all()
+            if ended:  # a run that finished just before its process ended keeps its record
+                connection.execute(
+                    insert(CrawlError),
+                    [
+                        {"crawl_run_id": r, "url": "", "kind": "crawl", "message": message}
+                        | {"at": now}
+                        for r in ended
+                    ],
+                )
 
     def last_runs(self) -> dict[str, RunRecord]:
         """Each source's latest crawl run, with the time its newest clipping was fetched."""

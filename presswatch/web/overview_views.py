@@ -23,7 +23,7 @@ CHART_DAYS = 30
 FEED_ENTRIES = 50
 ALERTS_SHOWN = 200
 _BAR_W, _BAR_GAP, _CHART_H = 8, 2, 40
-_ALERT_STATUSES = ("pending", "sent", "failed")
+_ALERT_STATUSES = ("pending", "sending", "sent", "failed")
 
 
 @dataclass(frozen=True, slots=True)
