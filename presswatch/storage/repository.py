@@ -299,32 +299,32 @@ class Repository:
                 )
 
     def last_runs(self) -> dict[str, RunRecord]:
-        """Each source's latest crawl run, with the time its newest clipping was fetched."""
-        latest = (
-            select(CrawlRun.source_id, func.max(CrawlRun.id).label("run_id"))
-            .group_by(CrawlRun.source_id)
-            .subquery()
+        """Each source's latest crawl run (by start time), with the time its newest clipping
+        was fetched; both looked up per source on their indexes, never by aggregating a table."""
+        latest_run = (
+            select(CrawlRun.id)
+            .where(CrawlRun.source_id == Source.id)
+            .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+            .limit(1)
+            .correlate(Source)
+            .scalar_subquery()
         )
         newest = (
-            select(Clipping.source_id, func.max(Clipping.fetched).label("last_clipping_at"))
-            .group_by(Clipping.source_id)
-            .subquery()
+            select(func.max(Clipping.fetched))
+            .where(Clipping.source_id == Source.id)
+            .correlate(Source)
+            .scalar_subquery()
         )
-        stmt = (
-            select(
-                Source.name,
-                CrawlRun.started_at,
-                CrawlRun.finished_at,
-                CrawlRun.status,
-                CrawlRun.stored,
-                CrawlRun.duplicates,
-                CrawlRun.errors,
-                newest.c.last_clipping_at,
-            )
-            .join(latest, latest.c.source_id == Source.id)
-            .join(CrawlRun, CrawlRun.id == latest.c.run_id)
-            .outerjoin(newest, newest.c.source_id == Source.id)
-        )
+        stmt = select(
+            Source.name,
+            CrawlRun.started_at,
+            CrawlRun.finished_at,
+            CrawlRun.status,
+            CrawlRun.stored,
+            CrawlRun.duplicates,
+            CrawlRun.errors,
+            newest.label("last_clipping_at"),
+        ).join(CrawlRun, CrawlRun.id == latest_run)
         with self._read() as connection:
             return {
                 row.name: RunRecord(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -207,7 +208,9 @@ def test_sources_page_shows_health_and_next_run(client: TestClient) -> None:
     }
     assert "every 30m" in rows["gazette"]
     assert "cron 0 6 * * *" in rows["ledger"]
-    assert "06:00 UTC" in rows["ledger"]
+    # cron reads local time; the page shows UTC
+    six_local = datetime.now().astimezone().replace(hour=6, minute=0)
+    assert f"{six_local.astimezone(UTC):%H:%M} UTC" in rows["ledger"]
     assert "disabled" in rows["wire"]
     assert '<td data-label="Next run">—</td>' in rows["wire"]
     assert '<span class="bad">1</span>' in rows["wire"]
