@@ -368,12 +368,9 @@ def status(state: AppState, fmt: str) -> None:
             "due now" if row.overdue else _when(row.next_run),
         )
     out.print(table)
-    outbox = report.outbox
-    failed = f"[red]{outbox.get('failed', 0)}[/]" if outbox.get("failed") else "0"
-    out.print(
-        f"outbox: {outbox.get('pending', 0) + outbox.get('sending', 0)} pending, "
-        f"{failed} failed, {outbox.get('sent', 0)} sent"
-    )
+    outbox = report.outbox_summary
+    failed = f"[red]{outbox['failed']}[/]" if outbox["failed"] else "0"
+    out.print(f"outbox: {outbox['pending']} pending, {failed} failed, {outbox['sent']} sent")
 
 
 def _when(value: datetime | None) -> str:

@@ -168,6 +168,11 @@ class SourceConfig(_Model):
         return self
 
     @property
+    def schedule(self) -> str:
+        """As people read it: "every 15m" or "cron */15 * * * *"."""
+        return f"cron {self.cron}" if self.cron else f"every {self.every or '1h'}"
+
+    @property
     def interval_s(self) -> float | None:
         """Seconds between crawls, or None when the source runs on `cron`."""
         if self.cron:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from presswatch.config import Config, SourceConfig
+from presswatch.config import Config
 from presswatch.scheduler import due_at
 from presswatch.storage.repository import Repository, RunRecord, now_utc
 
@@ -25,14 +25,19 @@ class ServiceStatus:
     sources: tuple[SourceStatus, ...]
     outbox: dict[str, int]  # alerts by status: pending, sending, sent, failed
 
+    @property
+    def outbox_summary(self) -> dict[str, int]:
+        """Pending (an alert being sent counts as pending until it is sent), failed, sent."""
+        return {
+            "pending": self.outbox.get("pending", 0) + self.outbox.get("sending", 0),
+            "failed": self.outbox.get("failed", 0),
+            "sent": self.outbox.get("sent", 0),
+        }
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "sources": [_source_dict(s) for s in self.sources],
-            "outbox": {
-                "pending": self.outbox.get("pending", 0) + self.outbox.get("sending", 0),
-                "failed": self.outbox.get("failed", 0),
-                "sent": self.outbox.get("sent", 0),
-            },
+            "outbox": self.outbox_summary,
         }
 
 
@@ -47,12 +52,8 @@ def service_status(
             continue
         last = runs.get(source.name)
         due = due_at(source, last.started_at if last else None, now)
-        rows.append(SourceStatus(source.name, _schedule(source), last, due, due <= now))
+        rows.append(SourceStatus(source.name, source.schedule, last, due, due <= now))
     return ServiceStatus(tuple(rows), repository.outbox_counts())
-
-
-def _schedule(source: SourceConfig) -> str:
-    return f"cron {source.cron}" if source.cron else f"every {source.every or '1h'}"
 
 
 def _source_dict(status: SourceStatus) -> dict[str, Any]:

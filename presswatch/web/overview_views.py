@@ -126,9 +126,7 @@ class SourceRow:
             return "not configured"
         if not self.config.enabled:
             return "disabled"
-        if self.config.cron:
-            return f"cron {self.config.cron}"
-        return f"every {self.config.every or '1h'}"
+        return self.config.schedule
 
 
 def sources_page(request: Request) -> Response:
