@@ -309,8 +309,11 @@ class Service:
             return
         job = self._scheduler.get_job(f"crawl:{name}")
         next_at = _clock(job.next_run_time if job is not None else None)
+        stopped = self._stopping.is_set()
         for result in summary.results:
-            level = logging.INFO if result.status == "finished" else logging.WARNING
+            # a crawl cut short because the service was told to stop is what the user asked for
+            expected = result.status == "finished" or (stopped and result.status == "interrupted")
+            level = logging.INFO if expected else logging.WARNING
             log.log(level, "%s; next %s", result, next_at)
         if not self._stopping.is_set() and self._queue is None:  # a worker delivers its own
             self._deliver()
