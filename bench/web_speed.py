@@ -101,7 +101,6 @@ def _snippet(text: str, phrase: str) -> str:
 
 def build_database(path: Path, count: int, seed: int = 7) -> None:
     """A presswatch database at `path` with `count` clippings (schema from the migrations)."""
-    from presswatch.extractors.fingerprint import bands
     from presswatch.storage.db import open_database
 
     open_database(f"sqlite:///{path}").dispose()
@@ -154,7 +153,7 @@ def build_database(path: Path, count: int, seed: int = 7) -> None:
                 clipping_id, source, url, url, title, author,
                 stamp(published) if published else None, stamp(fetched), "en",
                 SOURCES[source - 1].replace("-", " ").title(), text[:180], None, text,
-                len(text.split()), fingerprint, *bands(fingerprint), duplicate_of,
+                len(text.split()), fingerprint, duplicate_of,
             )
         )  # fmt: skip
         topic = topic_of_story.get(story)
@@ -178,12 +177,17 @@ def build_database(path: Path, count: int, seed: int = 7) -> None:
 
 
 def _flush(db: sqlite3.Connection, clippings: list, matches: list, reviews: list) -> None:  # type: ignore[type-arg]
+    from presswatch.extractors.fingerprint import band_keys
+
     db.executemany(
         "INSERT INTO clippings (id, source_id, url, canonical_url, title, author, published,"
         " fetched, language, site_name, description, image, text, word_count, fingerprint,"
-        " fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5, duplicate_of)"
-        " VALUES (" + ", ".join("?" * 22) + ")",
+        " duplicate_of) VALUES (" + ", ".join("?" * 16) + ")",
         clippings,
+    )
+    db.executemany(
+        "INSERT INTO fingerprint_bands (band_key, clipping_id, fingerprint) VALUES (?, ?, ?)",
+        [(key, row[0], row[14]) for row in clippings for key in band_keys(row[14])],
     )
     db.executemany(
         "INSERT INTO page_urls (url_key, clipping_id) VALUES (?, ?)",

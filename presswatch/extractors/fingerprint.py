@@ -62,6 +62,12 @@ def bands(fingerprint: int) -> tuple[int, ...]:
     return tuple(out)
 
 
+def band_keys(fingerprint: int) -> tuple[int, ...]:
+    """One index key per band, its position and its bits: two fingerprints share a key when
+    that band of both is identical."""
+    return tuple(position << 16 | band for position, band in enumerate(bands(fingerprint)))
+
+
 def distance(a: int, b: int) -> int:
     """Number of differing bits."""
     return ((a ^ b) & (1 << BITS) - 1).bit_count()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from presswatch.errors import StorageError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_SQLITE_NEEDED = (3, 35)
 _PG_MIGRATION_LOCK = 7_316_274_201  # any constant; one advisory lock for schema upgrades
 
 
@@ -34,6 +36,13 @@ def create_db_engine(url: str) -> Engine:
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StorageError(f"database url {url!r} cannot be used: {exc}") from exc
     if engine.dialect.name == "sqlite":
+        if sqlite3.sqlite_version_info < _SQLITE_NEEDED:
+            raise StorageError(
+                f"presswatch needs SQLite {'.'.join(map(str, _SQLITE_NEEDED))} or newer"
+                f" (RETURNING, ALTER TABLE DROP COLUMN); this Python's sqlite3 module uses"
+                f" {sqlite3.sqlite_version}: run presswatch on a Python built with a newer SQLite,"
+                " or use PostgreSQL"
+            )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine

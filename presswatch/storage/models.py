@@ -73,12 +73,6 @@ class Clipping(Base):
         # the review page's date filter (published, else fetched) over folded lists
         Index("ix_clippings_duplicate_of_published", "duplicate_of", "published", "fetched"),
         Index("ix_clippings_source_published", "source_id", "published", "fetched"),
-        Index("ix_clippings_fp_band0", "fp_band0"),
-        Index("ix_clippings_fp_band1", "fp_band1"),
-        Index("ix_clippings_fp_band2", "fp_band2"),
-        Index("ix_clippings_fp_band3", "fp_band3"),
-        Index("ix_clippings_fp_band4", "fp_band4"),
-        Index("ix_clippings_fp_band5", "fp_band5"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -97,13 +91,20 @@ class Clipping(Base):
     text: Mapped[str] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer)
     fingerprint: Mapped[int] = mapped_column(BigInteger)
-    fp_band0: Mapped[int] = mapped_column(Integer)
-    fp_band1: Mapped[int] = mapped_column(Integer)
-    fp_band2: Mapped[int] = mapped_column(Integer)
-    fp_band3: Mapped[int] = mapped_column(Integer)
-    fp_band4: Mapped[int] = mapped_column(Integer)
-    fp_band5: Mapped[int] = mapped_column(Integer)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("clippings.id"), index=True)
+
+
+class FingerprintBand(Base):
+    """A clipping's fingerprint once per band key (fingerprint.band_keys): the near-duplicate
+    candidates of a new article are the rows sharing one of its keys, read in key order from
+    this narrow table rather than from the wide clipping rows."""
+
+    __tablename__ = "fingerprint_bands"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    band_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"), primary_key=True)
+    fingerprint: Mapped[int] = mapped_column(BigInteger)
 
 
 class PageUrl(Base):

@@ -6,9 +6,9 @@ import contextlib
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import (
     Engine,
@@ -21,14 +21,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Row, RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 
 from presswatch.alerts.snippets import Snippet
 from presswatch.counts import CrawlCounts, ErrorLine
 from presswatch.errors import StorageError
 from presswatch.extractors.article import Article
-from presswatch.extractors.fingerprint import BAND_WIDTHS, bands, is_near_duplicate
+from presswatch.extractors.fingerprint import band_keys, is_near_duplicate
 from presswatch.storage.models import (
     Alert,
     AlertItem,
@@ -36,6 +36,7 @@ from presswatch.storage.models import (
     CrawlError,
     CrawlRun,
     FeedState,
+    FingerprintBand,
     Match,
     PageUrl,
     Source,
@@ -67,18 +68,16 @@ _KNOWN_URL_KEYS = select(PageUrl.url_key).where(
     PageUrl.url_key.in_(bindparam("keys", expanding=True))
 )
 _CANONICAL_OWNER = select(Clipping.id).where(Clipping.canonical_url == bindparam("canonical"))
-# a batch of articles: the owners of all their URL keys, and every stored clipping sharing a
-# fingerprint band with any of them, in two statements
+# a batch of articles: the owners of all their URL keys, and the stored clippings sharing a
+# fingerprint band key with any of them (then the originals of those that are near-identical)
 _URL_OWNERS = select(PageUrl.url_key, PageUrl.clipping_id).where(
     PageUrl.url_key.in_(bindparam("keys", expanding=True))
 )
-_BAND_COLUMNS = tuple(_clippings.c[f"fp_band{i}"] for i in range(len(BAND_WIDTHS)))
-_ANY_SAME_BAND = (
-    select(Clipping.id, Clipping.fingerprint, Clipping.duplicate_of)
-    .where(
-        or_(*(band.in_(bindparam(f"b{i}", expanding=True)) for i, band in enumerate(_BAND_COLUMNS)))
-    )
-    .order_by(Clipping.id)
+_SAME_BAND_KEY = select(
+    FingerprintBand.band_key, FingerprintBand.clipping_id, FingerprintBand.fingerprint
+).where(FingerprintBand.band_key.in_(bindparam("keys", expanding=True)))
+_DUPLICATE_OF = select(Clipping.id, Clipping.duplicate_of).where(
+    Clipping.id.in_(bindparam("ids", expanding=True))
 )
 _KNOWN_URLS_CHUNK = 500  # bound parameters per IN (...) lookup
 
@@ -494,32 +493,66 @@ class Repository:
             for (article, _, _), keys in zip(articles, url_keys, strict=True)
             if not any(key in owners for key in keys)
         ]
-        neighbours = _BandIndex(
-            connection.execute(
-                _ANY_SAME_BAND,
-                {
-                    f"b{i}": sorted({bands(article.fingerprint)[i] for article, _ in fresh})
-                    for i in range(len(BAND_WIDTHS))
-                },
-            )
-            if fresh
-            else ()
+        neighbours = self._near_duplicates(
+            connection, [article.fingerprint for article, _ in fresh]
         )
+        outbox = _BatchOutbox()
+        if connection.dialect.name == "postgresql":
+            _lock_alerts(connection, [match for _, _, matches in articles for match in matches])
         results: list[AddResult] = []
         remembered: list[dict[str, object]] = []
+        banded: list[dict[str, object]] = []
         for (article, _, matches), keys in zip(articles, url_keys, strict=True):
             result, remember = self._add_one(
-                connection, source_id, run_id, article, keys, matches, owners, neighbours
+                connection, source_id, run_id, article, keys, matches, owners, neighbours, outbox
             )
             if remember:
                 for key in keys:
                     if key not in owners:  # a key already remembered keeps its clipping
                         owners[key] = result.clipping_id
                         remembered.append({"url_key": key, "clipping_id": result.clipping_id})
+            if result.status == "new":
+                fingerprint = article.fingerprint
+                banded.extend(
+                    {"band_key": key, "clipping_id": result.clipping_id, "fingerprint": fingerprint}
+                    for key in band_keys(fingerprint)
+                )
             results.append(result)
         if remembered:
             connection.execute(self._insert_urls, remembered)
+        if banded:
+            connection.execute(insert(FingerprintBand), banded)
+        if outbox.matches:
+            connection.execute(self._insert_matches, outbox.matches)
+        if outbox.items:
+            connection.execute(self._insert_alert_item, outbox.items)
         return results
+
+    def _near_duplicates(self, connection: Connection, fingerprints: Sequence[int]) -> _BandIndex:
+        """The stored clippings near-identical to any of the fingerprints and sharing a band
+        with it: the only ones original_of can answer with. Candidates come from the narrow
+        band table and are compared here; the wide clipping rows are read only for the few
+        that are near-identical (for their own original)."""
+        wanted: dict[int, list[int]] = {}
+        for fingerprint in fingerprints:
+            for key in band_keys(fingerprint):
+                wanted.setdefault(key, []).append(fingerprint)
+        near: dict[int, int] = {}
+        keys = sorted(wanted)
+        for start in range(0, len(keys), _KNOWN_URLS_CHUNK):
+            chunk = keys[start : start + _KNOWN_URLS_CHUNK]
+            for key, clipping_id, other in connection.execute(_SAME_BAND_KEY, {"keys": chunk}):
+                if clipping_id not in near and any(
+                    is_near_duplicate(other, fingerprint) for fingerprint in wanted[key]
+                ):
+                    near[clipping_id] = other
+        ids = sorted(near)
+        originals: dict[int, int | None] = {}
+        for start in range(0, len(ids), _KNOWN_URLS_CHUNK):
+            chunk = ids[start : start + _KNOWN_URLS_CHUNK]
+            rows = connection.execute(_DUPLICATE_OF, {"ids": chunk})
+            originals.update((clipping_id, original) for clipping_id, original in rows)
+        return _BandIndex((id_, near[id_], originals[id_]) for id_ in ids)
 
     def _url_owners(self, connection: Connection, keys: Sequence[str]) -> dict[str, int]:
         unique = list(dict.fromkeys(keys))
@@ -541,13 +574,13 @@ class Repository:
         matches: Sequence[NewMatch],
         owners: dict[str, int],
         neighbours: _BandIndex,
+        outbox: _BatchOutbox,
     ) -> tuple[AddResult, bool]:
         """The article's result, and whether its URL keys are to be remembered for it."""
         existing = next((owners[key] for key in keys if key in owners), None)
         if existing is not None:
             return AddResult("known", existing), True
         duplicate_of = neighbours.original_of(article.fingerprint)
-        band_values = {f"fp_band{i}": band for i, band in enumerate(bands(article.fingerprint))}
         new_id = connection.scalar(
             self._insert_clipping,
             {
@@ -567,7 +600,6 @@ class Repository:
                 "word_count": article.word_count,
                 "fingerprint": article.fingerprint,
                 "duplicate_of": duplicate_of,
-                **band_values,
             },
         )
         if new_id is None:
@@ -576,35 +608,42 @@ class Repository:
             winner = connection.scalar(_CANONICAL_OWNER, {"canonical": article.canonical_url})
             return AddResult("known", int(winner or 0)), False
         neighbours.add(new_id, article.fingerprint, duplicate_of)
-        self._store_matches(connection, new_id, matches, backfilled=False)
+        outbox.matches.extend(_match_rows(new_id, matches, backfilled=False))
         if duplicate_of is None:  # a syndicated copy is listed in its original's alert
             for match in matches:
-                self._enqueue(connection, new_id, run_id, match)
+                self._enqueue(connection, new_id, run_id, match, outbox)
         return AddResult("new", new_id, duplicate_of, len(matches)), True
 
     # the outbox
 
     def _enqueue(
-        self, connection: Connection, clipping_id: int, run_id: int | None, match: NewMatch
+        self,
+        connection: Connection,
+        clipping_id: int,
+        run_id: int | None,
+        match: NewMatch,
+        outbox: _BatchOutbox,
     ) -> None:
         """Put the clipping into this crawl's alert for each channel of the topic (a digest
         collects into the topic's open digest instead); at most once per channel, ever."""
-        event = "digest" if match.mode == "digest" else "alert"
         for channel in match.notify:
-            alert_id = self._open_alert(connection, match.topic, channel, event, run_id)
-            connection.execute(
-                self._insert_alert_item,
+            key = _alert_key(match, channel)
+            if key not in outbox.alerts:  # it stays open (and locked) until the batch commits
+                outbox.alerts[key] = self._open_alert(connection, *key, run_id)
+            outbox.items.append(
                 {
-                    "alert_id": alert_id,
+                    "alert_id": outbox.alerts[key],
                     "topic": match.topic,
                     "channel": channel,
                     "clipping_id": clipping_id,
-                },
+                }
             )
 
     def _open_alert(
         self, connection: Connection, topic: str, channel: str, event: str, run_id: int | None
     ) -> int:
+        """The alert the crawl's clippings of this topic go into on this channel: the open
+        one, or a new one. On PostgreSQL the caller holds the topic's advisory lock."""
         stmt = select(Alert.id).where(
             Alert.topic == topic,
             Alert.channel == channel,
@@ -616,11 +655,6 @@ class Repository:
             stmt = stmt.where(
                 Alert.crawl_run_id.is_(None) if run_id is None else Alert.crawl_run_id == run_id
             )
-        if connection.dialect.name == "postgresql":
-            # one open alert per topic, channel and event: concurrent crawls (SQLite's
-            # BEGIN IMMEDIATE serialises them) wait here rather than each opening its own
-            key = f"{topic}\x1f{channel}\x1f{event}"
-            connection.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
         # FOR UPDATE (PostgreSQL): a sender claiming this alert waits until the clipping is in
         found = connection.scalar(stmt.order_by(Alert.id.desc()).limit(1).with_for_update())
         if found is not None:
@@ -787,21 +821,8 @@ class Repository:
         """Insert the matches that are not stored yet; returns how many were new."""
         if not matches:
             return 0
-        now = now_utc()
-        result = connection.execute(
-            self._insert_matches,
-            [
-                {
-                    "topic": m.topic,
-                    "clipping_id": clipping_id,
-                    "matched_at": now,
-                    "backfilled": backfilled,
-                    "snippets": json.dumps([s.as_json() for s in m.snippets], ensure_ascii=False),
-                }
-                for m in matches
-            ],
-        )
-        return len(result.all())
+        rows = _match_rows(clipping_id, matches, backfilled=backfilled)
+        return len(connection.execute(self._insert_matches, rows).all())
 
     # matches
 
@@ -981,30 +1002,67 @@ def _record(row: RowMapping) -> ClippingRecord:
     )
 
 
+def _alert_key(match: NewMatch, channel: str) -> tuple[str, str, str]:
+    """(topic, channel, event): one open alert each."""
+    return (match.topic, channel, "digest" if match.mode == "digest" else "alert")
+
+
+def _lock_alerts(connection: Connection, matches: Iterable[NewMatch]) -> None:
+    """PostgreSQL: one open alert per topic, channel and event, so concurrent crawls wait for
+    each other's here rather than each opening its own (SQLite's BEGIN IMMEDIATE serialises
+    them anyway). Every lock a batch may need, taken at once in one order: two batches never
+    hold one each while waiting for the other's."""
+    wanted = {_alert_key(match, channel) for match in matches for channel in match.notify}
+    for key in sorted(wanted):
+        connection.execute(select(func.pg_advisory_xact_lock(func.hashtext("\x1f".join(key)))))
+
+
+def _match_rows(
+    clipping_id: int, matches: Sequence[NewMatch], *, backfilled: bool
+) -> list[dict[str, object]]:
+    now = now_utc()
+    return [
+        {
+            "topic": m.topic,
+            "clipping_id": clipping_id,
+            "matched_at": now,
+            "backfilled": backfilled,
+            "snippets": json.dumps([s.as_json() for s in m.snippets], ensure_ascii=False),
+        }
+        for m in matches
+    ]
+
+
+@dataclass
+class _BatchOutbox:
+    """What a batch of new clippings writes besides the clippings, in one statement each at
+    the end: their matches and alert items, and each alert they go into, looked up once."""
+
+    matches: list[dict[str, object]] = field(default_factory=list)
+    items: list[dict[str, object]] = field(default_factory=list)
+    alerts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+
 class _BandIndex:
-    """Stored clippings that share a fingerprint band with a batch's articles (one query, in
+    """Stored clippings near-identical to a batch's articles and sharing a band with them (in
     id order), and the batch's own new clippings as they are added: the same answers as a
     query per article for the clippings sharing one of its bands."""
 
-    def __init__(self, rows: Iterable[Row[Any]]) -> None:
-        self._by_band: dict[tuple[int, int], list[tuple[int, int, int | None]]] = {}
-        for row in rows:
-            self.add(row.id, row.fingerprint, row.duplicate_of)
+    def __init__(self, entries: Iterable[tuple[int, int, int | None]]) -> None:
+        self._by_band: dict[int, list[tuple[int, int, int | None]]] = {}
+        for clipping_id, fingerprint, duplicate_of in entries:
+            self.add(clipping_id, fingerprint, duplicate_of)
 
     def add(self, clipping_id: int, fingerprint: int, duplicate_of: int | None) -> None:
         entry = (clipping_id, fingerprint, duplicate_of)
-        for position, band in enumerate(bands(fingerprint)):
-            self._by_band.setdefault((position, band), []).append(entry)
+        for key in band_keys(fingerprint):
+            self._by_band.setdefault(key, []).append(entry)
 
     def original_of(self, fingerprint: int) -> int | None:
         """The first clipping (lowest id) with a near-identical text: its original if it is
         itself a duplicate."""
         candidates = sorted(
-            {
-                entry
-                for position, band in enumerate(bands(fingerprint))
-                for entry in self._by_band.get((position, band), ())
-            }
+            {entry for key in band_keys(fingerprint) for entry in self._by_band.get(key, ())}
         )
         for clipping_id, other, duplicate_of in candidates:
             if is_near_duplicate(other, fingerprint):

@@ -1,20 +1,28 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, make_url, text
+from sqlalchemy import Engine, inspect, make_url, text
 
+from presswatch.errors import StorageError
 from presswatch.extractors.article import Article, ExtractOptions, extract_article
-from presswatch.storage.db import open_database
+from presswatch.extractors.fingerprint import band_keys, bands
+from presswatch.storage.db import MIGRATIONS_DIR, create_db_engine, open_database
 from presswatch.storage.models import Base
 from presswatch.storage.repository import AddResult, Repository
 from presswatch.storage.search import HIT_START
 from tests.conftest import OWN_PASSAGE, TestDatabases, postgresql_only, sqlite_only
 from tests.pages import article_page, paragraphs_about
+
+NOW = "'2026-11-29 12:00:00'"  # a timestamp as SQL text, for rows written without the models
 
 
 def _article(url: str, paragraphs: list[str] = OWN_PASSAGE, title: str = "Harbour") -> Article:
@@ -29,7 +37,7 @@ def test_schema_is_created_on_first_use_and_is_idempotent(databases: TestDatabas
     open_database(url).dispose()  # second open: migrations already at head
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0005"
+    assert version == "0006"
     tables = set(inspect(engine).get_table_names())
     assert {
         "clippings",
@@ -53,6 +61,17 @@ def test_sqlite_has_wal_and_fts5(databases: TestDatabases) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert "clippings_fts" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+@sqlite_only
+def test_an_sqlite_too_old_for_the_schema_is_refused_with_what_to_do(
+    databases: TestDatabases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the one stand-in in this file: this machine's SQLite is new enough
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    with pytest.raises(StorageError, match=r"needs SQLite 3\.35 or newer .* uses 3\.31\.1: run"):
+        open_database(databases.url())
 
 
 @postgresql_only
@@ -174,6 +193,87 @@ def test_a_batch_stores_as_one_article_at_a_time_would(databases: TestDatabases)
     assert results[1].duplicate_of == results[0].clipping_id
     assert results[5].duplicate_of == 1  # the rail strike story stored before the batch
     assert results[6].duplicate_of is None
+
+
+def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    with engine.connect() as connection:
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+        connection.commit()
+
+
+def test_clippings_stored_before_the_band_table_are_found_as_originals_after_it(
+    databases: TestDatabases,
+) -> None:
+    """0006 moves the fingerprint bands out of the clipping rows into their own table: a
+    clipping stored under 0005 is still the original of a copy stored afterwards, the search
+    index still follows new clippings (SQLite's triggers survive the column drops), and a
+    downgrade puts the band columns back with the same values."""
+    url = databases.url()
+    engine = create_db_engine(url)
+    try:
+        _migrate(engine, "0005")
+        old = _article("https://courier.example/a")
+        with engine.begin() as connection:
+            source_id = connection.scalar(
+                text(f"INSERT INTO sources (name, created_at) VALUES ('c', {NOW}) RETURNING id")
+            )
+            old_id = connection.scalar(
+                text(
+                    "INSERT INTO clippings (source_id, url, canonical_url, title, text, fetched,"
+                    " word_count, fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4,"
+                    f" fp_band5) VALUES (:source, :url, :canonical, :title, :text, {NOW}, 100,"
+                    " :fp, :b0, :b1, :b2, :b3, :b4, :b5) RETURNING id"
+                ),
+                {
+                    "source": source_id,
+                    "url": old.canonical_url,
+                    "canonical": old.canonical_url,
+                    "title": old.title,
+                    "text": old.text,
+                    "fp": old.fingerprint,
+                    **{f"b{i}": band for i, band in enumerate(bands(old.fingerprint))},
+                },
+            )
+        _migrate(engine, "head")
+        columns = {column["name"] for column in inspect(engine).get_columns("clippings")}
+        assert not any(name.startswith("fp_band") for name in columns)
+        repository = Repository(engine)
+        copy = _article(
+            "https://wire.example/b",
+            ["This story was first published by The Courier.", *OWN_PASSAGE],
+        )
+        added = repository.add_clipping(repository.source_id("wire"), None, copy, [])
+        assert isinstance(added, AddResult)
+        assert added.duplicate_of == old_id
+        assert [hit.id for hit in repository.search_clippings("courier")] == [added.clipping_id]
+        with engine.connect() as connection:
+            keys = connection.execute(
+                text(
+                    "SELECT clipping_id, band_key FROM fingerprint_bands"
+                    " ORDER BY clipping_id, band_key"
+                )
+            ).all()
+        assert keys == sorted(
+            [(old_id, key) for key in band_keys(old.fingerprint)]
+            + [(added.clipping_id, key) for key in band_keys(copy.fingerprint)]
+        )
+        _migrate(engine, "0005", down=True)
+        with engine.connect() as connection:
+            restored = connection.execute(
+                text(
+                    "SELECT id, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5"
+                    " FROM clippings"
+                )
+            ).all()
+        assert {row[0]: tuple(row[1:]) for row in restored} == {
+            old_id: bands(old.fingerprint),
+            added.clipping_id: bands(copy.fingerprint),
+        }
+    finally:
+        engine.dispose()
 
 
 def test_search_finds_words_phrases_and_prefixes_with_snippets(repository: Repository) -> None:

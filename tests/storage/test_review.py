@@ -82,10 +82,10 @@ def test_the_page_of_ids_comes_from_indexes(room: Newsroom, wanted: ClippingFilt
 # this size only when no index helps
 _FILLER = """
 INSERT INTO clippings (source_id, url, canonical_url, title, text, fetched, word_count,
-    fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5)
+    fingerprint)
 SELECT 1, 'https://filler.example/' || n, 'https://filler.example/' || n, 'Filler ' || n,
     'Weather report number ' || n || ': mild, dry, a light breeze from the west.', now(), 12,
-    n, n, n, n, n, n, n
+    n
 FROM generate_series(1, 5000) AS n
 """
 
