@@ -45,6 +45,18 @@ def clipping_record(clipping: ClippingRecord) -> dict[str, object]:
     }
 
 
+# a spreadsheet runs a cell that starts with one of these as a formula
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    """A scraped title like `=HYPERLINK("http://evil", "click")` must stay text when the CSV is
+    opened in a spreadsheet: such cells get a leading apostrophe (OWASP's advice for CSV)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def export_text(clippings: Iterable[ClippingRecord], fmt: ExportFormat) -> Iterator[str]:
     """The export piece by piece (a CSV header or JSON bracket, then one piece per clipping),
     for writing to a file or streaming as an HTTP response."""
@@ -55,7 +67,7 @@ def export_text(clippings: Iterable[ClippingRecord], fmt: ExportFormat) -> Itera
         for clipping in clippings:
             row = clipping_record(clipping)
             row["topics"] = ";".join(row["topics"])  # type: ignore[arg-type]
-            writer.writerow(row)
+            writer.writerow({name: _inert(value) for name, value in row.items()})
             yield _drain(buffer)
         yield _drain(buffer)
         return
