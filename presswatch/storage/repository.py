@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from sqlalchemy import (
     Engine,
@@ -79,7 +79,8 @@ _SAME_BAND_KEY = select(
 _DUPLICATE_OF = select(Clipping.id, Clipping.duplicate_of).where(
     Clipping.id.in_(bindparam("ids", expanding=True))
 )
-_KNOWN_URLS_CHUNK = 500  # bound parameters per IN (...) lookup
+_IN_CHUNK = 500  # bound parameters per IN (...) lookup
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,8 +378,7 @@ class Repository:
         keys = list(dict.fromkeys(url_keys))
         known: set[str] = set()
         with self._read() as connection:
-            for start in range(0, len(keys), _KNOWN_URLS_CHUNK):
-                chunk = keys[start : start + _KNOWN_URLS_CHUNK]
+            for chunk in _chunks(keys):
                 known.update(connection.scalars(_KNOWN_URL_KEYS, {"keys": chunk}))
         return known
 
@@ -538,9 +538,7 @@ class Repository:
             for key in band_keys(fingerprint):
                 wanted.setdefault(key, []).append(fingerprint)
         near: dict[int, int] = {}
-        keys = sorted(wanted)
-        for start in range(0, len(keys), _KNOWN_URLS_CHUNK):
-            chunk = keys[start : start + _KNOWN_URLS_CHUNK]
+        for chunk in _chunks(sorted(wanted)):
             for key, clipping_id, other in connection.execute(_SAME_BAND_KEY, {"keys": chunk}):
                 if clipping_id not in near and any(
                     is_near_duplicate(other, fingerprint) for fingerprint in wanted[key]
@@ -548,8 +546,7 @@ class Repository:
                     near[clipping_id] = other
         ids = sorted(near)
         originals: dict[int, int | None] = {}
-        for start in range(0, len(ids), _KNOWN_URLS_CHUNK):
-            chunk = ids[start : start + _KNOWN_URLS_CHUNK]
+        for chunk in _chunks(ids):
             rows = connection.execute(_DUPLICATE_OF, {"ids": chunk})
             originals.update((clipping_id, original) for clipping_id, original in rows)
         return _BandIndex((id_, near[id_], originals[id_]) for id_ in ids)
@@ -557,8 +554,7 @@ class Repository:
     def _url_owners(self, connection: Connection, keys: Sequence[str]) -> dict[str, int]:
         unique = list(dict.fromkeys(keys))
         owners: dict[str, int] = {}
-        for start in range(0, len(unique), _KNOWN_URLS_CHUNK):
-            chunk = unique[start : start + _KNOWN_URLS_CHUNK]
+        for chunk in _chunks(unique):
             owners.update(
                 (key, owner) for key, owner in connection.execute(_URL_OWNERS, {"keys": chunk})
             )
@@ -1000,6 +996,12 @@ def _record(row: RowMapping) -> ClippingRecord:
         duplicate_of=row["duplicate_of"],
         snippet=row.get("snippet"),
     )
+
+
+def _chunks(values: list[_T]) -> Iterator[list[_T]]:
+    """`values` in pieces small enough for one IN (...) list each."""
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
 
 
 def _alert_key(match: NewMatch, channel: str) -> tuple[str, str, str]:
