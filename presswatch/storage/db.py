@@ -74,14 +74,19 @@ def open_database(url: str) -> Engine:
     return engine
 
 
+def alembic_config(connection: Connection) -> AlembicConfig:
+    """Alembic's configuration for presswatch's migrations, run on `connection`."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
 def ensure_schema(engine: Engine) -> None:
     """Run Alembic migrations to head; safe when several processes start at once."""
     try:
         with _migration_lock(engine), engine.connect() as connection:
-            cfg = AlembicConfig()
-            cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
+            command.upgrade(alembic_config(connection), "head")
             connection.commit()
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot open or upgrade the database {engine.url!r}: {exc}") from exc

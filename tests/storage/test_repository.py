@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, make_url, text
 
 from presswatch.errors import StorageError
 from presswatch.extractors.article import Article, ExtractOptions, extract_article
 from presswatch.extractors.fingerprint import band_keys, bands
-from presswatch.storage.db import MIGRATIONS_DIR, create_db_engine, open_database
+from presswatch.storage.db import alembic_config, create_db_engine, open_database
 from presswatch.storage.models import Base
 from presswatch.storage.repository import AddResult, Repository
 from presswatch.storage.search import HIT_START
@@ -197,10 +196,7 @@ def test_a_batch_stores_as_one_article_at_a_time_would(databases: TestDatabases)
 
 def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
     with engine.connect() as connection:
-        config = AlembicConfig()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
+        (command.downgrade if down else command.upgrade)(alembic_config(connection), revision)
         connection.commit()
 
 
