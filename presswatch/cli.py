@@ -616,11 +616,14 @@ def topics_test(
     parse_query(query)  # a syntax error is reported before any page is fetched
     title, body, page_url = "", text or "", ""
     if text is None:
+        from dataclasses import replace
+
         from presswatch.extract_pages import extract_pages
-        from presswatch.extractors.article import Article
+        from presswatch.extractors.article import Article, ExtractOptions
 
         config = state.config() if state.config_path.exists() else Config()
-        (page,) = extract_pages([str(html_file or url)], config.crawl, config.extract, 0)
+        options = replace(ExtractOptions.of(config.extract), min_words=0)
+        (page,) = extract_pages([str(html_file or url)], config.crawl, options)
         if page.error:
             raise PresswatchError(page.error)
         if not isinstance(page.outcome, Article):
@@ -834,20 +837,48 @@ def alerts_digest(state: AppState, topic: str | None) -> None:
     type=click.IntRange(0),
     help="Override [extract] min_words (default: config, else 40).",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="After the text, list every block and line removed, with the rule that removed it.",
+)
+@click.option(
+    "--source",
+    "source_name",
+    metavar="NAME",
+    help="Apply this source's settings too (its exclude selectors).",
+)
 @click.pass_obj
-def extract(state: AppState, pages: tuple[str, ...], fmt: str, min_words: int | None) -> None:
+def extract(
+    state: AppState,
+    pages: tuple[str, ...],
+    fmt: str,
+    min_words: int | None,
+    explain: bool,
+    source_name: str | None,
+) -> None:
     """Run pages through the extractor, to debug a source or score extraction.
 
     A page that cannot be read is reported and the others go on (exit 1 at the end).
 
     \b
-    Example:
+    Examples:
       presswatch extract saved-page.html https://example.org/news/1 --format jsonl
+      presswatch extract --explain https://example.org/news/1 --source example
     """
+    from dataclasses import replace
+
     from presswatch.extract_pages import extract_pages
+    from presswatch.extractors.article import ExtractOptions
 
     config = state.config() if state.config_path.exists() else Config()
-    results = extract_pages(pages, config.crawl, config.extract, min_words)
+    source = None
+    if source_name is not None:
+        (source,) = config.select_sources([source_name])
+    options = ExtractOptions.of(config.extract, source)
+    if min_words is not None:
+        options = replace(options, min_words=min_words)
+    results = extract_pages(pages, config.crawl, options)
     failed = 0
     objects = []
     for result in results:
@@ -855,7 +886,7 @@ def extract(state: AppState, pages: tuple[str, ...], fmt: str, min_words: int | 
             failed += 1
             err.print(f"presswatch: error: {escape(result.error)}")
             continue
-        objects.append(result.as_dict())
+        objects.append(result.as_dict(explain=explain))
     if fmt == "json":
         click.echo(json.dumps(objects, ensure_ascii=False, indent=2))
     elif fmt == "jsonl":
@@ -872,12 +903,31 @@ def _print_extracted(obj: dict[str, Any]) -> None:
     out.rule(escape(str(obj["url"])))
     if not obj["is_article"]:
         out.print(f"[yellow]not an article:[/] {escape(str(obj['reason']))}")
+        _print_removed(obj)
         return
     out.print(Text(str(obj["title"]), style="bold"))
     for key in ("canonical_url", "author", "published", "language", "site_name", "word_count"):
         out.print(Text.assemble((f"{key:>13}: ", "dim"), str(obj[key] or "-")))
     out.print()
     out.print(Text(str(obj["text"])))
+    _print_removed(obj)
+
+
+def _print_removed(obj: dict[str, Any]) -> None:
+    """The `--explain` part: each removal, its rule, the first 80 characters of its text."""
+    if "removed" not in obj:
+        return
+    removed = obj["removed"]
+    out.print()
+    out.print(Text(f"removed ({len(removed)}):", style="bold"))
+    width = max((len(r["rule"]) for r in removed), default=0)
+    for removal in removed:
+        text = removal["text"]
+        clipped = text if len(text) <= _EXPLAIN_CHARS else text[: _EXPLAIN_CHARS - 1] + "…"
+        out.print(Text.assemble((f"  {removal['rule']:<{width}}  ", "yellow"), clipped or "-"))
+
+
+_EXPLAIN_CHARS = 80
 
 
 # demo

@@ -60,6 +60,13 @@ def _check_http_url(url: str) -> str:
     return url
 
 
+def _check_selector(selector: str) -> str:
+    from presswatch.extractors.blocks import css_to_xpath
+
+    css_to_xpath(selector)  # ValueError names what is wrong
+    return selector
+
+
 def _check_cron(expr: str) -> str:
     from presswatch.cron import cron_trigger
 
@@ -76,6 +83,7 @@ Duration = Annotated[str, AfterValidator(_check_duration)]
 Regex = Annotated[str, AfterValidator(_check_regex)]
 HttpUrl = Annotated[str, AfterValidator(_check_http_url)]
 Cron = Annotated[str, AfterValidator(_check_cron)]
+CssSelector = Annotated[str, AfterValidator(_check_selector)]
 
 
 class _Model(BaseModel):
@@ -117,6 +125,7 @@ class QueueConfig(_Model):
 
 class ExtractConfig(_Model):
     drop_lines: tuple[str, ...] = ()
+    drop_blocks: tuple[str, ...] = ()  # related-content labels, added to the built-in list
     min_words: int = Field(default=40, ge=0)
 
 
@@ -151,6 +160,7 @@ class SourceConfig(_Model):
     sitemaps: tuple[HttpUrl, ...] = ()
     start_urls: tuple[HttpUrl, ...] = ()
     follow: tuple[Regex, ...] = ()
+    exclude: tuple[CssSelector, ...] = ()  # elements of this source's pages that are never text
     every: Duration | None = None
     cron: Cron | None = None
     enabled: bool = True

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from presswatch.config import CrawlConfig, ExtractConfig
+from presswatch.config import CrawlConfig
 from presswatch.errors import PresswatchError
 from presswatch.extractors.article import Article, ExtractOptions, NotArticle, extract_page
+from presswatch.extractors.furniture import Removal
 from presswatch.fetch import fetch_page
 
 
@@ -17,9 +18,17 @@ class ExtractedPage:
     page: str  # the file or URL as given
     outcome: Article | NotArticle | None = None
     error: str | None = None
+    removed: tuple[Removal, ...] = ()  # what was dropped as furniture, and by which rule
 
-    def as_dict(self) -> dict[str, object]:
-        """The `extract --format json(l)` object: SPEC fields first, then the rest."""
+    def as_dict(self, *, explain: bool = False) -> dict[str, object]:
+        """The `extract --format json(l)` object: SPEC fields first, then the rest (with
+        `explain`, `removed`: what was dropped as furniture, as {"rule", "text"} objects)."""
+        fields = self._fields()
+        if explain:
+            fields["removed"] = [{"rule": r.rule, "text": r.text} for r in self.removed]
+        return fields
+
+    def _fields(self) -> dict[str, object]:
         outcome = self.outcome
         if isinstance(outcome, Article):
             return {
@@ -50,13 +59,10 @@ class ExtractedPage:
 
 
 def extract_pages(
-    pages: Sequence[str], crawl: CrawlConfig, extract: ExtractConfig, min_words: int | None
+    pages: Sequence[str], crawl: CrawlConfig, options: ExtractOptions
 ) -> list[ExtractedPage]:
-    """Each page's article; a page that cannot be read gets `error`, the others go on."""
-    options = ExtractOptions(
-        min_words=extract.min_words if min_words is None else min_words,
-        drop_lines=extract.drop_lines,
-    )
+    """Each page's article, and what was dropped from it; a page that cannot be read gets
+    `error`, the others go on."""
     results = []
     for page in pages:
         try:
@@ -65,9 +71,9 @@ def extract_pages(
                 body, url, content_type = fetched.body, fetched.url, fetched.content_type
             else:
                 body, url, content_type = _read_file(page), page, None
-            results.append(
-                ExtractedPage(page, extract_page(body, url, content_type, options).outcome)
-            )
+            removed: list[Removal] = []
+            outcome = extract_page(body, url, content_type, options, removed).outcome
+            results.append(ExtractedPage(page, outcome, removed=tuple(removed)))
         except PresswatchError as exc:
             results.append(ExtractedPage(page, error=str(exc)))
     return results

@@ -37,6 +37,7 @@ extract_workers = 0           # processes extracting articles; 0 = one per CPU c
 
 [extract]
 drop_lines = ["Share:", "More for You", "Top Followed"]   # added to the built-in list
+drop_blocks = []              # labels of related-content blocks, added to the built-in list
 min_words = 40                # shorter pages are not articles
 
 [alerts]
@@ -54,6 +55,7 @@ feeds = ["https://www.example.org/rss.xml"]   # RSS or Atom
 sitemaps = []                 # sitemap, sitemap index or Google News sitemap
 start_urls = []               # pages whose links are followed ...
 follow = []                   # ... when the link matches one of these regexes
+exclude = []                  # CSS selectors of this site's junk, e.g. ["div.promo", "#outbrain"]
 every = "15m"                 # 30s, 15m, 2h, 1d; or instead: cron = "*/15 * * * *"
 enabled = true
 

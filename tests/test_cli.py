@@ -204,6 +204,42 @@ def test_extract_goes_on_after_a_bad_page(tmp_path: Path) -> None:
     assert [o["title"] for o in json.loads(result.stdout)] == ["Fine"]
 
 
+def test_extract_explain_lists_each_removal_with_its_rule(tmp_path: Path) -> None:
+    teaser = "READ MORE: Lighthouse keeper retires after forty years"
+    body = [*paragraphs_about("the harbour", n=2), "PROMO", *paragraphs_about("tides", n=2)]
+    html = article_page("Harbour news", body).replace(
+        "<p>PROMO</p>",
+        '<p>READ MORE: <a href="/news/2026/lighthouse-keeper">Lighthouse keeper retires after '
+        'forty years</a></p><div class="promo-box"><p>The Gazette Quiz is back on Friday.</p>'
+        "</div>",
+    )
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    (tmp_path / "presswatch.toml").write_text(
+        '[[sources]]\nname = "gazette"\nfeeds = ["https://gazette.example/rss"]\n'
+        'exclude = ["div.promo-box"]\n'
+    )
+    explain = presswatch("extract", "--explain", "page.html", "--source", "gazette", cwd=tmp_path)
+    assert explain.returncode == 0, explain.stderr
+    text, removed = explain.stdout.split("removed (", 1)
+    assert "Paragraph 2 on the harbour" in text
+    assert "Lighthouse" not in text
+    assert "Gazette Quiz" not in text
+    lines = [" ".join(line.split()) for line in removed.splitlines()[1:]]
+    assert f"inline-teaser {teaser}" in lines
+    assert "exclude div.promo-box The Gazette Quiz is back on Friday." in lines
+    (related,) = [line for line in lines if line.startswith("related-block More for You")]
+    assert len(related.removeprefix("related-block ")) == 80  # its first 80 characters
+    assert related.endswith("…")
+
+    plain = presswatch("extract", "page.html", "--format", "json", cwd=tmp_path)
+    (page,) = json.loads(plain.stdout)
+    assert "Gazette Quiz" in page["text"]  # no source given: its selectors do not apply
+    assert "removed" not in page
+    as_json = presswatch("extract", "page.html", "--explain", "--format", "jsonl", cwd=tmp_path)
+    rules = {r["rule"] for r in json.loads(as_json.stdout)["removed"]}
+    assert {"inline-teaser", "related-block", "prompt"} <= rules
+
+
 def test_init_then_config_errors_exit_2_with_one_line(tmp_path: Path) -> None:
     assert presswatch("init", str(tmp_path)).returncode == 0
     again = presswatch("init", str(tmp_path))

@@ -68,6 +68,8 @@ secret_env = "PRESSWATCH_WEBHOOK_SECRET"
     assert config.crawl.timeout_s == 20
     assert config.sources[0].interval_s == 900
     assert config.extract.drop_lines == ("Share:", "More for You", "Top Followed")
+    assert config.extract.drop_blocks == ()
+    assert config.sources[0].exclude == ()
     assert config.channels["desk"].type == "email"
     assert config.topics[0].notify == ("desk", "ops")
 
@@ -87,6 +89,11 @@ secret_env = "PRESSWATCH_WEBHOOK_SECRET"
             'sources[0].follow[0]: "(unclosed" is not a valid regular expression',
         ),
         (SOURCE + 'colour = "red"\n', "sources[0].colour: unknown key"),
+        (
+            SOURCE + 'exclude = ["div.promo", "div["]\n',
+            'sources[0].exclude[1]: "div[" is not a CSS selector',
+        ),
+        ('[extract]\ndrop_blocks = "Picks"\n' + SOURCE, "extract.drop_blocks"),
         ('[[sources]]\nname = "empty"\n', "sources[0]: "),
         (
             '[[sources]]\nname = "x"\nfeeds = ["ftp://x.example/feed"]\n',
@@ -124,6 +131,17 @@ def test_bad_config_is_one_line_naming_file_and_key(
     assert message in error
     assert "\n" not in error
     assert info.value.exit_code == 2
+
+
+def test_furniture_keys_load(tmp_path: Path) -> None:
+    config = _load(
+        tmp_path,
+        '[extract]\ndrop_blocks = ["Picks of the week"]\n'
+        + SOURCE
+        + 'exclude = ["div.promo-box", "#outbrain > ul", "aside[aria-label=Newsletter]"]\n',
+    )
+    assert config.extract.drop_blocks == ("Picks of the week",)
+    assert config.sources[0].exclude[1] == "#outbrain > ul"
 
 
 def test_toml_syntax_error_keeps_line_and_column(tmp_path: Path) -> None:

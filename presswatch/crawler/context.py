@@ -21,7 +21,6 @@ class CrawlServices:
 
     repository: Repository
     extract_pool: ExtractPool
-    extract_options: ExtractOptions
     matcher: ArticleMatcher
 
 
@@ -32,6 +31,7 @@ class SourceCrawl:
     source: SourceConfig
     source_id: int
     run_id: int
+    extract_options: ExtractOptions  # the source's own: its exclude selectors
     counts: CrawlCounts = field(default_factory=CrawlCounts)
     # ETag / Last-Modified per feed or sitemap URL, stored when the crawl ends cleanly
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)

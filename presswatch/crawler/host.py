@@ -192,6 +192,7 @@ class _Host:
         from presswatch.crawler.context import SourceCrawl
         from presswatch.crawler.settings import scrapy_settings
         from presswatch.crawler.spiders.source import SourceSpider
+        from presswatch.extractors.article import ExtractOptions
 
         services = self._services(config)
         repository = services.repository
@@ -199,7 +200,10 @@ class _Host:
         self._settle()
         crawls = [
             SourceCrawl(
-                source, repository.source_id(source.name), repository.start_run(source.name)
+                source,
+                repository.source_id(source.name),
+                repository.start_run(source.name),
+                ExtractOptions.of(config.extract, source),
             )
             for source in sources
         ]
@@ -236,7 +240,6 @@ class _Host:
     def _services(self, config: Config) -> CrawlServices:
         from presswatch.alerts.matching import ArticleMatcher, topics_of
         from presswatch.crawler.context import CrawlServices
-        from presswatch.extractors.article import ExtractOptions
         from presswatch.storage.db import open_database
         from presswatch.storage.repository import Repository
 
@@ -248,9 +251,6 @@ class _Host:
         return CrawlServices(
             repository=self._repositories[url],
             extract_pool=self.pool,
-            extract_options=ExtractOptions(
-                min_words=config.extract.min_words, drop_lines=config.extract.drop_lines
-            ),
             matcher=self._matcher[1],
         )
 

@@ -100,7 +100,7 @@ class ExtractStorePipeline:
         services, crawl = spider.services, spider.crawl
         try:
             result: PageResult = await services.extract_pool.run(
-                extract_page, item.body, item.url, item.content_type, services.extract_options
+                extract_page, item.body, item.url, item.content_type, crawl.extract_options
             )
         except ExtractionError as exc:
             report_error(services, crawl, item.url, "extraction", str(exc))

@@ -6,6 +6,7 @@ import copy
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import trafilatura
 from charset_normalizer import from_bytes
@@ -15,8 +16,14 @@ from w3lib.encoding import html_to_unicode
 
 from presswatch.errors import ExtractionError
 from presswatch.extractors import metadata
-from presswatch.extractors.boilerplate import LineFilter, normalise_line
+from presswatch.extractors.blocks import block_rules, strip_blocks
+from presswatch.extractors.boilerplate import LineFilter
 from presswatch.extractors.fingerprint import simhash
+from presswatch.extractors.folding import normalise_line
+from presswatch.extractors.furniture import Removal
+
+if TYPE_CHECKING:
+    from presswatch.config import ExtractConfig, SourceConfig
 
 _WORD = re.compile(r"\w+")
 # Han and kana: Chinese and Japanese are written without spaces, so one `\w+` run can be a
@@ -37,10 +44,23 @@ _KICKER_WORDS = 5
 
 @dataclass(frozen=True, slots=True)
 class ExtractOptions:
-    """What a page needs to count as an article, and which extra lines to drop."""
+    """What a page needs to count as an article, and what else to drop from it: lines and
+    related-content labels (`[extract]`), and the source's own CSS selectors (`exclude`)."""
 
     min_words: int = 40
     drop_lines: tuple[str, ...] = ()
+    drop_blocks: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, extract: ExtractConfig, source: SourceConfig | None = None) -> ExtractOptions:
+        """The options for the pages of `source` (or of no source in particular)."""
+        return cls(
+            min_words=extract.min_words,
+            drop_lines=extract.drop_lines,
+            drop_blocks=extract.drop_blocks,
+            exclude=source.exclude if source else (),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,27 +135,34 @@ def _detect_encoding(body: bytes) -> str | None:
 
 
 def extract_page(
-    body: bytes, url: str, content_type: str | None, options: ExtractOptions
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    options: ExtractOptions,
+    removed: list[Removal] | None = None,
 ) -> PageResult:
-    """Decode and extract one fetched page; the unit of work sent to the extraction pool."""
+    """Decode and extract one fetched page; the unit of work sent to the extraction pool.
+    What was dropped as furniture goes to `removed`, when given."""
     page = decode_page(body, content_type)
-    return PageResult(extract_article(page.html, url, options), page.charset_problem)
+    return PageResult(extract_article(page.html, url, options, removed), page.charset_problem)
 
 
 def extract_article(
-    html: str, url: str, options: ExtractOptions, line_filter: LineFilter | None = None
+    html: str, url: str, options: ExtractOptions, removed: list[Removal] | None = None
 ) -> Article | NotArticle:
     """The article in `html`, fetched from `url`; NotArticle when the page has too little text.
+    Every block and line dropped as furniture goes to `removed`, with its rule.
 
     Raises ExtractionError when the HTML cannot be parsed at all.
     """
-    line_filter = line_filter or LineFilter.build(options.drop_lines)
+    line_filter = LineFilter.build(options.drop_lines, options.drop_blocks)
     try:
         tree = trafilatura.load_html(html)
     except (ValueError, ParserError) as exc:
         raise ExtractionError(f"cannot parse HTML: {exc}") from exc
     if tree is None:
         raise ExtractionError("cannot parse HTML: empty or not HTML")
+    strip_blocks(tree, url, block_rules(options.drop_blocks, options.exclude), removed)
 
     # text only: trafilatura extracts from a copy of the tree, so the metadata is read from
     # this one afterwards (metadata.page_metadata: trafilatura's own with_metadata=True costs
@@ -146,7 +173,8 @@ def extract_article(
 
     page = metadata.page_metadata(tree, url)
     title = " ".join((page.title or "").split())
-    lines = _drop_heading(line_filter.clean(document.text.splitlines()), title)
+    lines = line_filter.clean(document.text.splitlines(), removed)
+    lines = _drop_bylines(_drop_heading(lines, title, removed), page.author, removed)
     text = "\n\n".join(lines)
     word_count = len(_WORD.findall(text))
     prose = prose_words(lines)
@@ -174,7 +202,7 @@ def extract_article(
 # time, and on the scrapinghub corpus our F1 is higher without it (bench/extraction_quality.py)
 _TRAFILATURA_OPTIONS = Extractor(
     output_format="python",
-    fast=True,
+    fast=False,
     comments=False,
     tables=True,
     dedup=False,
@@ -190,7 +218,7 @@ def _trafilatura_options(url: str) -> Extractor:
     return options
 
 
-def _drop_heading(lines: list[str], title: str) -> list[str]:
+def _drop_heading(lines: list[str], title: str, removed: list[Removal] | None) -> list[str]:
     """Drop the headline repeated at the top of the text, and a kicker or breadcrumb
     ("Local News") just above it."""
     wanted = normalise_line(title)
@@ -198,9 +226,34 @@ def _drop_heading(lines: list[str], title: str) -> list[str]:
         if normalise_line(line) == wanted:
             before = lines[:index]
             if all(len(b.split()) <= _KICKER_WORDS for b in before):
-                return lines[index + 1 :]
-            return lines[:index] + lines[index + 1 :]
+                dropped, kept = lines[: index + 1], lines[index + 1 :]
+            else:
+                dropped, kept = [line], lines[:index] + lines[index + 1 :]
+            if removed is not None:
+                removed.extend(Removal("headline-line", d) for d in dropped)
+            return kept
     return lines
+
+
+# "22:05", "22.05", "10:05 am" before an author's name on a live blog's post
+_CLOCK = re.compile(r"^\d{1,2}[:.h]\d{2}(\s*[ap]\.?m\.?)?\s*", re.IGNORECASE)
+_BY = re.compile(r"^(by|von|par|por)\s+", re.IGNORECASE)
+
+
+def _drop_bylines(lines: list[str], author: str | None, removed: list[Removal] | None) -> list[str]:
+    """Drop lines that only name the author ("By Jane Doe", "22:05 Jane Doe"): a byline that
+    trafilatura kept, or one repeated on every post of a live blog."""
+    if not author:
+        return lines
+    wanted = normalise_line(author)
+    kept = []
+    for line in lines:
+        if normalise_line(_BY.sub("", _CLOCK.sub("", line))) == wanted:
+            if removed is not None:
+                removed.append(Removal("byline-line", line))
+        else:
+            kept.append(line)
+    return kept
 
 
 def prose_words(lines: list[str]) -> int:

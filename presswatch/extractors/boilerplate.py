@@ -1,22 +1,33 @@
-"""Drop lines that are page furniture (share bars, related-link blocks) from extracted text.
+"""Drop lines that are page furniture (share bars, labels, counters) from extracted text.
 
-trafilatura removes most boilerplate; what slips through is short, formulaic lines such as
-"Share:", "More for You" or "Top Followed181". A line is dropped when it *is* such a phrase
-(optionally followed by counters or punctuation), or when it starts with a label such as
-"Share:" and stays short. After a heading that opens a related-links block ("More for You"),
-the short lines that follow (headlines, teasers) are dropped until a full paragraph appears:
-a long line, or a sentence of some length (a paragraph of the article resuming after a "Don't
-miss" box placed inside it). A line that is only a machine timestamp is dropped too.
+blocks.py removes whole blocks from the page before trafilatura reads it; what still slips
+through is short, formulaic lines such as "Share:", "More for You" or "Top Followed181". A line
+is dropped when it *is* such a phrase (optionally followed by counters or punctuation), when it
+starts with a label such as "Share:" and stays short, when it only counts something ("4 min
+read", "12 comments"), or when it is a short prompt ("Sign up for our newsletter"). After a
+related-content heading ("More for You"), the short lines that follow (headlines, teasers) are
+dropped until a full paragraph appears: a long line, or a sentence of some length (a paragraph
+of the article resuming after a "Don't miss" box placed inside it). A line that is only a
+machine timestamp is dropped too.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from presswatch.extractors.folding import normalise_line
+from presswatch.extractors.furniture import (
+    PROMPT_WORDS,
+    Labels,
+    Removal,
+    is_counter,
+    related_labels,
+    speaks_as_prompt,
+    texts_holding,
+)
 
 # Whole lines that are never article text.
 BUILTIN_PHRASES: tuple[str, ...] = (
@@ -57,33 +68,13 @@ BUILTIN_PHRASES: tuple[str, ...] = (
     "Manage preferences",
     "All rights reserved",
     "Back to top",
+    "Order Reprints",
+    "Reprints",
+    "Print Article",
+    "Print this article",
     "Read more",
     "Read More",
     "Continue reading",
-)
-# Headings that open a block of related links; the short lines after them go too.
-BUILTIN_BLOCK_HEADINGS: tuple[str, ...] = (
-    "More for You",
-    "Top Followed",
-    "Most Read",
-    "Most Popular",
-    "Most Viewed",
-    "Related",
-    "Related Articles",
-    "Related Stories",
-    "Related Content",
-    "Recommended",
-    "Recommended for you",
-    "You may also like",
-    "You might also like",
-    "Trending",
-    "Trending Now",
-    "Read next",
-    "More from",
-    "More stories",
-    "Latest News",
-    "Editor's Picks",
-    "Don't miss",
 )
 # Labels: a line starting with one of these and staying short is furniture.
 BUILTIN_LABELS: tuple[str, ...] = (
@@ -92,6 +83,7 @@ BUILTIN_LABELS: tuple[str, ...] = (
     "Published:",
     "Updated:",
     "Last updated:",
+    "Updated at",
     "Posted:",
     "Read more:",
     "Related:",
@@ -103,60 +95,21 @@ BUILTIN_LABELS: tuple[str, ...] = (
     "Image source:",
     "Follow us:",
     "Sign up for",
+    "©",
+    "Copyright ©",
+    "Copyright (c)",
 )
 
 _MAX_LABEL_LINE_WORDS = 12
 _MAX_BLOCK_LINE_WORDS = 25
+_MAX_PROMPT_LINE_WORDS = 40
 # inside a block, a sentence this long is the article again, not a teaser
 _MIN_BLOCK_SENTENCE_WORDS = 10
 _SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", ")")
 # "2019-11-19T08:57:40+01:00": leaked page metadata, never prose
+# a line that is nothing but the address of an image: a leaked attribute, never a sentence
+_URL_LINE = re.compile(r"^(https?:)?//\S+\.(jpe?g|png|gif|webp|svg|avif)(\?\S*)?$")
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?$")
-
-
-# every character with a nonzero canonical combining class, i.e. what unicodedata.combining()
-# reports as a combining mark (accents, but also e.g. Hebrew points or the kana voicing marks);
-# all of them lie in planes 0 and 1 (read from this Python's Unicode database at import, ~10 ms)
-_BMP_END = 0x10000
-_PLANE_1_END = 0x20000
-
-
-def _combining_marks(first: int, end: int) -> re.Pattern[str]:
-    codes = range(first, end)
-    ranges: list[list[int]] = []
-    for code in itertools.compress(codes, map(unicodedata.combining, map(chr, codes))):
-        if ranges and ranges[-1][1] == code - 1:
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    members = "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in ranges
-    )
-    return re.compile(f"[{members}]" if members else "(?!)")
-
-
-# two patterns: `re` tests a class's characters above U+FFFF range by range, which made one
-# pattern for both planes 20x slower on every character of the text
-_COMBINING_BMP = _combining_marks(0, _BMP_END)
-_COMBINING_ASTRAL = _combining_marks(_BMP_END, _PLANE_1_END)
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-def normalise_line(text: str) -> str:
-    """Case-folded, accent-free, single-spaced form used to compare lines."""
-    return " ".join(fold(text).split())
-
-
-def fold(text: str) -> str:
-    """Case-folded and accent-free (spacing kept)."""
-    folded = text.casefold().replace("\u2019", "'")  # typographic apostrophe
-    if not folded.isascii():
-        # C-speed passes: decompose, then drop the combining marks
-        folded = _COMBINING_BMP.sub("", unicodedata.normalize("NFKD", folded))
-        if _ASTRAL.search(folded):
-            folded = _COMBINING_ASTRAL.sub("", folded)
-    return folded
 
 
 def _starts_with_any(prefixes: Iterable[str], tail: str = "") -> re.Pattern[str]:
@@ -171,64 +124,83 @@ _PHRASE_TAIL = r"[\W\d_]*\Z"
 
 @dataclass(frozen=True, slots=True)
 class LineFilter:
-    """Built-in furniture plus a user's `drop_lines` (phrases, or labels ending in ':')."""
+    """Built-in furniture plus a user's `drop_lines` (phrases, or labels ending in ':') and
+    `drop_blocks` (related-content headings)."""
 
     phrases: frozenset[str]
-    block_headings: frozenset[str]
     labels: tuple[str, ...]
-    # the three sets above as compiled patterns (one C-speed match per line, not a loop)
+    headings: Labels
+    # the phrases and labels as compiled patterns (one C-speed match per line, not a loop)
     _phrase: re.Pattern[str] = field(init=False, repr=False, compare=False)
-    _heading: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _label: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         setter = object.__setattr__  # frozen
-        setter(self, "_phrase", _starts_with_any(self.phrases | self.block_headings, _PHRASE_TAIL))
-        setter(self, "_heading", _starts_with_any(self.block_headings, _PHRASE_TAIL))
+        setter(self, "_phrase", _starts_with_any(self.phrases, _PHRASE_TAIL))
         setter(self, "_label", _starts_with_any(self.labels))
 
     @classmethod
-    def build(cls, extra_lines: Sequence[str] = ()) -> LineFilter:
-        return _build(tuple(extra_lines))
+    def build(
+        cls, extra_lines: Sequence[str] = (), extra_headings: Sequence[str] = ()
+    ) -> LineFilter:
+        return _build(tuple(extra_lines), tuple(extra_headings))
 
     def is_furniture(self, line: str) -> bool:
-        """True for a line that is a share bar, label, counter or block heading."""
-        return self._is_furniture(normalise_line(line))
+        """True for a line that is a share bar, label, counter, prompt or block heading."""
+        return self.rule_for(line) is not None
 
     def is_block_heading(self, line: str) -> bool:
-        return self._heading.match(normalise_line(line)) is not None
+        return self.headings.matches(line)
 
-    def _is_furniture(self, norm: str) -> bool:
-        if not norm or _TIMESTAMP.match(norm) or self._phrase.match(norm):
-            return True
-        return self._label.match(norm) is not None and len(norm.split()) <= _MAX_LABEL_LINE_WORDS
+    def rule_for(self, line: str, may_prompt: bool = True) -> str | None:
+        """The rule that makes `line` furniture, or None for a line of the article
+        (`may_prompt=False`: the line holds none of the words a prompt needs)."""
+        norm = normalise_line(line)
+        if not norm or _TIMESTAMP.match(norm):
+            return "timestamp-line"
+        if _URL_LINE.match(norm):
+            return "url-line"
+        if self._phrase.match(norm):
+            return "furniture-line"
+        if self.headings.matches(norm):
+            return "related-heading"
+        words = len(norm.split())
+        if words <= _MAX_LABEL_LINE_WORDS and self._label.match(norm) is not None:
+            return "label-line"
+        if words <= _MAX_LABEL_LINE_WORDS and is_counter(norm):
+            return "counter-line"
+        if may_prompt and words <= _MAX_PROMPT_LINE_WORDS and speaks_as_prompt(norm):
+            return "prompt-line"
+        return None
 
-    def clean(self, lines: Iterable[str]) -> list[str]:
-        """The lines that are article text, in order."""
+    def clean(self, lines: Sequence[str], removed: list[Removal] | None = None) -> list[str]:
+        """The lines that are article text, in order; each dropped line goes to `removed`."""
         kept: list[str] = []
         in_block = False
-        for raw in lines:
-            line = raw.strip()
-            norm = normalise_line(line)
-            if self._heading.match(norm):
-                in_block = True
-                continue
-            if self._is_furniture(norm):
-                continue
-            if in_block:
+        lines = [raw.strip() for raw in lines]
+        prompts = set(texts_holding(lines, PROMPT_WORDS))
+        for index, line in enumerate(lines):
+            rule = self.rule_for(line, index in prompts)
+            if rule is None and in_block:
                 # linked headlines and one-line teasers; a full paragraph ends the block
                 words = len(line.split())
                 if words <= _MAX_BLOCK_LINE_WORDS and not (
                     words >= _MIN_BLOCK_SENTENCE_WORDS and line.endswith(_SENTENCE_ENDS)
                 ):
-                    continue
-                in_block = False
-            kept.append(line)
+                    rule = "related-item-line"
+                else:
+                    in_block = False
+            if rule is None:
+                kept.append(line)
+                continue
+            in_block = in_block or rule == "related-heading"
+            if removed is not None and line:
+                removed.append(Removal(rule, line))
         return kept
 
 
 @functools.lru_cache(maxsize=64)
-def _build(extra_lines: tuple[str, ...]) -> LineFilter:
+def _build(extra_lines: tuple[str, ...], extra_headings: tuple[str, ...]) -> LineFilter:
     """LineFilter.build, once per set of drop_lines (every page of a crawl asks for the same)."""
     phrases = {normalise_line(p).rstrip(":") for p in BUILTIN_PHRASES}
     labels = [normalise_line(label) for label in BUILTIN_LABELS]
@@ -237,5 +209,6 @@ def _build(extra_lines: tuple[str, ...]) -> LineFilter:
         if norm.endswith(":"):
             labels.append(norm)
         phrases.add(norm.rstrip(":"))
-    headings = frozenset(normalise_line(h) for h in BUILTIN_BLOCK_HEADINGS)
-    return LineFilter(frozenset(phrases), headings, tuple(dict.fromkeys(labels)))
+    return LineFilter(
+        frozenset(phrases), tuple(dict.fromkeys(labels)), related_labels(extra_headings)
+    )

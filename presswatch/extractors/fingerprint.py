@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from presswatch.extractors.boilerplate import fold
+from presswatch.extractors.folding import fold
 
 BITS = 64
 # Up to this many differing bits counts as the same text. A wire copy with a new first line

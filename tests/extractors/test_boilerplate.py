@@ -5,7 +5,8 @@ import unicodedata
 
 import pytest
 
-from presswatch.extractors.boilerplate import LineFilter, normalise_line
+from presswatch.extractors.boilerplate import LineFilter
+from presswatch.extractors.folding import normalise_line
 
 FILTER = LineFilter.build(("Listen to the podcast",))
 

@@ -1,0 +1,569 @@
+"""Drop whole blocks of page furniture from a parsed page, before trafilatura reads it.
+
+The unit of boilerplate is the block: a "More for You" box is its label *and* the headlines,
+teasers and footnote under it. The rules, applied in this order, one small function each:
+
+- exclude: the source's own CSS selectors (`[[sources]] exclude`);
+- related-block: a block whose heading, aria-label or first line is a related-content label
+  (furniture.RELATED_LABELS and `[extract] drop_blocks`) goes whole; a label that is not the
+  first line of a block goes with the list-like siblings after it, up to the next heading or
+  paragraph of prose;
+- link-list: a list (or a row of cards) whose items are mostly links to other articles of
+  the same site, with or without teasers and reading times;
+- inline-teaser: a paragraph or list item that is (almost) only a link to another page of
+  the same site, alone or after a lead-in ("READ MORE:", "Watch:");
+- prompt: a short block that speaks like a subscription, newsletter, app, social or cookie
+  box, and a line that only counts ("4 min read", "12 comments").
+
+No rule may eat the article: a block that holds an `<h1>`, the element marked as the article
+body, or the page's longest run of text is never dropped, and a paragraph of some length stays
+whatever links it holds.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from cssselect import HTMLTranslator, SelectorError
+from lxml import etree
+from lxml.html import HtmlElement
+
+from presswatch.extractors.folding import fold
+from presswatch.extractors.furniture import (
+    PROMPT_WORDS,
+    TEASER_LEAD_INS,
+    Labels,
+    Removal,
+    is_prompt,
+    label_key,
+    related_labels,
+    texts_holding,
+)
+
+# blocks a related-content label may open
+BLOCK_TAGS = frozenset(
+    {"section", "aside", "div", "nav", "ul", "ol", "figure", "header", "footer", "dl", "p"}
+)
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# never dropped whole: they hold everything else
+_ROOTS = frozenset({"html", "body", "main"})
+_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", ")", ":")
+
+_MAX_LABEL_CHARS = 60
+# an inline teaser, a card or a prompt is at most this long; a paragraph longer than this is
+# the article's, whatever links it holds
+_MAX_TEASER_WORDS = 40
+_MAX_CARD_WORDS = 80
+_MAX_PROMPT_WORDS = 60
+# a lead-in, then links covering this share of the rest: "READ MORE: <a>headline</a>"
+_LEAD_IN_LINK_SHARE = 0.7
+# without a lead-in, a paragraph that is this much link
+_LINK_ONLY_SHARE = 0.85
+# a list goes when this share of its items are cards (links to other articles)
+_CARD_SHARE = 0.6
+# after a label that is not the first line of a block, siblings dropped at most
+_MAX_BLOCK_SIBLINGS = 30
+# what a removal keeps of the text it removed (for `extract --explain`)
+_REMOVAL_TEXT_CHARS = 200
+
+# one look at the page each: every text node, every link, every aria-label
+_TEXT_NODES = etree.XPath("//body//text()[normalize-space()]")
+_LINKS = etree.XPath("//body//a[@href]")
+_ARIA_LABELLED = etree.XPath("//body//*[@aria-label]")
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
+# elements that sit inside a line of text; a teaser's link may be wrapped in them
+_INLINE = frozenset({"a", "b", "strong", "em", "i", "u", "span", "small", "mark", "font", "cite"})
+# elements a teaser (a paragraph, an item, a heading) may be
+_TEASER_TAGS = frozenset({"p", "li", "div", "h2", "h3", "h4", "h5", "h6", "dd", "dt"})
+_BLOCK_CHILDREN = frozenset(
+    {"p", "div", "li", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "figure"}
+)
+# elements that hold a line of text, never a list of items
+_NOT_ROWS = HEADINGS | _INLINE | {"p", "dt", "dd", "td", "th", "blockquote", "label"}
+# how far above a link its list or row of cards may be
+_CARD_DEPTH = 5
+_ARTICLE_BODY = etree.XPath("//h1|//*[@itemprop='articleBody']")
+_LEAD_IN = re.compile(
+    r"^(?:{})\b\s*[:\-–—|»>•]*\s*".format(
+        "|".join(re.escape(fold(p)) for p in sorted(TEASER_LEAD_INS, key=len, reverse=True))
+    )
+)
+# the last part of an article's path: a slug with a hyphen, or digits (an id or a date)
+_ARTICLE_SLUG = re.compile(r"[a-z0-9]-[a-z0-9]|\d{3,}", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRules:
+    """The related-content labels and a source's exclude selectors, compiled once."""
+
+    labels: Labels
+    exclude: tuple[tuple[str, etree.XPath], ...]  # (selector as written, compiled)
+
+
+@functools.lru_cache(maxsize=64)
+def block_rules(drop_blocks: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> BlockRules:
+    """The rules for one source (built once per set: every page of a crawl asks for them)."""
+    return BlockRules(
+        related_labels(drop_blocks),
+        tuple((selector, etree.XPath(css_to_xpath(selector))) for selector in exclude),
+    )
+
+
+def css_to_xpath(selector: str) -> str:
+    """The XPath of a CSS selector; ValueError naming what is wrong with it."""
+    try:
+        return str(HTMLTranslator().css_to_xpath(selector))
+    except SelectorError as exc:
+        raise ValueError(f'"{selector}" is not a CSS selector ({exc})') from exc
+
+
+def strip_blocks(
+    tree: HtmlElement, url: str, rules: BlockRules, removed: list[Removal] | None = None
+) -> None:
+    """Drop every furniture block from `tree` (in place); each goes to `removed` with its rule."""
+    page = _Page(tree, url, removed)
+    for selector, xpath in rules.exclude:
+        for element in xpath(tree):
+            page.drop(element, f"exclude {selector}")
+    _drop_related_blocks(page, rules.labels)
+    links = _LINKS(tree)
+    if page.drops:
+        links = [link for link in links if page.attached(link)]
+    _drop_link_lists(page, links)
+    _drop_inline_teasers(page, links)
+    _drop_prompts(page)
+
+
+class _Page:
+    """The tree being cleaned, its site, and what may never be dropped."""
+
+    def __init__(self, tree: HtmlElement, url: str, removed: list[Removal] | None) -> None:
+        self.tree = tree
+        self.removed = removed
+        declared = _declared_url(tree)
+        base = url if url.startswith(("http://", "https://")) else declared
+        self.base = base
+        parts = urlsplit(base)
+        self.host = _bare_host(parts.hostname or "")
+        self.path = parts.path or "/"
+        # the host the page names as its own counts as this site too (an AMP or mirror copy,
+        # a page fetched by an address other than its public one)
+        self.hosts = frozenset(
+            {self.host, _bare_host(urlsplit(declared).hostname or "") if declared else self.host}
+        )
+        self._protected: set[HtmlElement] | None = None
+        self._kinds: dict[str, str] = {}
+        self.drops = 0
+        self.texts = [
+            text
+            for text in _TEXT_NODES(tree)
+            if text.is_tail or text.getparent().tag not in _NOT_TEXT
+        ]
+
+    @property
+    def protected(self) -> set[HtmlElement]:
+        """The headline's and the article body's elements and their ancestors, and those of
+        the page's longest run of text (found when first asked: most pages need no rule)."""
+        if self._protected is None:
+            keep: list[HtmlElement] = list(_ARTICLE_BODY(self.tree))
+            longest = max(self.texts, key=len, default=None)
+            if longest is not None and (owner := _text_element(longest)) is not None:
+                keep.append(owner)
+            self._protected = {a for element in keep for a in element.iterancestors()}
+            self._protected.update(keep)
+        return self._protected
+
+    def may_drop(self, element: HtmlElement) -> bool:
+        return (
+            element.tag not in _ROOTS
+            and element not in self.protected
+            and element.getparent() is not None
+            and self.attached(element)
+        )
+
+    def attached(self, element: HtmlElement) -> bool:
+        """Still in the tree (not inside a block dropped before)."""
+        return not self.drops or _attached(element, self.tree)
+
+    def drop(self, element: HtmlElement, rule: str) -> bool:
+        """Drop `element` (its tail text stays) unless it holds the article."""
+        if not self.may_drop(element):
+            return False
+        if self.removed is not None:
+            self.removed.append(
+                Removal(rule, _squeeze(" ".join(element.itertext()))[:_REMOVAL_TEXT_CHARS])
+            )
+        element.drop_tree()
+        self.drops += 1
+        return True
+
+    def link_kind(self, href: str) -> str:
+        """ "article" or "page" (another page of this site), "self", "external" or "none"."""
+        kind = self._kinds.get(href)
+        if kind is None:
+            kind = self._kinds[href] = self._link_kind(href.strip())
+        return kind
+
+    def _link_kind(self, href: str) -> str:
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            return "none"
+        if href.startswith("/") and not href.startswith("//"):  # most links: no parsing needed
+            host, path = self.host, href.partition("#")[0].partition("?")[0]
+        elif href.startswith(("http://", "https://", "//")):
+            host, path = _host_and_path(href)
+        else:  # relative to the page, or another scheme
+            parts = urlsplit(urljoin(self.base, href) if self.base else href)
+            if parts.scheme not in ("http", "https", ""):
+                return "none"
+            host, path = _bare_host(parts.hostname or "") or self.host, parts.path
+        if host not in self.hosts and not any(_same_site(host, h) for h in self.hosts):
+            return "external"
+        path = path.rstrip("/")
+        if path == self.path.rstrip("/"):
+            return "self"
+        last = path.rsplit("/", 1)[-1]
+        return "article" if _ARTICLE_SLUG.search(last) else "page"
+
+
+def _host_and_path(url: str) -> tuple[str, str]:
+    """ "https://www.host:8080/path?query" -> ("host", "/path"): split by hand, as urlsplit
+    costs ten times as much and a page has hundreds of links."""
+    parts = ("https:" + url if url.startswith("//") else url).split("/", 3)
+    netloc = parts[2].partition("?")[0].partition("#")[0].rpartition("@")[2]
+    rest = parts[3] if len(parts) > 3 else ""
+    return _bare_host(netloc.partition(":")[0]), "/" + rest.partition("#")[0].partition("?")[0]
+
+
+def _drop_related_blocks(page: _Page, labels: Labels) -> None:
+    for element in _ARIA_LABELLED(page.tree):
+        if element.tag in BLOCK_TAGS and labels.matches(element.get("aria-label", "")):
+            page.drop(element, "related-block")
+    candidates: list[HtmlElement] = []
+    for text in page.texts:
+        if len(text) > _MAX_LABEL_CHARS * 4 or not labels.might_match(text):
+            continue
+        owner = _text_element(text)
+        if owner is None:
+            continue
+        if labels.matches(text):
+            candidates.append(owner)
+        elif owner.tag in HEADINGS or (
+            owner.getparent() is not None and owner.getparent().tag in HEADINGS
+        ):
+            # a label split by markup: "<h2>More <em>for</em> you</h2>"
+            heading = owner if owner.tag in HEADINGS else owner.getparent()
+            if len(heading.text_content()) <= _MAX_LABEL_CHARS and labels.matches(
+                heading.text_content()
+            ):
+                candidates.append(heading)
+    for element in candidates:
+        # the label is all the element says ("READ MORE: <a>…</a>" is a teaser, not a label)
+        text = element.text_content()
+        if len(text) <= 2 * _MAX_LABEL_CHARS and labels.matches(text) and page.attached(element):
+            _drop_labelled(page, element)
+
+
+def _drop_labelled(page: _Page, element: HtmlElement) -> None:
+    """`element` holds a label: drop the block it opens."""
+    key = label_key(element.text_content())
+    if not key:
+        return
+    # the whole line the label is on: `<h2><a>More for You</a></h2>` is one line
+    line = element
+    while (parent := line.getparent()) is not None:
+        text = parent.text_content()
+        if len(text) > 2 * _MAX_LABEL_CHARS or label_key(text) != key:
+            break
+        line = parent
+    if not _stands_alone(line) or _is_one_line(line.getparent()):
+        # "<a>Read more</a>" at the end of a teaser, "READ MORE: <a>…</a>": not a block's label
+        return
+    block = None
+    candidate = line
+    while (parent := candidate.getparent()) is not None and parent.tag in BLOCK_TAGS:
+        if not _opens_with(parent, key) or not page.may_drop(parent):
+            break
+        candidate = parent
+        if parent.tag != "p" or _link_share(page, parent) >= 0.5:
+            block = parent
+    if block is not None:
+        page.drop(block, "related-block")
+        return
+    # a label among the article's own elements: it and the list-like siblings after it
+    siblings = list(_next_elements(line, _MAX_BLOCK_SIBLINGS))
+    if not page.drop(line, "related-block"):
+        return
+    for sibling in siblings:
+        if sibling.tag in HEADINGS or not _is_block_content(page, sibling):
+            break
+        page.drop(sibling, "related-block")
+
+
+def _is_block_content(page: _Page, element: HtmlElement) -> bool:
+    """Part of a related block: a list, a card, a footnote; not a paragraph of prose."""
+    if element.tag in ("ul", "ol", "nav", "aside", "figure", "dl"):
+        return True
+    text = _squeeze(element.text_content())
+    if not text:
+        return True
+    if _link_share(page, element) >= 0.5:
+        return True
+    words = len(text.split())
+    if words <= 12 and not text.endswith(_SENTENCE_ENDS):
+        return True  # a footnote, a reading time, a kicker
+    return element.tag != "p" and _has_cards(page, element) and not _has_prose(element)
+
+
+def _drop_link_lists(page: _Page, links: list[HtmlElement]) -> None:
+    # the lists and rows that hold links to articles, within a few levels of them
+    rows: dict[HtmlElement, int] = {}
+    for link in links:
+        if page.link_kind(link.get("href", "")) != "article":
+            continue
+        element = link
+        for _ in range(_CARD_DEPTH):
+            parent = element.getparent()
+            if parent is None or parent.tag in _ROOTS:
+                break
+            rows[parent] = rows.get(parent, 0) + 1
+            element = parent
+    # outer rows first: a list of lists goes as one block
+    for row in sorted((r for r, n in rows.items() if n >= 2), key=_depth):
+        if row.tag in _NOT_ROWS or not page.may_drop(row):
+            continue
+        items = [child for child in row if isinstance(child.tag, str) and _has_text(child)]
+        least = 2 if row.tag in ("ul", "ol") else 3
+        needed = max(least, math.ceil(_CARD_SHARE * len(items)))
+        # the costly checks last, for the few rows that look like lists
+        if (
+            len(items) >= least
+            and _count_cards(page, items, needed) >= needed
+            and not _runs_text(row)
+            and not _has_prose(row)
+        ):
+            page.drop(row, "link-list")
+
+
+def _count_cards(page: _Page, items: list[HtmlElement], needed: int) -> int:
+    """How many items are cards, counted until `needed` is reached or out of reach."""
+    cards = 0
+    for index, item in enumerate(items):
+        cards += _is_card(page, item)
+        if cards >= needed or cards + len(items) - index - 1 < needed:
+            break
+    return cards
+
+
+def _is_card(page: _Page, item: HtmlElement) -> bool:
+    """A headline linked to another article, perhaps with a kicker, teaser or reading time."""
+    text = _squeeze(item.text_content())
+    if len(text.split()) > _MAX_CARD_WORDS:
+        return False
+    for link in item.iter("a"):
+        if page.link_kind(link.get("href", "")) != "article":
+            continue
+        headline = _squeeze(link.text_content())
+        if len(headline) < 3 or headline.endswith("."):
+            continue  # a linked sentence of a summary, not a headline
+        # the headline leads the item (after a kicker at most), or makes up much of it
+        if text.find(headline) <= 40 or len(headline) >= 0.3 * len(text):
+            return True
+    return False
+
+
+def _has_cards(page: _Page, element: HtmlElement) -> bool:
+    return any(page.link_kind(a.get("href", "")) == "article" for a in element.iter("a"))
+
+
+def _drop_inline_teasers(page: _Page, links: list[HtmlElement]) -> None:
+    seen: set[HtmlElement] = set()
+    for link in links:
+        if page.link_kind(link.get("href", "")) not in ("article", "page", "external"):
+            continue
+        element = link
+        while element is not None and element.tag in _INLINE:
+            element = element.getparent()
+        if element is None or element in seen or element.tag not in _TEASER_TAGS:
+            continue
+        seen.add(element)
+        if any(child.tag in _BLOCK_CHILDREN for child in element) or not page.attached(element):
+            continue
+        text = _squeeze(element.text_content())
+        if not text or len(text.split()) > _MAX_TEASER_WORDS:
+            continue
+        lead_in = _LEAD_IN.match(fold(text))
+        if lead_in and lead_in.end() < len(text):
+            rest = len(text) - lead_in.end()
+            kinds = ("article", "page", "external")
+            if _link_chars(page, element, kinds) >= _LEAD_IN_LINK_SHARE * rest:
+                page.drop(element, "inline-teaser")
+        elif _link_chars(page, element, ("article",)) >= _LINK_ONLY_SHARE * len(text):
+            page.drop(element, "inline-teaser")
+        elif _link_chars(page, element, ("article", "page")) >= _LINK_ONLY_SHARE * len(text):
+            page.drop(element, "menu-link")  # a section, tag or service page: not a teaser
+
+
+def _drop_prompts(page: _Page) -> None:
+    texts = page.texts
+    for index in texts_holding(texts, PROMPT_WORDS):
+        owner = _text_element(texts[index])
+        if owner is None or not page.attached(owner):
+            continue
+        words = _squeeze(owner.text_content())
+        if len(words.split()) > _MAX_PROMPT_WORDS or not is_prompt(words):
+            continue
+        # the whole box: the largest short block around the prompt
+        block = owner
+        while (parent := block.getparent()) is not None and page.may_drop(parent):
+            if block.tag == "li" or parent.tag in ("article", "td"):
+                break  # one item of a list is not the whole list
+            if _word_count(parent) > _MAX_PROMPT_WORDS:
+                break
+            block = parent
+        page.drop(block, "prompt")
+
+
+# helpers
+
+
+def _text_element(text: etree._ElementUnicodeResult) -> HtmlElement | None:
+    """The element whose content a text node is (for a tail, the parent of its element)."""
+    owner = text.getparent()
+    if owner is None:
+        return None
+    return owner.getparent() if text.is_tail else owner
+
+
+def _attached(element: HtmlElement, tree: HtmlElement) -> bool:
+    """Still in the tree (not inside a block dropped before)."""
+    root = element
+    while (parent := root.getparent()) is not None:
+        root = parent
+    return root is tree or root is tree.getroottree().getroot()
+
+
+_BLOCK_INSIDE = etree.XPath(
+    "boolean(.//p|.//div|.//ul|.//ol|.//li|.//table|.//section|.//article|.//aside|.//nav"
+    "|.//figure|.//header|.//footer|.//br|.//h1|.//h2|.//h3|.//h4|.//h5|.//h6)"
+)
+
+
+def _is_one_line(element: HtmlElement | None) -> bool:
+    """Only inline content: a paragraph, or a lead-in and its link, not a block of items."""
+    return element is not None and element.tag not in _ROOTS and not _BLOCK_INSIDE(element)
+
+
+def _stands_alone(element: HtmlElement) -> bool:
+    """No text on the same line before or after `element` inside its parent."""
+    if element.tail and element.tail.strip():
+        return False
+    previous = element.getprevious()
+    if previous is not None:
+        return not (previous.tail and previous.tail.strip())
+    parent = element.getparent()
+    return parent is None or not (parent.text and parent.text.strip())
+
+
+def _opens_with(element: HtmlElement, key: str) -> bool:
+    """The element's text starts with the label (its first line is the label)."""
+    head = label_key(_head_text(element, len(key) + 40))
+    return head == key or head.startswith(key + " ")
+
+
+def _head_text(element: HtmlElement, chars: int) -> str:
+    """The first `chars` characters of the element's text, without joining all of it."""
+    taken: list[str] = []
+    size = 0
+    for piece in element.itertext():
+        taken.append(piece)
+        size += len(piece.strip())
+        if size >= chars:
+            break
+    return " ".join(taken)  # a heading and the text after it are two lines
+
+
+def _next_elements(element: HtmlElement, limit: int) -> Iterator[HtmlElement]:
+    sibling = element.getnext()
+    while sibling is not None and limit > 0:
+        if isinstance(sibling.tag, str):
+            yield sibling
+            limit -= 1
+        sibling = sibling.getnext()
+
+
+def _link_chars(page: _Page, element: HtmlElement, kinds: tuple[str, ...]) -> int:
+    return sum(
+        len(_squeeze(a.text_content()))
+        for a in element.iter("a")
+        if page.link_kind(a.get("href", "")) in kinds
+    )
+
+
+def _link_share(page: _Page, element: HtmlElement) -> float:
+    text = _squeeze(element.text_content())
+    if not text:
+        return 0.0
+    kinds = ("article", "page", "external", "self")
+    return _link_chars(page, element, kinds) / len(text)
+
+
+def _has_prose(element: HtmlElement) -> bool:
+    """A run of text that reads as a paragraph of an article (long, ends a sentence)."""
+    for piece in element.itertext():
+        piece = piece.strip()
+        if len(piece.split()) >= _MAX_TEASER_WORDS and piece.endswith(_SENTENCE_ENDS):
+            return True
+    return False
+
+
+def _runs_text(element: HtmlElement) -> bool:
+    """Text runs between the element's children: a sentence with links in it, not a list."""
+    loose = len((element.text or "").strip()) + sum(
+        len((child.tail or "").strip()) for child in element
+    )
+    return loose > 0.2 * len(element.text_content().strip())
+
+
+def _depth(element: HtmlElement) -> int:
+    return sum(1 for _ in element.iterancestors())
+
+
+def _has_text(element: HtmlElement) -> bool:
+    return any(piece.strip() for piece in element.itertext())
+
+
+def _word_count(element: HtmlElement) -> int:
+    return len(element.text_content().split())
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _bare_host(host: str) -> str:
+    host = host.lower()
+    for prefix in ("www.", "m.", "amp."):
+        host = host.removeprefix(prefix)
+    return host
+
+
+def _same_site(a: str, b: str) -> bool:
+    return bool(a and b) and (a == b or a.endswith("." + b) or b.endswith("." + a))
+
+
+def _declared_url(tree: HtmlElement) -> str:
+    """The page's own URL as it states it: canonical link or og:url."""
+    for value in _DECLARED_URL(tree):
+        if str(value).startswith(("http://", "https://")):
+            return str(value)
+    return ""
+
+
+_DECLARED_URL = etree.XPath(
+    "/html/head/link[@rel='canonical']/@href|/html/head/meta[@property='og:url']/@content"
+)

@@ -1,0 +1,252 @@
+"""Block-level removal: each rule on small pages, and the body text it must never eat."""
+
+from __future__ import annotations
+
+import pytest
+
+from presswatch.extractors.article import Article, ExtractOptions, extract_article
+from presswatch.extractors.blocks import css_to_xpath
+from presswatch.extractors.furniture import Removal, is_prompt, related_labels
+from tests.pages import paragraphs_about
+
+URL = "https://www.gazette.example/news/2026/11/harbour-dredging-plan"
+BODY = paragraphs_about("the harbour dredging plan", n=4)
+# headlines of other stories: none of these words is in BODY
+OTHER = [
+    "Zeppelin museum reopens after roof repairs",
+    "Lighthouse keeper retires after forty years",
+    "Velodrome plan approved by councillors",
+]
+
+
+def _links(headlines: list[str] = OTHER, teaser: str = "") -> str:
+    return "".join(
+        f'<li><a href="/news/2026/11/story-{i}">{h}</a>{teaser}</li>'
+        for i, h in enumerate(headlines)
+    )
+
+
+def _page(inside: str = "", after: str = "", before_body: str = "") -> str:
+    """An article; `inside` goes between its second and third paragraph, `after` after it."""
+    paragraphs = [f"<p>{p}</p>" for p in BODY]
+    paragraphs.insert(2, inside)
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Harbour dredging plan approved | The Gazette</title></head><body>
+<header><a href="/">The Gazette</a></header>
+<main><article><h1>Harbour dredging plan approved</h1>{before_body}
+{"".join(paragraphs)}
+</article>{after}</main><footer>© 2026 The Gazette</footer></body></html>"""
+
+
+def _extract(html: str, **options: object) -> tuple[Article, list[Removal]]:
+    removed: list[Removal] = []
+    result = extract_article(html, URL, ExtractOptions(**options), removed)  # type: ignore[arg-type]
+    assert isinstance(result, Article), result
+    return result, removed
+
+
+def _check(html: str, gone: list[str], rule: str, **options: object) -> None:
+    article, removed = _extract(html, **options)
+    assert article.text.split("\n\n") == BODY
+    for text in gone:
+        assert text not in article.text
+    assert rule in {r.rule for r in removed}, removed
+
+
+@pytest.mark.parametrize(
+    ("block", "where"),
+    [
+        (f"<section><h2>More for You</h2><ul>{_links()}</ul></section>", "after"),
+        (f"<aside><h3>Related</h3><ul>{_links()}</ul></aside>", "inside"),
+        (f'<div class="c-4f2a"><h4>Related stories:</h4><div>{_links()}</div></div>', "inside"),
+        (f'<div class="x9"><p>RECOMMENDED FOR YOU</p><ul>{_links()}</ul></div>', "after"),
+        (
+            f'<div class="x9"><span>Editor’s picks</span><div><ul>{_links()}</ul></div></div>',
+            "after",
+        ),
+        (f"<div><strong>Most read</strong><ol>{_links()}</ol></div>", "after"),
+        (f'<section aria-label="You may also like"><ul>{_links()}</ul></section>', "after"),
+        (f'<nav aria-label="More from Business"><ul>{_links()}</ul></nav>', "after"),
+        (
+            f"<div><h3><span>More</span> <em>on this</em> story</h3><ul>{_links()}</ul></div>",
+            "after",
+        ),
+        (f"<div><h2>Also in Sport</h2><ul>{_links()}</ul></div>", "after"),
+        (f"<div><h2>Das könnte Sie auch interessieren</h2><ul>{_links()}</ul></div>", "after"),
+        (f"<div><h2>À lire aussi</h2><ul>{_links()}</ul></div>", "after"),
+        (f"<div><h2>Lo más leído</h2><ul>{_links()}</ul></div>", "after"),
+        # the label and its list are siblings among the article's own paragraphs
+        (f"<h3>Read next</h3><ul>{_links()}</ul><p>Recommended by our editors</p>", "inside"),
+        (f"<p><strong>Trending now</strong></p><ul>{_links()}</ul>", "inside"),
+    ],
+)
+def test_a_labelled_block_goes_whole(block: str, where: str) -> None:
+    footnote = "<p>Chosen by the newsdesk team</p>"
+    html = _page(**{where: block.replace("</ul>", f"</ul>{footnote}", 1)})
+    _check(html, [*OTHER, "Chosen by the newsdesk team"], "related-block")
+
+
+def test_teasers_and_reading_times_under_the_headlines_go_too() -> None:
+    cards = "".join(
+        f'<div class="c-card"><a href="/news/2026/11/story-{i}"><h3>{h}</h3></a>'
+        f"<p>A short teaser about the {h.split()[0].lower()} that ran last week.</p>"
+        f"<span>4 min read</span></div>"
+        for i, h in enumerate(OTHER)
+    )
+    html = _page(after=f'<div class="c-1"><span>You might also like</span><div>{cards}</div></div>')
+    _check(html, [*OTHER, "4 min read", "zeppelin"], "related-block")
+
+
+def test_a_user_label_drops_a_block() -> None:
+    tip = "The velodrome tour on Saturday is fully booked, the organisers said last night."
+    block = f"<div><h3>Harbour Picks of the Week</h3><p>{tip}</p></div>"
+    article, _ = _extract(_page(inside=block))
+    assert tip in article.text  # no built-in rule knows this label
+    _check(_page(inside=block), [tip], "related-block", drop_blocks=("Harbour picks of the week",))
+
+
+@pytest.mark.parametrize(
+    "teaser",
+    [
+        '<p>READ MORE: <a href="/news/2026/11/zeppelin-museum">{h}</a></p>',
+        '<p><strong>Read also:</strong> <a href="/news/2026/11/zeppelin-museum">{h}</a></p>',
+        '<p>Watch: <a href="/video/2026/11/zeppelin-museum">{h}</a></p>',
+        '<p>Listen – <a href="/audio/zeppelin-museum-podcast">{h}</a></p>',
+        '<p>MORE: <a href="https://www.gazette.example/news/2026/11/zeppelin">{h}</a></p>',
+        '<p>See also: <a href="https://partner.example/zeppelin-museum">{h}</a></p>',
+        '<p><a href="/news/2026/11/zeppelin-museum"><strong>{h}</strong></a></p>',
+        '<ul><li><a href="/news/2026/11/zeppelin-museum">{h}</a></li></ul>',
+        '<div class="c-7"><span>Lesen Sie auch:</span> <a href="/news/1234">{h}</a></div>',
+        '<p>À lire aussi : <a href="/news/2026/11/zeppelin-museum">{h}</a></p>',
+    ],
+)
+def test_an_inline_teaser_goes(teaser: str) -> None:
+    _check(_page(inside=teaser.format(h=OTHER[0])), [OTHER[0]], "inline-teaser")
+
+
+def test_a_list_of_links_to_other_articles_goes_without_a_label() -> None:
+    times = " <span>3 min read</span>"
+    _check(_page(after=f"<ul>{_links(teaser=times)}</ul>"), OTHER, "link-list")
+    cards = "".join(
+        f'<a class="c-9" href="/news/2026/11/s-{i}"><span>Politics</span><b>{h}</b>'
+        "<i>2 hours ago</i></a>"
+        for i, h in enumerate(OTHER)
+    )
+    _check(_page(after=f'<div class="c-8">{cards}</div>'), OTHER, "link-list")
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        '<div class="c-2"><h4>Subscribe for unlimited access</h4><p>Just £1 for 4 weeks.</p>'
+        "<button>Subscribe now</button><p>Already a subscriber? <a href='/login'>Log in</a>"
+        "</p></div>",
+        "<div><p>Sign up for our Morning Briefing: the day’s news in your inbox.</p><form>"
+        '<input type="email"><button>Sign up</button></form></div>',
+        "<p>Get the app: news alerts on your phone. <a href='/app'>Download</a></p>",
+        "<p>Follow us on Facebook and X</p>",
+        "<div><p>Jetzt abonnieren und weiterlesen</p></div>",
+        "<div><p>Abonnez-vous pour lire la suite</p><p>Déjà abonné ? Se connecter</p></div>",
+        "<div><p>Suscríbete a nuestro boletín</p></div>",
+    ],
+)
+def test_a_prompt_goes(prompt: str) -> None:
+    html = _page(inside=prompt)
+    article, removed = _extract(html)
+    assert article.text.split("\n\n") == BODY
+    assert {r.rule for r in removed} & {"prompt", "prompt-line"}, removed
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # a headline quoted in a sentence, with its link
+        'As we reported in <a href="/news/2026/11/zeppelin-museum">Zeppelin museum reopens after '
+        "roof repairs</a>, the harbour board had asked the museum to move its sheds by spring.",
+        # a link inside ordinary text, to this site and to another
+        'The <a href="/topics/harbour">harbour board</a> published the survey on '
+        '<a href="https://gov.example/report">the government site</a> on Monday, officials said.',
+        # sentences that start with a label word
+        "More for you to read in the council’s report, which runs to three hundred pages.",
+        "Related costs, such as the new pontoon, are not in the budget approved on Tuesday.",
+        "Most read the report before the vote, but two councillors admitted they had not.",
+        # subscriptions and newsletters as the subject of the story
+        "Subscribers to the harbour newsletter will be told about closures a week ahead.",
+        "Residents can sign up for the scheme at the library until the end of the month.",
+        "The council said it would follow up on the complaints about noise from the dredger.",
+    ],
+)
+def test_body_text_stays(paragraph: str) -> None:
+    html = _page(inside=f"<p>{paragraph}</p>")
+    removed: list[Removal] = []
+    result = extract_article(html, URL, ExtractOptions(), removed)
+    assert isinstance(result, Article)
+    kept = result.text.split("\n\n")
+    assert len(kept) == len(BODY) + 1, removed
+    assert kept[2].startswith(paragraph.split("<")[0].split(",")[0][:30])
+
+
+def test_a_list_of_key_points_stays() -> None:
+    points = ["Dredging starts in March", "The channel will be four metres deep", "Cost: £2m"]
+    items = "".join(f"<li>{p}</li>" for p in points)
+    article, _ = _extract(_page(inside=f"<h2>Key points</h2><ul>{items}</ul>"))
+    for point in points:
+        assert point in article.text
+
+
+def test_a_source_s_exclude_selectors_drop_what_they_select() -> None:
+    box = '<div class="promo-box"><p>The Gazette Quiz returns on Friday night.</p></div>'
+    html = _page(inside=box)
+    article, _ = _extract(html)
+    assert "Gazette Quiz" in article.text
+    article, removed = _extract(html, exclude=("div.promo-box",))
+    assert "Gazette Quiz" not in article.text
+    assert article.text.split("\n\n") == BODY
+    assert [r.rule for r in removed if r.rule.startswith("exclude")] == ["exclude div.promo-box"]
+
+
+def test_a_bad_selector_is_a_value_error_naming_it() -> None:
+    with pytest.raises(ValueError, match=r'"div\[" is not a CSS selector'):
+        css_to_xpath("div[")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("MORE FOR YOU", True),
+        ("More for you:", True),
+        ("Top Followed181", True),
+        ("Editors’ Picks", True),
+        ("More from Business", True),
+        ("More from the Harbour Gazette’s business desk this week", False),
+        ("Mehr zum Thema", True),
+        ("LES PLUS LUS", True),
+        ("Noticias relacionadas", True),
+        ("Relate", False),
+        ("More", False),
+    ],
+)
+def test_labels(text: str, label: bool) -> None:
+    labels = related_labels()
+    assert labels.matches(text) is label
+    if label:
+        assert labels.might_match(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "prompt"),
+    [
+        ("Subscribe for unlimited access", True),
+        ("Already a subscriber? Log in", True),
+        ("Sign up for our morning briefing", True),
+        ("Get the app", True),
+        ("Follow us on Instagram", True),
+        ("Got a story? Email news@gazette.example", True),
+        ("Déjà abonné ? Se connecter", True),
+        ("Residents can sign up for the scheme at the library.", False),
+        ("The newsletter was first printed in 1990.", False),
+        ("Netflix lost subscribers in the third quarter, the company said.", False),
+    ],
+)
+def test_prompts(text: str, prompt: bool) -> None:
+    assert is_prompt(text) is prompt
