@@ -96,8 +96,7 @@ BUILTIN_LABELS: tuple[str, ...] = (
     "Follow us:",
     "Sign up for",
     "©",
-    "Copyright ©",
-    "Copyright (c)",
+    "Copyright",
 )
 
 _MAX_LABEL_LINE_WORDS = 12

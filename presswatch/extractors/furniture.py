@@ -202,6 +202,7 @@ RELATED_LABEL_PREFIXES: tuple[str, ...] = (
     "Meer uit",
     "Altro da",
     "Altro su",
+    "Also on",
     "Mais de",
     "Mais sobre",
 )
@@ -211,6 +212,7 @@ MAX_LABEL_SUFFIX_WORDS = 4
 # A paragraph that is a link to another page after one of these is an inline teaser.
 TEASER_LEAD_INS: tuple[str, ...] = (
     "Read more",
+    "Also on",
     "Read also",
     "Also read",
     "Read",
@@ -277,8 +279,9 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("inbox", r"\b(straight|direct(ly)?|delivered|in) (to )?your inbox\b"),
     ("get ", r"^get (our|the) (free )?(newsletter|briefing|daily|morning|evening)\b"),
     # apps and social media
-    (" app", r"\b(download|get|install) (our|the) (free )?(\w+ )?app\b"),
+    (" app", r"\b(download|get|install) (our|the) (free )?(\w+ ){0,3}app\b"),
     ("follow us", r"\bfollow us (on|:)"),
+    ("follow ", r"^follow [\w .'&-]{1,30} on (instagram|facebook|twitter|x|youtube|tiktok)\b"),
     (
         "join ",
         r"\bjoin (us|the conversation) on (facebook|twitter|x|instagram|whatsapp|telegram)\b",
@@ -291,6 +294,11 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("follow ", r"\bfollow (me|him|her|them) on (twitter|facebook|instagram|x|linkedin|bluesky)\b"),
     ("like this", r"\blike this (story|article)\b.{0,20}\bshare\b"),
     ("send us your", r"\bsend us your (news|tips|stories|pictures|photos)\b"),
+    # print subscriptions, and affiliate links
+    ("issues for", r"\b\d+ issues for\b"),
+    ("delivered", r"\bdelivered (to|through) your (door|letterbox|doorstep)\b"),
+    ("if you buy", r"\bif you (buy|purchase) (something|anything|a product)\b"),
+    ("share of the sale", r"\b(may|might) (get|earn|receive) a share of the sale\b"),
     # reprints
     ("this copy is for", r"\bthis copy is for your personal,? non-commercial use\b"),
     ("order ", r"\border (presentation-ready )?(copies|reprints)\b"),
