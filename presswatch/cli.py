@@ -35,7 +35,13 @@ from presswatch.storage.search import HIT_END, HIT_START
 # piped output (files, CI logs) gets a fixed, wide page instead of rich's 80 columns
 _PIPE_WIDTH = 160
 out = Console(highlight=False, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
+# soft_wrap: an error or warning is one line, however narrow the terminal (SPEC)
+err = Console(
+    stderr=True,
+    highlight=False,
+    soft_wrap=True,
+    width=None if sys.stderr.isatty() else _PIPE_WIDTH,
+)
 
 _PROGRESS_COLUMNS = ("discovered", "fetched", "extracted", "stored", "duplicates", "errors")
 
@@ -96,6 +102,14 @@ def cli(
     ctx.obj = AppState(resolve_config_path(config_path), debug)
 
 
+def _one_line(exc: click.ClickException) -> str:
+    """A usage error as one line: the problem, and where to read more."""
+    message = " ".join(exc.format_message().split())
+    if isinstance(exc, click.UsageError) and exc.ctx is not None:
+        return f"{message} (see: {exc.ctx.command_path} --help)"
+    return message
+
+
 def main() -> None:
     """Console-script entry point: one line on stderr and the error's exit code on failure."""
     debug = "--debug" in sys.argv[1:]
@@ -105,7 +119,7 @@ def main() -> None:
         err.print("presswatch: aborted")
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        err.print(f"presswatch: error: {escape(_one_line(exc))}")
         sys.exit(exc.exit_code)
     except PresswatchError as exc:
         if debug:
@@ -157,12 +171,19 @@ def crawl(state: AppState, sources: tuple[str, ...]) -> None:
     selected = config.select_sources(sources)
     if not selected:
         raise ConfigError(f"{state.config_path}: no [[sources]] to crawl (add one, or enable one)")
+    _report_channel_problems(config)
     if config.queue.url:  # the workers crawl, store and deliver; this waits for them
         from presswatch.distributed import CrawlQueue
+        from presswatch.storage.repository import now_utc
 
         queue = CrawlQueue(config)
         try:
-            summary = queue.crawl(config, selected)
+            # one crawl, one alert per topic and channel: the workers hold the alerts of their
+            # sources' crawls, and they go out once every source is done
+            summary = queue.crawl(config, selected, release_after_s=None)
+            state.repository().release_alerts([r.run_id for r in summary.results], now_utc())
+            if config.channels:
+                queue.request_delivery()
         finally:
             queue.close()
         _print_summary(summary)
@@ -171,6 +192,14 @@ def crawl(state: AppState, sources: tuple[str, ...]) -> None:
         summary = run_crawl(config, selected, on_progress, _child_log_level())
     _print_summary(summary)
     _deliver_and_report(state, config)
+
+
+def _report_channel_problems(config: Config) -> None:
+    """A channel that cannot send, said once, as a command starts (its alerts wait)."""
+    from presswatch.config import channel_problems
+
+    for problem in channel_problems(config):
+        err.print(f"presswatch: warning: {escape(problem)}")
 
 
 def _deliver_and_report(state: AppState, config: Config, **options: Any) -> None:
@@ -182,7 +211,7 @@ def _deliver_and_report(state: AppState, config: Config, **options: Any) -> None
     report = deliver(state.repository(), config, build_channels(config), **options)
     out.print(str(report))
     for line in report.errors:
-        out.print(f"  {escape(line)}")
+        out.print(f"  {escape(line)}", soft_wrap=True)
 
 
 def _child_log_level() -> int:
@@ -232,7 +261,8 @@ def _print_summary(summary: CrawlSummary, title: str = "crawl summary") -> None:
         for error in summary.errors[:50]:
             out.print(
                 f"  {escape(error.source)}  {error.kind}  {escape(error.url)}  "
-                f"{escape(error.message)}"
+                f"{escape(error.message)}",
+                soft_wrap=True,
             )
         if len(summary.errors) > 50:
             out.print(f"  ... and {len(summary.errors) - 50} more")
@@ -807,6 +837,23 @@ def alerts_retry(state: AppState) -> None:
     _deliver_and_report(state, state.config(), include_failed=True, ignore_schedule=True)
 
 
+@alerts.command("test")
+@click.argument("channel")
+@click.pass_obj
+def alerts_test(state: AppState, channel: str) -> None:
+    """Send a clearly marked test message through CHANNEL and print what the receiver
+    answered (exit 1 when it could not be sent).
+
+    \b
+    Example:
+      presswatch alerts test desk
+    """
+    from presswatch.check import send_test
+
+    answer = send_test(state.config(), channel)
+    out.print(f"test message sent through {escape(channel)}: {escape(answer)}", soft_wrap=True)
+
+
 @alerts.command("digest")
 @click.argument("topic", required=False)
 @click.pass_obj
@@ -818,6 +865,32 @@ def alerts_digest(state: AppState, topic: str | None) -> None:
       presswatch alerts digest ukraine-security
     """
     _deliver_and_report(state, state.config(), event="digest", topic=topic, ignore_schedule=True)
+
+
+# check
+
+
+@cli.command("check")
+@click.pass_obj
+def check_command(state: AppState) -> None:
+    """Check the config, and reach the database and every channel (no alert is sent).
+
+    One line per thing checked; exit 0 when all is well, 1 when something cannot be
+    reached or a channel cannot send, 2 when the config itself is wrong.
+
+    \b
+    Example:
+      presswatch check && presswatch run
+    """
+    from presswatch.check import check
+
+    config = state.config()
+    findings = check(config)
+    for finding in findings:
+        mark = "ok     " if finding.ok else "problem"
+        out.print(f"{mark}  {escape(finding.line)}", soft_wrap=True)
+    if not all(finding.ok for finding in findings):
+        sys.exit(1)
 
 
 # extract

@@ -46,6 +46,19 @@ def _check_duration(text: str) -> str:
     return text
 
 
+def _check_duration_or_zero(text: str) -> str:
+    if _ZERO.match(text):
+        return text
+    try:
+        parse_duration_s(text)
+    except ValueError as exc:
+        raise ValueError(f'{exc} or "0s"') from exc
+    return text
+
+
+_ZERO = re.compile(r"^\s*0+(\.0+)?\s*(s|m|h|d)?\s*$")
+
+
 def _check_regex(pattern: str) -> str:
     try:
         re.compile(pattern)
@@ -80,6 +93,7 @@ def _check_cron(expr: str) -> str:
 
 
 Duration = Annotated[str, AfterValidator(_check_duration)]
+DurationOrZero = Annotated[str, AfterValidator(_check_duration_or_zero)]
 Regex = Annotated[str, AfterValidator(_check_regex)]
 HttpUrl = Annotated[str, AfterValidator(_check_http_url)]
 Cron = Annotated[str, AfterValidator(_check_cron)]
@@ -132,10 +146,16 @@ class ExtractConfig(_Model):
 class AlertsConfig(_Model):
     max_attempts: int = Field(default=8, ge=1, le=100)
     first_retry: Duration = "10m"  # then doubling: 10m, 20m, 40m ... (capped at 12h)
+    # `presswatch run`: crawls that end within this of the first one's end share an alert
+    gather: DurationOrZero = "30s"
 
     @property
     def first_retry_s(self) -> float:
         return parse_duration_s(self.first_retry)
+
+    @property
+    def gather_s(self) -> float:
+        return 0.0 if _ZERO.match(self.gather) else parse_duration_s(self.gather)
 
 
 class ServiceConfig(_Model):
@@ -258,13 +278,39 @@ class Config(_Model):
 
 def channel_secret(variable: str | None) -> str | None:
     """The value of the environment variable a channel names for its secret (None when it names
-    none); ConfigError naming the variable, never a value, when it is not set."""
+    none); ConfigError naming the variable, never a value, when it is not set or empty."""
     if not variable:
         return None
     value = os.environ.get(variable)
-    if value is None:
-        raise ConfigError(f"environment variable {variable} is not set (a channel names it)")
+    if not value:
+        state = "empty" if value == "" else "not set"
+        raise ConfigError(f"environment variable {variable} is {state} (a channel names it)")
     return value
+
+
+def channel_problem(name: str, channel: ChannelConfig) -> str | None:
+    """Why channel `name` cannot send with this environment, in one line; None when it can.
+    An email channel logs in only when it has a username: then its password must be there."""
+    try:
+        if channel.type == "webhook":
+            channel_secret(channel.secret_env)
+        elif channel.username:
+            if not channel.password_env:
+                return (
+                    f"channel {name}: username {channel.username!r} is set but password_env is "
+                    "not (name the environment variable that holds the password)"
+                )
+            channel_secret(channel.password_env)
+    except ConfigError as exc:
+        what = "its signing secret" if channel.type == "webhook" else "the SMTP password"
+        return f"channel {name}: {exc.args[0].split(' (')[0]} ({what}); its alerts wait"
+    return None
+
+
+def channel_problems(config: Config) -> list[str]:
+    """channel_problem of every channel that has one."""
+    found = (channel_problem(name, channel) for name, channel in config.channels.items())
+    return [problem for problem in found if problem is not None]
 
 
 def resolve_config_path(cli_path: str | None) -> Path:

@@ -25,7 +25,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.results import Results
 from dramatiq.results.backends.redis import RedisBackend
 
-from presswatch.config import Config, SourceConfig
+from presswatch.config import Config, SourceConfig, channel_problems
 from presswatch.counts import CrawlCounts, CrawlSummary, ErrorLine, SourceResult
 from presswatch.errors import CrawlError
 from presswatch.storage.repository import Repository
@@ -38,7 +38,7 @@ QUEUE_NAME = "crawls"
 MAINTENANCE_CHANCE = 50_000
 RESULT_TTL_MS = 24 * 3600 * 1000
 
-CrawlHandler = Callable[[str], dict[str, Any]]
+CrawlHandler = Callable[[str, float | None], dict[str, Any]]
 DeliverHandler = Callable[[str | None, str | None], None]
 
 
@@ -74,8 +74,8 @@ class CrawlQueue:
         self._closed = threading.Event()
         handlers = _Handlers(crawl, deliver)
 
-        def crawl_source(source_name: str) -> dict[str, Any]:
-            return handlers.crawl(source_name)
+        def crawl_source(source_name: str, release_after_s: float | None = 0.0) -> dict[str, Any]:
+            return handlers.crawl(source_name, release_after_s)
 
         def deliver_alerts(event: str | None = None, topic: str | None = None) -> None:
             handlers.deliver(event, topic)
@@ -109,10 +109,14 @@ class CrawlQueue:
         sources: Sequence[SourceConfig],
         on_progress: Any = None,
         timeout_s: float | None = None,
+        *,
+        release_after_s: float | None,
     ) -> CrawlSummary:
-        """Put one message per source on the queue and wait for the workers' summaries."""
+        """Put one message per source on the queue and wait for the workers' summaries. The
+        alerts of each source's crawl are due `release_after_s` after it ends (None: held
+        until the caller releases them)."""
         try:
-            messages = [self.crawl_actor.send(source.name) for source in sources]
+            messages = [self.crawl_actor.send(s.name, release_after_s) for s in sources]
         except redis.RedisError as exc:
             raise CrawlError(f"the queue at {config.queue.url} is not reachable: {exc}") from exc
         # each crawl may take its limit after the one before it came back: crawls wait in the
@@ -147,9 +151,14 @@ class CrawlQueue:
                 raise CrawlError(f"the queue is not reachable: {exc}") from exc
         raise CrawlError(f"stopped waiting for the crawl of {source}: shutting down")
 
-    def request_delivery(self, event: str | None = None, topic: str | None = None) -> None:
+    def request_delivery(
+        self, event: str | None = None, topic: str | None = None, delay_s: float = 0.0
+    ) -> None:
+        """A worker delivers what is due (`delay_s` from now)."""
         try:
-            self.deliver_actor.send(event, topic)
+            self.deliver_actor.send_with_options(
+                args=(event, topic), delay=int(delay_s * 1000) or None
+            )
         except redis.RedisError as exc:
             log.error("could not queue an alert delivery: the queue is not reachable: %s", exc)
 
@@ -161,10 +170,10 @@ class _Handlers:
         self._crawl = crawl
         self._deliver = deliver
 
-    def crawl(self, source_name: str) -> dict[str, Any]:
+    def crawl(self, source_name: str, release_after_s: float | None) -> dict[str, Any]:
         if self._crawl is None:
             raise CrawlError("this process only sends crawls; run `presswatch worker`")
-        return self._crawl(source_name)
+        return self._crawl(source_name, release_after_s)
 
     def deliver(self, event: str | None, topic: str | None) -> None:
         if self._deliver is not None:
@@ -213,6 +222,8 @@ class Worker:
         worker.queue_prefetch = threads
         self.host.start()
         worker.start()
+        for problem in channel_problems(self.config):  # said once, not at every delivery
+            log.warning("%s", problem)
         log.info(
             "worker: taking crawls from %s (queue %s)",
             self.config.queue.url,
@@ -227,7 +238,7 @@ class Worker:
             self._repository.engine.dispose()
         log.info("worker: stopped")
 
-    def _crawl(self, source_name: str) -> dict[str, Any]:
+    def _crawl(self, source_name: str, release_after_s: float | None) -> dict[str, Any]:
         source = next((s for s in self.config.sources if s.name == source_name), None)
         if source is None:
             raise CrawlError(f"this worker's config has no source {source_name!r}")
@@ -236,7 +247,10 @@ class Worker:
         log.info("crawl %s started", source_name)
         try:
             summary = self.host.crawl(
-                self.config, [source], timeout_s=self.config.service.crawl_timeout_s
+                self.config,
+                [source],
+                timeout_s=self.config.service.crawl_timeout_s,
+                release_after_s=release_after_s,
             )
         except CrawlError:
             if self._stop.is_set():
@@ -244,7 +258,11 @@ class Worker:
             raise
         for result in summary.results:
             log.info("%s", result)
-        if not self._stop.is_set():
+        if self._stop.is_set() or release_after_s is None:  # held for whoever sent the crawl
+            return summary_to_dict(summary)
+        if release_after_s > 0:  # once crawls ending meanwhile have added their clippings
+            self.queue.request_delivery(delay_s=release_after_s)
+        else:
             self._deliver(None, None)
         return summary_to_dict(summary)
 

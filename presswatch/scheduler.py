@@ -10,6 +10,7 @@ spread with jitter over a short window so that a restart does not fire every sou
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
@@ -21,12 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from presswatch.alerts.channels.base import Channel
-from presswatch.config import Config, SourceConfig, load_config
+from presswatch.config import Config, SourceConfig, channel_problems, load_config
 from presswatch.counts import CrawlSummary
 from presswatch.crawler.run import CrawlHost
 from presswatch.cron import cron_trigger
@@ -50,6 +53,8 @@ class Crawler(Protocol):
         sources: Sequence[SourceConfig],
         on_progress: Any = None,
         timeout_s: float | None = None,
+        *,
+        release_after_s: float | None,
     ) -> CrawlSummary: ...
 
     def close(self, timeout_s: float = 30.0) -> None: ...
@@ -205,6 +210,8 @@ class Service:
             id="deliver",
             next_run_time=now_utc(),  # what an earlier process left pending goes out now
         )
+        for problem in channel_problems(self._config):  # said once, not at every delivery
+            log.warning("%s", problem)
         log.info(
             "presswatch run: %d source(s), %d topic(s), %d channel(s)",
             len(self._enabled_sources()),
@@ -299,8 +306,11 @@ class Service:
         source = next((s for s in config.sources if s.name == name), None)
         if source is None or self._stopping.is_set():
             return
+        gather_s = config.alerts.gather_s
         try:
-            summary = self._host.crawl(config, [source], timeout_s=config.service.crawl_timeout_s)
+            summary = self._host.crawl(
+                config, [source], timeout_s=config.service.crawl_timeout_s, release_after_s=gather_s
+            )
         except CrawlError as exc:
             if self._stopping.is_set():
                 log.info("crawl %s: %s", name, exc)
@@ -316,7 +326,19 @@ class Service:
             level = logging.INFO if expected else logging.WARNING
             log.log(level, "%s; next %s", result, next_at)
         if not self._stopping.is_set() and self._queue is None:  # a worker delivers its own
+            self._deliver_after(gather_s)
+
+    def _deliver_after(self, delay_s: float) -> None:
+        """Deliver now, or once crawls ending within `delay_s` have added their clippings."""
+        if delay_s <= 0:
             self._deliver()
+            return
+        with contextlib.suppress(SchedulerNotRunningError):  # stopping
+            self._scheduler.add_job(
+                self._deliver,
+                DateTrigger(now_utc() + timedelta(seconds=delay_s)),
+                name="deliver gathered alerts",
+            )
 
     def _send_digest(self, topic: str) -> None:
         self._deliver(event="digest", topic=topic, ignore_schedule=True)
@@ -355,6 +377,8 @@ class Service:
             return
         self._config = config
         self._channels = _channels(config)
+        for problem in channel_problems(config):
+            log.warning("%s", problem)
         self._sync_jobs()
         log.info(
             "config reloaded: %d source(s), %d topic(s), %d channel(s)",

@@ -43,6 +43,7 @@ min_words = 40                # shorter pages are not articles
 [alerts]
 max_attempts = 8              # a failing alert is retried this often, then marked failed
 first_retry = "10m"           # then 20m, 40m, ... (at most 12h apart): 8 attempts ~ a day
+gather = "30s"                # run: crawls ending within 30 s share one alert per topic
 
 [service]                     # presswatch run
 crawl_timeout = "30m"         # a crawl running longer is stopped and counted as failed
@@ -73,8 +74,8 @@ enabled = true
 # smtp_host = "localhost"
 # smtp_port = 25
 # security = "none"           # "starttls" or "ssl"
-# username = ""
-# password_env = "PRESSWATCH_SMTP_PASSWORD"
+# username = ""              # empty: no login, and no password is needed
+# password_env = "PRESSWATCH_SMTP_PASSWORD"   # with a username: the variable with its password
 #
 # [channels.ops]
 # type = "webhook"

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 
 from presswatch.alerts.channels.base import Channel
 from presswatch.alerts.message import AlertClipping, AlertMessage, AlsoIn, Event
-from presswatch.config import AlertsConfig, Config, channel_secret
-from presswatch.errors import ConfigError, DeliveryError
+from presswatch.config import AlertsConfig, Config, channel_problem, channel_secret
+from presswatch.errors import DeliveryError
+from presswatch.liveness import owner_is_gone
 from presswatch.storage.repository import AlertRecord, Repository, now_utc
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,16 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    waiting: int = 0  # for a channel that cannot send (see channel_problem)
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"alerts: {self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+        line = f"alerts: {self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+        return (
+            f"{line}, {self.waiting} waiting for a channel that cannot send"
+            if (self.waiting)
+            else line
+        )
 
     def __bool__(self) -> bool:
         """Anything happened."""
@@ -65,43 +72,58 @@ class DeliveryReport:
 
 @dataclass(slots=True)
 class UnusableChannel:
-    """A channel that cannot send (its secret's environment variable is not set): each attempt
-    fails with that reason and is retried, so setting the variable later loses nothing."""
+    """A channel that cannot send (the environment variable with its secret is not set). Its
+    alerts are not attempted: they wait, untouched, until the channel can send; the problem is
+    reported once, when a command or the service starts (channel_problem)."""
 
     name: str
     reason: str
 
-    def send(self, message: AlertMessage) -> None:
-        raise DeliveryError(f"channel {self.name}: {self.reason}")
+    def probe(self) -> str:
+        raise DeliveryError(self.reason, retryable=False)
+
+    def send(self, message: AlertMessage) -> str:
+        raise DeliveryError(self.reason)
 
 
 def build_channels(config: Config) -> dict[str, Channel]:
     """A sender for every configured channel; secrets come from the environment now. A channel
-    whose secret is missing still gets a sender, one that reports why it cannot send."""
+    that cannot send still gets a sender, one that says why."""
     from presswatch.alerts.channels.smtp import EmailChannel
     from presswatch.alerts.channels.webhook import WebhookChannel
 
     channels: dict[str, Channel] = {}
     for name, cfg in config.channels.items():
-        try:
-            if cfg.type == "webhook":
-                channels[name] = WebhookChannel(
-                    name, cfg.url, channel_secret(cfg.secret_env), cfg.timeout
-                )
-            else:
-                channels[name] = EmailChannel(
-                    name,
-                    cfg.smtp_host,
-                    cfg.smtp_port,
-                    cfg.security,
-                    cfg.username,
-                    channel_secret(cfg.password_env),
-                    cfg.from_,
-                    cfg.to,
-                )
-        except ConfigError as exc:
-            channels[name] = UnusableChannel(name, str(exc))
+        problem = channel_problem(name, cfg)
+        if problem is not None:
+            channels[name] = UnusableChannel(name, problem)
+        elif cfg.type == "webhook":
+            channels[name] = WebhookChannel(
+                name, cfg.url, channel_secret(cfg.secret_env), cfg.timeout
+            )
+        else:
+            password = channel_secret(cfg.password_env) if cfg.username else None
+            channels[name] = EmailChannel(
+                name,
+                cfg.smtp_host,
+                cfg.smtp_port,
+                cfg.security,
+                cfg.username,
+                password,
+                cfg.from_,
+                cfg.to,
+            )
     return channels
+
+
+def settle_held_alerts(repository: Repository, now: datetime) -> None:
+    """Alerts held for a crawl that will never release them (its process was killed) are due
+    now: runs still marked running by a process of this host that is gone are ended first."""
+    gone = [run for run, owner in repository.running_runs().items() if owner_is_gone(owner)]
+    if gone:
+        repository.end_runs(gone, "interrupted", "its crawl process ended without it (killed?)")
+        log.warning("%d crawl run(s) of a crawl process that is gone marked interrupted", len(gone))
+    repository.release_orphaned_alerts(now)
 
 
 def deliver(
@@ -120,6 +142,7 @@ def deliver(
     policy = RetryPolicy.from_config(config.alerts)
     queries = {t.name: t.query for t in config.topics}
     report = DeliveryReport()
+    settle_held_alerts(repository, now)
     due = repository.due_alerts(
         now,
         include_failed=include_failed,
@@ -128,6 +151,9 @@ def deliver(
         ignore_schedule=ignore_schedule,
     )
     for alert in due:
+        if isinstance(channels.get(alert.channel), UnusableChannel):
+            report.waiting += 1
+            continue
         if not repository.claim_alert(alert, now + CLAIM_FOR):
             continue  # another sender (a service, `alerts retry`) has it
         message = _message(repository, alert, queries.get(alert.topic, ""))

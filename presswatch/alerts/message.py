@@ -8,7 +8,7 @@ from typing import Literal
 
 from presswatch.alerts.snippets import Snippet
 
-Event = Literal["alert", "digest"]
+Event = Literal["alert", "digest", "test"]  # test: `presswatch alerts test CHANNEL`
 
 
 @dataclass(frozen=True, slots=True)

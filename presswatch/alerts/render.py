@@ -32,7 +32,8 @@ def webhook_body(message: AlertMessage) -> bytes:
 def _clipping_json(clipping: AlertClipping) -> dict[str, object]:
     return {
         "id": clipping.id,
-        "url": clipping.url,
+        # the link to follow: the canonical URL, without the feed's tracking parameters
+        "url": clipping.canonical_url or clipping.url,
         "canonical_url": clipping.canonical_url,
         "title": clipping.title,
         "source": clipping.source,
@@ -46,6 +47,8 @@ def email_subject(message: AlertMessage) -> str:
     """`[presswatch] topic: 3 new clippings`, or `[presswatch] digest topic: 12 clippings`."""
     count = len(message.clippings)
     noun = "clipping" if count == 1 else "clippings"
+    if message.event == "test":
+        return f"[presswatch] test message: {message.topic}"
     if message.event == "digest":
         return f"[presswatch] digest {message.topic}: {count} {noun}"
     return f"[presswatch] {message.topic}: {count} new {noun}"

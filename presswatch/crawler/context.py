@@ -21,6 +21,7 @@ class CrawlServices:
 
     repository: Repository
     extract_pool: ExtractPool
+    alert_hold_s: float  # how long an alert opened by a crawl waits at most for its release
     matcher: ArticleMatcher
 
 

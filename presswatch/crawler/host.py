@@ -5,7 +5,8 @@ from a queue. One process serves many crawls, several at a time, so the long-run
 pays for Scrapy's start and the extraction pool once, not once per crawl; the parent replaces
 the process after a number of crawls, or kills it when a crawl will not stop.
 
-Commands:  ("crawl", id, config, sources, want_progress) · ("stop", id, why) · ("shutdown",)
+Commands:  ("crawl", id, config, sources, want_progress, release_after_s) · ("stop", id, why)
+           ("shutdown",)
 Messages:  ("log", record) · ("runs", id, {source: run id}) · ("progress", id, counts)
            ("done", id, summary) · ("failed", id, message) · ("closed",)
 """
@@ -21,6 +22,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from multiprocessing.connection import Connection
 from multiprocessing.queues import Queue
 from typing import TYPE_CHECKING, Any
@@ -119,11 +121,11 @@ class _Host:
     def handle(self, command: tuple[Any, ...]) -> None:
         kind = command[0]
         if kind == "crawl":
-            _, request_id, config, sources, want_progress = command
+            _, request_id, config, sources, want_progress, release_after_s = command
             if self.shutting_down:
                 self.messages.put(("failed", request_id, "the crawl process is shutting down"))
                 return
-            self._spawn(self._crawl(request_id, config, sources, want_progress))
+            self._spawn(self._crawl(request_id, config, sources, want_progress, release_after_s))
         elif kind == "stop":
             _, request_id, why = command
             request = self.requests.get(request_id)
@@ -153,12 +155,17 @@ class _Host:
     # crawling
 
     async def _crawl(
-        self, request_id: int, config: Config, sources: Sequence[SourceConfig], progress: bool
+        self,
+        request_id: int,
+        config: Config,
+        sources: Sequence[SourceConfig],
+        progress: bool,
+        release_after_s: float | None,
     ) -> None:
         from presswatch.errors import PresswatchError
 
         try:
-            summary = await self._run(request_id, config, sources, progress)
+            summary = await self._run(request_id, config, sources, progress, release_after_s)
         except PresswatchError as exc:
             self.messages.put(("failed", request_id, str(exc)))
         except Exception as exc:  # a bug: reported, the process goes on serving
@@ -184,8 +191,15 @@ class _Host:
             gc.enable()
 
     async def _run(
-        self, request_id: int, config: Config, sources: Sequence[SourceConfig], progress: bool
+        self,
+        request_id: int,
+        config: Config,
+        sources: Sequence[SourceConfig],
+        progress: bool,
+        release_after_s: float | None,
     ) -> CrawlSummary:
+        """Crawl the sources; then the alerts their clippings went into are released: due
+        `release_after_s` from now (None: they stay held, for whoever ordered the crawl)."""
         from scrapy.crawler import AsyncCrawlerRunner
 
         from presswatch.counts import CrawlSummary, SourceResult
@@ -193,16 +207,19 @@ class _Host:
         from presswatch.crawler.settings import scrapy_settings
         from presswatch.crawler.spiders.source import SourceSpider
         from presswatch.extractors.article import ExtractOptions
+        from presswatch.liveness import process_owner
+        from presswatch.storage.repository import now_utc
 
         services = self._services(config)
         repository = services.repository
+        owner = process_owner()
         runner = AsyncCrawlerRunner(scrapy_settings(config.crawl))
         self._settle()
         crawls = [
             SourceCrawl(
                 source,
                 repository.source_id(source.name),
-                repository.start_run(source.name),
+                repository.start_run(source.name, owner),
                 ExtractOptions.of(config.extract, source),
             )
             for source in sources
@@ -234,7 +251,10 @@ class _Host:
             results.append(
                 SourceResult(crawl.source.name, crawl.run_id, status, duration, crawl.counts)
             )
-        errors = repository.run_errors([c.run_id for c in crawls])
+        run_ids = [c.run_id for c in crawls]
+        if release_after_s is not None:
+            repository.release_alerts(run_ids, now_utc() + timedelta(seconds=release_after_s))
+        errors = repository.run_errors(run_ids)
         return CrawlSummary(tuple(results), tuple(errors))
 
     def _services(self, config: Config) -> CrawlServices:
@@ -251,6 +271,8 @@ class _Host:
         return CrawlServices(
             repository=self._repositories[url],
             extract_pool=self.pool,
+            # an alert a crawl opens waits for the crawl to release it, at most this long
+            alert_hold_s=config.service.crawl_timeout_s + config.alerts.gather_s,
             matcher=self._matcher[1],
         )
 

@@ -32,10 +32,13 @@ class ClippingWriter:
     downloading the page. A batch is written when it is full or BATCH_DELAY_S after its first
     article arrived; each article still gets its own result (or StorageError)."""
 
-    def __init__(self, repository: Repository, source_id: int, run_id: int) -> None:
+    def __init__(
+        self, repository: Repository, source_id: int, run_id: int, alert_hold_s: float
+    ) -> None:
         self.repository = repository
         self.source_id = source_id
         self.run_id = run_id
+        self.alert_hold_s = alert_hold_s
         self._pending: list[
             tuple[Article, Sequence[str], Sequence[NewMatch], asyncio.Future[AddResult]]
         ] = []
@@ -66,6 +69,7 @@ class ClippingWriter:
                 self.source_id,
                 self.run_id,
                 [(article, keys, matches) for article, keys, matches, _ in pending],
+                self.alert_hold_s,
             )
         except Exception as exc:  # not a StorageError: a bug; each waiting item raises it
             results = [exc] * len(pending)
@@ -118,7 +122,9 @@ class ExtractStorePipeline:
         if outcome.published is None and item.hint_published is not None:
             outcome = replace(outcome, published=item.hint_published)
         if self._writer is None:
-            self._writer = ClippingWriter(services.repository, crawl.source_id, crawl.run_id)
+            self._writer = ClippingWriter(
+                services.repository, crawl.source_id, crawl.run_id, services.alert_hold_s
+            )
         try:
             # only the extracted title and text are matched, never the page's furniture
             matches = services.matcher.match(

@@ -56,12 +56,13 @@ def run_crawl(
     on_progress: ProgressCallback | None = None,
     log_level: int = logging.WARNING,
 ) -> CrawlSummary:
-    """Crawl `sources` once, now; returns the per-source summary.
+    """Crawl `sources` once, now, as one crawl: its alerts are due when it ends (one per topic
+    and channel). Returns the per-source summary.
 
     Failed pages are counted, not raised; CrawlError when the crawl could not run at all.
     """
     with CrawlHost(log_level, workers=config.crawl.extract_workers) as host:
-        return host.crawl(config, sources, on_progress)
+        return host.crawl(config, sources, on_progress, release_after_s=0.0)
 
 
 @dataclass(slots=True)
@@ -109,9 +110,14 @@ class CrawlHost:
         sources: Sequence[SourceConfig],
         on_progress: ProgressCallback | None = None,
         timeout_s: float | None = None,
+        *,
+        release_after_s: float | None,
     ) -> CrawlSummary:
         """Crawl `sources` once and wait for the summary. A crawl still running after
-        `timeout_s` is stopped, its runs counted as failed; CrawlError if it cannot run."""
+        `timeout_s` is stopped, its runs counted as failed; CrawlError if it cannot run.
+
+        The alerts its clippings went into are due `release_after_s` after it ends (None: they
+        stay held until whoever ordered the crawl releases them, or their hold runs out)."""
         pending = _Pending(config.database.url, on_progress)
         with self._lock:
             if self._closed:
@@ -120,7 +126,8 @@ class CrawlHost:
             request_id = next(self._ids)
             child.pending[request_id] = pending
             child.served += 1
-            self._send(child, ("crawl", request_id, config, tuple(sources), bool(on_progress)))
+            command = ("crawl", request_id, config, tuple(sources), bool(on_progress))
+            self._send(child, (*command, release_after_s))
         try:
             return pending.future.result(timeout=timeout_s)
         except FutureTimeout:

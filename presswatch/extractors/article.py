@@ -21,6 +21,7 @@ from presswatch.extractors.boilerplate import LineFilter
 from presswatch.extractors.fingerprint import simhash
 from presswatch.extractors.folding import normalise_line
 from presswatch.extractors.furniture import Removal
+from presswatch.extractors.pagekind import index_page_reason, teaser_lines
 
 if TYPE_CHECKING:
     from presswatch.config import ExtractConfig, SourceConfig
@@ -162,7 +163,7 @@ def extract_article(
         raise ExtractionError(f"cannot parse HTML: {exc}") from exc
     if tree is None:
         raise ExtractionError("cannot parse HTML: empty or not HTML")
-    strip_blocks(tree, url, block_rules(options.drop_blocks, options.exclude), removed)
+    cards = strip_blocks(tree, url, block_rules(options.drop_blocks, options.exclude), removed)
 
     # text only: trafilatura extracts from a copy of the tree, so the metadata is read from
     # this one afterwards (metadata.page_metadata: trafilatura's own with_metadata=True costs
@@ -175,11 +176,27 @@ def extract_article(
     title = " ".join((page.title or "").split())
     lines = line_filter.clean(document.text.splitlines(), removed)
     lines = _drop_bylines(_drop_heading(lines, title, removed), page.author, removed)
-    text = "\n\n".join(lines)
-    word_count = len(_WORD.findall(text))
+    teasers = teaser_lines(lines, cards.kept)
+    if teasers:  # teasers of other articles, in lists that stayed on the page: not its text
+        if removed is not None:
+            removed.extend(Removal("teaser-line", lines[i]) for i in teasers)
+        lines = [line for i, line in enumerate(lines) if i not in teasers]
     prose = prose_words(lines)
+    if cards.total and (
+        reason := index_page_reason(
+            len(set(teasers.values())),
+            prose,
+            options.min_words,
+            cards,
+            url,
+            metadata.declared_types(tree),
+        )
+    ):
+        return NotArticle(url, reason)
     if prose < options.min_words:
         return NotArticle(url, f"{prose} words of prose, fewer than min_words={options.min_words}")
+    text = "\n\n".join(lines)
+    word_count = len(_WORD.findall(text))
 
     published = metadata.published_at(tree) or metadata.guessed_date(tree, page.url)
     return Article(

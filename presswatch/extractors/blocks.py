@@ -23,17 +23,16 @@ whatever links it holds.
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
 from lxml.html import HtmlElement
 
-from presswatch.extractors.folding import fold
+from presswatch.extractors.folding import fold, word_string
 from presswatch.extractors.furniture import (
     PROMPT_WORDS,
     TEASER_LEAD_INS,
@@ -58,7 +57,7 @@ _MAX_LABEL_CHARS = 60
 # an inline teaser, a card or a prompt is at most this long; a paragraph longer than this is
 # the article's, whatever links it holds
 _MAX_TEASER_WORDS = 40
-_MAX_CARD_WORDS = 80
+_MAX_CARD_WORDS = 150
 _MAX_PROMPT_WORDS = 60
 # a lead-in, then links covering this share of the rest: "READ MORE: <a>headline</a>"
 _LEAD_IN_LINK_SHARE = 0.7
@@ -97,6 +96,19 @@ _LEAD_IN = re.compile(
 _ARTICLE_SLUG = re.compile(r"[a-z0-9]-[a-z0-9]|\d{3,}", re.IGNORECASE)
 
 
+@dataclass(slots=True)
+class CardCensus:
+    """The cards (a headline linking to another article of the site, with its teaser) found
+    in lists on a page: how a page of teasers, an index page, is told from an article."""
+
+    dropped: int = 0  # in lists removed as link-lists
+    kept: list[str] = field(default_factory=list)  # the texts of those that stayed (word_string)
+
+    @property
+    def total(self) -> int:
+        return self.dropped + len(self.kept)
+
+
 @dataclass(frozen=True, slots=True)
 class BlockRules:
     """The related-content labels and a source's exclude selectors, compiled once."""
@@ -124,8 +136,9 @@ def css_to_xpath(selector: str) -> str:
 
 def strip_blocks(
     tree: HtmlElement, url: str, rules: BlockRules, removed: list[Removal] | None = None
-) -> None:
-    """Drop every furniture block from `tree` (in place); each goes to `removed` with its rule."""
+) -> CardCensus:
+    """Drop every furniture block from `tree` (in place); each goes to `removed` with its rule.
+    Returns the cards found in the page's lists."""
     page = _Page(tree, url, removed)
     for selector, xpath in rules.exclude:
         for element in xpath(tree):
@@ -137,6 +150,7 @@ def strip_blocks(
     _drop_link_lists(page, links)
     _drop_inline_teasers(page, links)
     _drop_prompts(page)
+    return page.cards
 
 
 class _Page:
@@ -159,6 +173,7 @@ class _Page:
         self._protected: set[HtmlElement] | None = None
         self._kinds: dict[str, str] = {}
         self.drops = 0
+        self.cards = CardCensus()
         self.texts = [
             text
             for text in _TEXT_NODES(tree)
@@ -185,6 +200,11 @@ class _Page:
             and element.getparent() is not None
             and self.attached(element)
         )
+
+    def count_cards(self, block: HtmlElement, cards: int) -> None:
+        """Count the cards of a block about to be dropped (not those of the site's frame)."""
+        if not _in_page_frame(block):
+            self.cards.dropped += cards
 
     def attached(self, element: HtmlElement) -> bool:
         """Still in the tree (not inside a block dropped before)."""
@@ -292,6 +312,7 @@ def _drop_labelled(page: _Page, element: HtmlElement) -> None:
         if parent.tag != "p" or _link_share(page, parent) >= 0.5:
             block = parent
     if block is not None:
+        page.count_cards(block, _headlines(page, block))
         page.drop(block, "related-block")
         return
     # a label among the article's own elements: it and the list-like siblings after it
@@ -301,6 +322,7 @@ def _drop_labelled(page: _Page, element: HtmlElement) -> None:
     for sibling in siblings:
         if sibling.tag in HEADINGS or not _is_block_content(page, sibling):
             break
+        page.count_cards(sibling, _headlines(page, sibling))
         page.drop(sibling, "related-block")
 
 
@@ -328,35 +350,70 @@ def _drop_link_lists(page: _Page, links: list[HtmlElement]) -> None:
         element = link
         for _ in range(_CARD_DEPTH):
             parent = element.getparent()
-            if parent is None or parent.tag in _ROOTS:
+            if parent is None or parent.tag in ("html", "body"):
                 break
             rows[parent] = rows.get(parent, 0) + 1
             element = parent
     # outer rows first: a list of lists goes as one block
     for row in sorted((r for r, n in rows.items() if n >= 2), key=_depth):
-        if row.tag in _NOT_ROWS or not page.may_drop(row):
+        if row.tag in _NOT_ROWS or row.tag in ("html", "body") or not page.attached(row):
             continue
         items = [child for child in row if isinstance(child.tag, str) and _has_text(child)]
         least = 2 if row.tag in ("ul", "ol") else 3
-        needed = max(least, math.ceil(_CARD_SHARE * len(items)))
-        # the costly checks last, for the few rows that look like lists
-        if (
-            len(items) >= least
-            and _count_cards(page, items, needed) >= needed
-            and not _runs_text(row)
-            and not _has_prose(row)
-        ):
+        if len(items) < least:
+            continue
+        cards = _cards_of(page, items)
+        if len(cards) < max(least, _CARD_SHARE * (len(items) - _teasers_beside(cards))):
+            continue
+        if _runs_text(row):
+            continue
+        if page.may_drop(row) and not _has_prose(row):
+            page.count_cards(row, len(cards))
             page.drop(row, "link-list")
+        elif not _in_page_frame(row):  # the page's main text is in it, or long teasers
+            page.cards.kept.extend(
+                word_string(" ".join(part.text_content() for part in card)) for card in cards
+            )
 
 
-def _count_cards(page: _Page, items: list[HtmlElement], needed: int) -> int:
-    """How many items are cards, counted until `needed` is reached or out of reach."""
-    cards = 0
-    for index, item in enumerate(items):
-        cards += _is_card(page, item)
-        if cards >= needed or cards + len(items) - index - 1 < needed:
-            break
+def _cards_of(page: _Page, items: list[HtmlElement]) -> list[tuple[HtmlElement, ...]]:
+    """The cards among a row's items; a card's teaser may be the item after it (a `<dt>`
+    headline and its `<dd>`, an `<h3>` and the `<p>` below it)."""
+    cards: list[tuple[HtmlElement, ...]] = []
+    index = 0
+    while index < len(items):
+        item = items[index]
+        index += 1
+        if not _is_card(page, item):
+            continue
+        following = items[index] if index < len(items) else None
+        if (
+            following is not None
+            and following.tag not in HEADINGS
+            and not _has_cards(page, following)
+            and len(following.text_content().split()) <= 2 * _MAX_TEASER_WORDS
+        ):
+            cards.append((item, following))
+            index += 1
+        else:
+            cards.append((item,))
     return cards
+
+
+def _teasers_beside(cards: list[tuple[HtmlElement, ...]]) -> int:
+    return sum(len(card) - 1 for card in cards)
+
+
+_FRAME_TAGS = frozenset({"nav", "footer", "header"})
+_FRAME_ROLES = frozenset({"navigation", "contentinfo", "banner"})
+
+
+def _in_page_frame(element: HtmlElement) -> bool:
+    """In the site's header, footer or navigation: links there say nothing about the page."""
+    return any(
+        e.tag in _FRAME_TAGS or e.get("role") in _FRAME_ROLES
+        for e in (element, *element.iterancestors())
+    )
 
 
 def _is_card(page: _Page, item: HtmlElement) -> bool:
@@ -374,6 +431,17 @@ def _is_card(page: _Page, item: HtmlElement) -> bool:
         if text.find(headline) <= 40 or len(headline) >= 0.3 * len(text):
             return True
     return False
+
+
+def _headlines(page: _Page, element: HtmlElement) -> int:
+    """How many other articles `element` links to by a headline (three words or more)."""
+    return len(
+        {
+            a.get("href", "")
+            for a in element.iter("a")
+            if page.link_kind(a.get("href", "")) == "article" and len(a.text_content().split()) >= 3
+        }
+    )
 
 
 def _has_cards(page: _Page, element: HtmlElement) -> bool:

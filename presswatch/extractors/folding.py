@@ -49,3 +49,12 @@ def fold(text: str) -> str:
         if _ASTRAL.search(folded):
             folded = _COMBINING_ASTRAL.sub("", folded)
     return folded
+
+
+_WORD = re.compile(r"\w+")
+
+
+def word_string(text: str) -> str:
+    """The words of `text`, folded, one space apart: for finding a text inside another when
+    the two may space and punctuate the same words differently."""
+    return " ".join(_WORD.findall(fold(text)))

@@ -87,6 +87,27 @@ def published_at(tree: HtmlElement) -> datetime | None:
     return None
 
 
+def declared_types(tree: HtmlElement) -> frozenset[str]:
+    """What the page says it is: its og:type and JSON-LD @type values, lower-cased."""
+    found = {str(v).strip().lower() for v in tree.xpath('//meta[@property="og:type"]/@content')}
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            data = json.loads(str(script))
+        except ValueError:
+            continue
+        stack: list[object] = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                kind = node.get("@type")
+                kinds = kind if isinstance(kind, list) else [kind]
+                found.update(str(k).lower() for k in kinds if isinstance(k, str))
+                stack.extend(node.get("@graph", []))
+    return frozenset(found)
+
+
 def page_language(tree: HtmlElement) -> str | None:
     """Primary language subtag from `<html lang>` or `og:locale` ("en-GB" -> "en")."""
     values = [*tree.xpath("/html/@lang"), *tree.xpath('//meta[@property="og:locale"]/@content')]

@@ -127,7 +127,8 @@ class CrawlRun(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    status: Mapped[str] = mapped_column(String(20))  # running, finished, failed
+    status: Mapped[str] = mapped_column(String(20))  # running, finished, failed, interrupted
+    owner: Mapped[str | None] = mapped_column(String(200))  # the crawl process, "host:pid"
     discovered: Mapped[int] = mapped_column(Integer, default=0)
     known: Mapped[int] = mapped_column(Integer, default=0)
     fetched: Mapped[int] = mapped_column(Integer, default=0)

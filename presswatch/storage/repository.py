@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
 
 from presswatch.alerts.snippets import Snippet
 from presswatch.counts import CrawlCounts, ErrorLine
@@ -256,7 +257,8 @@ class Repository:
             connection.execute(stmt.on_conflict_do_nothing())
             return int(connection.scalar(select(Source.id).where(Source.name == name)) or 0)
 
-    def start_run(self, source_name: str) -> int:
+    def start_run(self, source_name: str, owner: str | None = None) -> int:
+        """A new crawl run of the source, run by process `owner` ("host:pid")."""
         source_id = self.source_id(source_name)
         with self._write() as connection:
             result = connection.execute(
@@ -264,6 +266,7 @@ class Repository:
                     source_id=source_id,
                     started_at=now_utc(),
                     status="running",
+                    owner=owner,
                     **CrawlCounts().as_dict(),
                 )
             )
@@ -436,18 +439,23 @@ class Repository:
         article: Article,
         url_keys: Sequence[str],
         matches: Sequence[NewMatch] = (),
+        hold_s: float = 0.0,
     ) -> AddResult:
         """Store `article` once: a clipping already reached by any of `url_keys` or with the
         same canonical URL is `known`; a near-identical text elsewhere makes it a duplicate.
-        A new clipping's topic `matches` are stored in the same transaction."""
+        A new clipping's topic `matches` are stored in the same transaction, and it joins the
+        topic's gathering alert on each channel; an alert it opens is held for `hold_s`
+        (until release_alerts, at the latest that long)."""
         with self._write() as connection:
-            return self._add_batch(connection, source_id, run_id, [(article, url_keys, matches)])[0]
+            batch = [(article, url_keys, matches)]
+            return self._add_batch(connection, source_id, run_id, batch, hold_s)[0]
 
     def add_clippings(
         self,
         source_id: int,
         run_id: int | None,
         articles: Sequence[tuple[Article, Sequence[str], Sequence[NewMatch]]],
+        hold_s: float = 0.0,
     ) -> list[AddResult | StorageError]:
         """add_clipping for each (article, url_keys, matches), in order, in one transaction: a
         crawl stores hundreds of articles a minute, and a transaction each is most of the cost.
@@ -459,14 +467,14 @@ class Repository:
             return []
         try:
             with self._write() as connection:
-                return list(self._add_batch(connection, source_id, run_id, articles))
+                return list(self._add_batch(connection, source_id, run_id, articles, hold_s))
         except StorageError as exc:
             if len(articles) == 1:
                 return [exc]
         results: list[AddResult | StorageError] = []
         for article, keys, matches in articles:
             try:
-                results.append(self.add_clipping(source_id, run_id, article, keys, matches))
+                results.append(self.add_clipping(source_id, run_id, article, keys, matches, hold_s))
             except StorageError as exc:
                 results.append(exc)
         return results
@@ -477,6 +485,7 @@ class Repository:
         source_id: int,
         run_id: int | None,
         articles: Sequence[tuple[Article, Sequence[str], Sequence[NewMatch]]],
+        hold_s: float,
     ) -> list[AddResult]:
         """The articles in order, as if each were added alone after the ones before it, with
         a statement per new clipping and a few for the batch (not four per article): the
@@ -496,7 +505,7 @@ class Repository:
         neighbours = self._near_duplicates(
             connection, [article.fingerprint for article, _ in fresh]
         )
-        outbox = _BatchOutbox()
+        outbox = _BatchOutbox(held_until=now_utc() + timedelta(seconds=hold_s))
         if connection.dialect.name == "postgresql":
             _lock_alerts(connection, [match for _, _, matches in articles for match in matches])
         results: list[AddResult] = []
@@ -625,7 +634,7 @@ class Repository:
         for channel in match.notify:
             key = _alert_key(match, channel)
             if key not in outbox.alerts:  # it stays open (and locked) until the batch commits
-                outbox.alerts[key] = self._open_alert(connection, *key, run_id)
+                outbox.alerts[key] = self._open_alert(connection, *key, run_id, outbox.held_until)
             outbox.items.append(
                 {
                     "alert_id": outbox.alerts[key],
@@ -636,10 +645,17 @@ class Repository:
             )
 
     def _open_alert(
-        self, connection: Connection, topic: str, channel: str, event: str, run_id: int | None
+        self,
+        connection: Connection,
+        topic: str,
+        channel: str,
+        event: str,
+        run_id: int | None,
+        held_until: datetime,
     ) -> int:
-        """The alert the crawl's clippings of this topic go into on this channel: the open
-        one, or a new one. On PostgreSQL the caller holds the topic's advisory lock."""
+        """The alert the clippings of this topic go into on this channel: the one gathering
+        (not yet taken for sending), whichever crawl opened it, or a new one held until
+        `held_until`. On PostgreSQL the caller holds the topic's advisory lock."""
         stmt = select(Alert.id).where(
             Alert.topic == topic,
             Alert.channel == channel,
@@ -647,17 +663,14 @@ class Repository:
             Alert.status == "pending",
             Alert.attempts == 0,
         )
-        if event == "alert":
-            stmt = stmt.where(
-                Alert.crawl_run_id.is_(None) if run_id is None else Alert.crawl_run_id == run_id
-            )
         # FOR UPDATE (PostgreSQL): a sender claiming this alert waits until the clipping is in
         found = connection.scalar(stmt.order_by(Alert.id.desc()).limit(1).with_for_update())
         if found is not None:
             return int(found)
         now = now_utc()
-        # a digest waits for its schedule: the sender sets the time it is due
-        due = now if event == "alert" else now + _DIGEST_NOT_SCHEDULED
+        # an alert waits for its crawl to release it; a digest for its schedule (the sender
+        # sets the time it is due)
+        due = max(now, held_until) if event == "alert" else now + _DIGEST_NOT_SCHEDULED
         return int(
             connection.scalar(
                 insert(Alert)
@@ -677,6 +690,54 @@ class Repository:
             or 0
         )
 
+    def release_alerts(self, run_ids: Sequence[int], due: datetime) -> int:
+        """The gathering alerts that clippings of these crawl runs went into are due at `due`
+        at the latest (one already due earlier keeps its time); returns how many moved."""
+        if not run_ids:
+            return 0
+        fed = (
+            select(AlertItem.id)
+            .join(Clipping, Clipping.id == AlertItem.clipping_id)
+            .where(AlertItem.alert_id == Alert.id, Clipping.crawl_run_id.in_(list(run_ids)))
+            .exists()
+        )
+        return self._release(fed, due)
+
+    def release_orphaned_alerts(self, now: datetime) -> int:
+        """Gathering alerts held for crawl runs that are no longer running (their process was
+        killed, say) are due now; returns how many."""
+        running = (
+            select(AlertItem.id)
+            .join(Clipping, Clipping.id == AlertItem.clipping_id)
+            .join(CrawlRun, CrawlRun.id == Clipping.crawl_run_id)
+            .where(AlertItem.alert_id == Alert.id, CrawlRun.status == "running")
+            .exists()
+        )
+        return self._release(~running, now)
+
+    def _release(self, condition: ColumnElement[bool], due: datetime) -> int:
+        with self._write() as connection:
+            result = connection.execute(
+                update(Alert)
+                .where(
+                    Alert.status == "pending",
+                    Alert.attempts == 0,
+                    Alert.event == "alert",
+                    Alert.next_attempt_at > due,
+                    condition,
+                )
+                .values(next_attempt_at=due)
+            )
+            return int(result.rowcount or 0)
+
+    def running_runs(self) -> dict[int, str | None]:
+        """The crawl runs marked running, with the process that runs them ("host:pid")."""
+        with self._read() as connection:
+            rows = connection.execute(
+                select(CrawlRun.id, CrawlRun.owner).where(CrawlRun.status == "running")
+            )
+            return {run_id: owner for run_id, owner in rows}
+
     def due_alerts(
         self,
         now: datetime,
@@ -695,8 +756,11 @@ class Repository:
         if not ignore_schedule:
             stmt = stmt.where(or_(Alert.next_attempt_at <= now, Alert.status == "failed"))
         elif event != "digest":
-            # a digest still collecting waits for its schedule or `alerts digest`
-            stmt = stmt.where(or_(Alert.event == "alert", Alert.attempts > 0))
+            # a digest still collecting waits for its schedule or `alerts digest`, an alert
+            # still gathering for its crawl
+            stmt = stmt.where(
+                or_(Alert.attempts > 0, (Alert.event == "alert") & (Alert.next_attempt_at <= now))
+            )
         if event:
             stmt = stmt.where(Alert.event == event)
         if topic:
@@ -734,7 +798,7 @@ class Repository:
             copies: dict[int, list[tuple[str, str]]] = {r.id: [] for r in records}
             if records:
                 copy_rows = connection.execute(
-                    select(Clipping.duplicate_of, Source.name, Clipping.url)
+                    select(Clipping.duplicate_of, Source.name, Clipping.canonical_url)
                     .join(Source, Source.id == Clipping.source_id)
                     .where(Clipping.duplicate_of.in_(list(copies)))
                     .order_by(Clipping.id)
@@ -1040,6 +1104,7 @@ class _BatchOutbox:
     """What a batch of new clippings writes besides the clippings, in one statement each at
     the end: their matches and alert items, and each alert they go into, looked up once."""
 
+    held_until: datetime  # when an alert the batch opens is due, unless released before
     matches: list[dict[str, object]] = field(default_factory=list)
     items: list[dict[str, object]] = field(default_factory=list)
     alerts: dict[tuple[str, str, str], int] = field(default_factory=dict)

@@ -272,7 +272,8 @@ def expected_body(alert: AlertMessage) -> dict[str, object]:
         "clippings": [
             {
                 "id": 17,
-                "url": "https://www.example.org/world/2025/feb/26/kyiv-talks?utm_source=rss",
+                # the link to follow is the canonical one (SPEC: issue 13)
+                "url": "https://www.example.org/world/2025/feb/26/kyiv-talks",
                 "canonical_url": "https://www.example.org/world/2025/feb/26/kyiv-talks",
                 "title": "Security guarantees for Kyiv on the table",
                 "source": "guardian-world",

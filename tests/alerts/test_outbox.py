@@ -447,7 +447,7 @@ def test_two_senders_reading_the_same_due_alert_send_it_once(desk) -> None:  # t
     assert repository.list_alerts()[0].status == "sending"
 
 
-def test_missing_secret_fails_only_its_channel_and_is_retried(desk) -> None:  # type: ignore[no-untyped-def]
+def test_missing_secret_is_said_once_and_its_channel_waits(desk) -> None:  # type: ignore[no-untyped-def]
     newsdesk, smtp, webhook = desk
     newsdesk.publish("h0", "Harbour story 0", OWN_PASSAGE)
     env = {k: v for k, v in os.environ.items() if k != "PRESSWATCH_TEST_SECRET"}
@@ -460,10 +460,18 @@ def test_missing_secret_fails_only_its_channel_and_is_retried(desk) -> None:  # 
         env=env,
     )
     assert result.returncode == 0
-    assert "alerts: 1 sent, 1 to retry, 0 failed" in result.stdout
-    assert "environment variable PRESSWATCH_TEST_SECRET is not set" in result.stdout
+    # said once, as the command starts; the alert is not attempted (no retry burnt on it)
+    (warning,) = [line for line in result.stderr.splitlines() if "PRESSWATCH_TEST_SECRET" in line]
+    assert warning == (
+        "presswatch: warning: channel ops: environment variable PRESSWATCH_TEST_SECRET is not "
+        "set (its signing secret); its alerts wait"
+    )
+    assert "PRESSWATCH_TEST_SECRET" not in result.stdout
+    assert "alerts: 1 sent, 0 to retry, 0 failed, 1 waiting" in result.stdout
     assert len(smtp.mailbox.messages) == 1  # the email channel is not held back
     assert webhook.requests == []
+    (waiting,) = newsdesk.repository().list_alerts(status="pending")
+    assert waiting.attempts == 0
     # with the variable set, `alerts retry` sends the webhook alert; the email is not repeated
     assert "alerts: 1 sent" in presswatch(newsdesk.config_path, "alerts", "retry").stdout
     assert len(webhook.requests) == 1

@@ -173,6 +173,7 @@ timeout = 5
 retries = 0
 [alerts]
 first_retry = "2s"
+gather = "1s"
 {extra}
 {source_tables}
 {topics}

@@ -12,6 +12,12 @@ class Channel(Protocol):
 
     name: str
 
-    def send(self, message: AlertMessage) -> None:
-        """Deliver `message` once; raises DeliveryError (with `retryable`) on failure."""
+    def probe(self) -> str:
+        """Reach the receiver without sending an alert; its answer, in one line, or
+        DeliveryError saying why it cannot be reached."""
+        ...
+
+    def send(self, message: AlertMessage) -> str:
+        """Deliver `message` once and return what the receiver answered, in one line; raises
+        DeliveryError (with `retryable`) on failure."""
         ...

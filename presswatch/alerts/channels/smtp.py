@@ -6,7 +6,7 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
-from typing import Literal
+from typing import Any, Literal
 
 from presswatch.alerts.message import AlertMessage
 from presswatch.alerts.render import email_message
@@ -53,36 +53,14 @@ class EmailChannel:
     def __repr__(self) -> str:
         return f"EmailChannel(name={self.name!r}, host={self.host!r}, port={self.port})"
 
-    def send(self, message: AlertMessage) -> None:
-        """Send `message` to every recipient; raises DeliveryError naming host:port and why."""
+    def send(self, message: AlertMessage) -> str:
+        """Send `message` to every recipient and return the server's answer to it; raises
+        DeliveryError naming host:port and why."""
         msg = email_message(message, self.sender, self.recipients)
         try:
-            refused = self._deliver(msg)
-        except smtplib.SMTPAuthenticationError as exc:
-            detail = _reply(exc.smtp_code, exc.smtp_error)
-            raise self._error(
-                f"login as {self.username!r} refused ({detail})", exc.smtp_code
-            ) from exc
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            detail = "; ".join(
-                f"{rcpt}: {_reply(code, text)}" for rcpt, (code, text) in exc.recipients.items()
-            )
-            raise self._error(f"all recipients refused ({detail})", min(codes, default=0)) from exc
-        except smtplib.SMTPResponseException as exc:
-            reply = _reply(exc.smtp_code, exc.smtp_error)
-            raise self._error(f"server answered {reply}", exc.smtp_code) from exc
-        except smtplib.SMTPException as exc:
-            raise self._error(str(exc) or type(exc).__name__) from exc
-        except ssl.SSLError as exc:
-            reason = getattr(exc, "verify_message", None) or exc.reason or str(exc)
-            raise self._error(f"TLS failed: {reason}") from exc
-        except ConnectionRefusedError as exc:
-            raise self._error("connection refused") from exc
-        except TimeoutError as exc:
-            raise self._error(f"timed out after {self.timeout_s:g} s") from exc
-        except OSError as exc:
-            raise self._error(exc.strerror or str(exc) or type(exc).__name__) from exc
+            refused, answer = self._deliver(msg)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise self._failure(exc) from exc
         if refused:
             # the others have it; a retry would send them a second copy
             log.warning(
@@ -91,23 +69,72 @@ class EmailChannel:
                 ", ".join(sorted(refused)),
                 extra={"channel": self.name, "delivery": message.delivery_id},
             )
+        return f"{self.host}:{self.port} answered {answer}"
 
-    def _deliver(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
-        smtp: smtplib.SMTP
+    def probe(self) -> str:
+        """Connect, greet, secure and log in as a delivery would, send nothing; the server's
+        answer, or DeliveryError saying why not."""
+        try:
+            smtp = self._connect()
+            try:
+                code, text = smtp.noop()
+            finally:
+                _quit(smtp)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise self._failure(exc) from exc
+        return f"{self.host}:{self.port} answered {_reply(code, text)}"
+
+    def _connect(self) -> _RepliesKept:
+        smtp: _RepliesKept
         if self.security == "ssl":
-            smtp = smtplib.SMTP_SSL(
+            smtp = _SslRepliesKept(
                 self.host, self.port, timeout=self.timeout_s, context=self.tls_context
             )
         else:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+            smtp = _RepliesKept(self.host, self.port, timeout=self.timeout_s)
         try:
             if self.security == "starttls":
                 smtp.starttls(context=self.tls_context)
             if self.username:
                 smtp.login(self.username, self._password or "")
-            return smtp.send_message(msg, from_addr=self.sender, to_addrs=list(self.recipients))
+        except BaseException:
+            _quit(smtp)
+            raise
+        return smtp
+
+    def _deliver(self, msg: EmailMessage) -> tuple[dict[str, tuple[int, bytes]], str]:
+        """The refused recipients, and the server's reply to the message."""
+        smtp = self._connect()
+        try:
+            refused = smtp.send_message(msg, from_addr=self.sender, to_addrs=list(self.recipients))
+            return refused, _reply(*smtp.data_reply)
         finally:
             _quit(smtp)
+
+    def _failure(self, exc: smtplib.SMTPException | OSError) -> DeliveryError:
+        """What went wrong talking to the server, as a DeliveryError that says so."""
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
+            detail = _reply(exc.smtp_code, exc.smtp_error)
+            return self._error(f"login as {self.username!r} refused ({detail})", exc.smtp_code)
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            codes = [code for code, _ in exc.recipients.values()]
+            detail = "; ".join(
+                f"{rcpt}: {_reply(code, text)}" for rcpt, (code, text) in exc.recipients.items()
+            )
+            return self._error(f"all recipients refused ({detail})", min(codes, default=0))
+        if isinstance(exc, smtplib.SMTPResponseException):
+            reply = _reply(exc.smtp_code, exc.smtp_error)
+            return self._error(f"server answered {reply}", exc.smtp_code)
+        if isinstance(exc, smtplib.SMTPException):
+            return self._error(str(exc) or type(exc).__name__)
+        if isinstance(exc, ssl.SSLError):
+            reason = getattr(exc, "verify_message", None) or exc.reason or str(exc)
+            return self._error(f"TLS failed: {reason}")
+        if isinstance(exc, ConnectionRefusedError):
+            return self._error("connection refused")
+        if isinstance(exc, TimeoutError):
+            return self._error(f"timed out after {self.timeout_s:g} s")
+        return self._error(exc.strerror or str(exc) or type(exc).__name__)
 
     def _error(self, problem: str, smtp_code: int = 0) -> DeliveryError:
         text = " ".join(problem.split())
@@ -117,6 +144,20 @@ class EmailChannel:
             f"email {self.name}: {self.host}:{self.port} {text}",
             retryable=not 500 <= smtp_code < 600,
         )
+
+
+class _RepliesKept(smtplib.SMTP):
+    """smtplib.SMTP that keeps the server's reply to DATA (send_message drops it)."""
+
+    data_reply: tuple[int, bytes] = (0, b"")
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.data_reply = super().data(msg)
+        return self.data_reply
+
+
+class _SslRepliesKept(_RepliesKept, smtplib.SMTP_SSL):
+    """The same over implicit TLS."""
 
 
 def _reply(code: int, text: bytes | str) -> str:

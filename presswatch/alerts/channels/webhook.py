@@ -34,8 +34,14 @@ class WebhookChannel:
     def __repr__(self) -> str:
         return f"WebhookChannel(name={self.name!r}, url={_shown(self.url)!r})"
 
-    def send(self, message: AlertMessage) -> None:
-        """POST `message`; raises DeliveryError(retryable=True) unless the answer is 2xx."""
+    def probe(self) -> str:
+        """Whether the receiver is there (a HEAD request, no alert sent): its answer, or
+        DeliveryError when it cannot be reached or answers 5xx."""
+        return _probe(self)
+
+    def send(self, message: AlertMessage) -> str:
+        """POST `message` and return the answer ("HTTP 200: <start of the body>"); raises
+        DeliveryError(retryable=True) unless the answer is 2xx."""
         body = webhook_body(message)
         headers = {
             "Content-Type": "application/json",
@@ -62,6 +68,29 @@ class WebhookChannel:
             "webhook delivered",
             extra={"channel": self.name, "delivery": message.delivery_id},
         )
+        answer = _one_line(response.text[:_ANSWER_CHARS])
+        return f"{where} answered HTTP {response.status_code}" + (f": {answer}" if answer else "")
+
+
+_ANSWER_CHARS = 200
+
+
+def _probe(channel: WebhookChannel) -> str:
+    where = f"webhook {channel.name}: {_shown(channel.url)}"
+    try:
+        with httpx.Client(timeout=channel.timeout_s, follow_redirects=False) as client:
+            response = client.head(channel.url)
+    except httpx.TimeoutException as exc:
+        raise DeliveryError(f"{where} timed out after {channel.timeout_s:g} s") from exc
+    except httpx.ConnectError as exc:
+        raise DeliveryError(f"{where} {_connect_problem(exc)}") from exc
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise DeliveryError(f"{where} failed: {_one_line(str(exc))}") from exc
+    if response.status_code in (502, 503, 504):  # a proxy in front, and nothing behind it
+        raise DeliveryError(f"{where} answered HTTP {response.status_code} to HEAD")
+    # 404, 405, 501 and the like are fine: it listens; what it makes of a POST, `alerts test`
+    # tells
+    return f"{where} answered HTTP {response.status_code} to HEAD"
 
 
 def _connect_problem(exc: httpx.ConnectError) -> str:
