@@ -154,6 +154,7 @@ def write_service_config(
     topics: str = "",
     extra: str = "",
     every: str = INTERVAL,
+    gather: str = "1s",
 ) -> Path:
     source_tables = "".join(
         f'[[sources]]\nname = "{s}"\nfeeds = ["{publisher.feed_url(s)}"]\nevery = "{every}"\n\n'
@@ -173,7 +174,7 @@ timeout = 5
 retries = 0
 [alerts]
 first_retry = "2s"
-gather = "1s"
+gather = "{gather}"
 {extra}
 {source_tables}
 {topics}

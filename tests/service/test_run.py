@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -55,6 +56,46 @@ def test_new_articles_produce_alerts_within_one_interval(
     assert all("maximum number of running instances" in line for line in warnings), log
     assert "ERROR" not in log, log
     assert "stopped in" in log
+
+
+def test_crawls_ending_within_gather_share_one_alert(
+    service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database
+) -> None:  # type: ignore[no-untyped-def]
+    for source in ("gazette", "courier", "ledger"):
+        publisher.publish(source, f"{source[0]}1", f"harbour story of the {source}")
+    # the three first crawls start within 2 s of each other (a 4 s schedule spreads them over
+    # half of it) and end within seconds: one alert, sent 10 s after the first one ended
+    config = service_config(
+        publisher,
+        ["gazette", "courier", "ledger"],
+        hook_url=webhook.url,
+        topics=topic("harbour", "harbour"),
+        gather="10s",
+        every="4s",
+    )
+    service = start_service(config)
+    wait_until(lambda: len(webhook.requests) == 1, 60, "the gathered alert")
+    titles = sorted(c["title"] for c in json.loads(webhook.requests[0].body)["clippings"])
+    assert titles == [
+        "harbour story of the courier (c1)",
+        "harbour story of the gazette (g1)",
+        "harbour story of the ledger (l1)",
+    ]
+    # a story published later is the next crawl's: its own alert, within an interval + gather
+    publisher.publish("gazette", "g2", "harbour tug arrives")
+    took = wait_until(lambda: len(webhook.requests) == 2, 60, "the next alert")
+    assert took < 4 + 10 + 10, f"the alert took {took:.1f} s"
+    assert [c["title"] for c in json.loads(webhook.requests[1].body)["clippings"]] == [
+        "harbour tug arrives (g2)"
+    ]
+    assert service.stop() == 0
+    assert Counter(alerted_titles(webhook)) == {
+        "harbour story of the courier (c1)": 1,
+        "harbour story of the gazette (g1)": 1,
+        "harbour story of the ledger (l1)": 1,
+        "harbour tug arrives (g2)": 1,
+    }
+    assert database().runs("running") == 0
 
 
 def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
