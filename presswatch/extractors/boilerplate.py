@@ -97,6 +97,7 @@ BUILTIN_LABELS: tuple[str, ...] = (
     "Sign up for",
     "©",
     "Copyright",
+    "Our Standards:",
 )
 
 _MAX_LABEL_LINE_WORDS = 12

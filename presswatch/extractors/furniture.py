@@ -260,6 +260,7 @@ TEASER_LEAD_INS: tuple[str, ...] = (
 PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     # subscriptions and paywalls
     ("unlimited", r"\bunlimited (digital )?access\b"),
+    ("subscription", r"\b(take out|get|start) a (digital )?subscription\b"),
     ("subscri", r"^subscribe\b"),
     ("subscri", r"\bsubscribe (now|today|for|to (our|the))\b"),
     ("already", r"\balready (a )?(subscriber|member|subscribed)\b"),
@@ -335,6 +336,8 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("descarga", r"\bdescarga (nuestra|la) app\b"),
     # Dutch
     ("abonnee", r"\b(word|al) abonnee\b"),
+    ("abonnement", r"\bneem een (digitaal )?abonnement\b"),
+    ("onbeperkt", r"\bonbeperkt (lezen|toegang)\b"),
     ("abonneer", r"\babonneer\b"),
     ("schrijf je", r"\bschrijf je (nu )?in\b"),
     ("nieuwsbrief", r"\bnieuwsbrief\b.*\b(aanmelden|inschrijven|ontvang|schrijf)"),
