@@ -685,6 +685,7 @@ def write_config(directory: Path, sitemaps: Sequence[str], args: argparse.Namesp
 url = "sqlite:///{directory / "bench.db"}"
 
 [crawl]
+allow_networks = ["127.0.0.0/8"]
 concurrency = {args.concurrency}
 per_domain_concurrency = {args.per_domain}
 timeout = 30

@@ -128,6 +128,7 @@ def worker_config(workdir: Path, site: LoopbackSite, sources: list[str], db_url:
         f"""[database]
 url = "{db_url}"
 [crawl]
+allow_networks = ["127.0.0.0/8"]
 autothrottle = false
 concurrency = 32
 per_domain_concurrency = 16

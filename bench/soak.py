@@ -155,6 +155,7 @@ def main() -> int:
             f"""[database]
 url = "sqlite:///soak.db"
 [crawl]
+allow_networks = ["127.0.0.0/8"]
 autothrottle = false
 {tables}
 [[topics]]

@@ -80,6 +80,16 @@ def _check_selector(selector: str) -> str:
     return selector
 
 
+def _check_network(network: str) -> str:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(network, strict=False)
+    except ValueError as exc:
+        raise ValueError(f'"{network}" is not a network (use "10.0.0.0/8", "fd00::/8")') from exc
+    return network
+
+
 def _check_cron(expr: str) -> str:
     from presswatch.cron import cron_trigger
 
@@ -98,6 +108,7 @@ Regex = Annotated[str, AfterValidator(_check_regex)]
 HttpUrl = Annotated[str, AfterValidator(_check_http_url)]
 Cron = Annotated[str, AfterValidator(_check_cron)]
 CssSelector = Annotated[str, AfterValidator(_check_selector)]
+Network = Annotated[str, AfterValidator(_check_network)]
 
 
 class _Model(BaseModel):
@@ -119,6 +130,8 @@ class CrawlConfig(_Model):
     max_depth: int = Field(default=2, ge=1, le=10)
     autothrottle: bool = True
     extract_workers: int = Field(default=0, ge=0, le=64)  # 0: one per CPU core
+    # internal networks a crawl may reach (all others but public addresses are refused)
+    allow_networks: tuple[Network, ...] = ()
 
     @property
     def timeout_s(self) -> float:

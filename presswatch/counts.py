@@ -14,7 +14,7 @@ class CrawlCounts:
     feeds and sitemaps answered 304; extracted: pages that were articles; not_articles: pages
     that were not (index pages, stubs, non-HTML); stored: new clippings; duplicates: of those,
     near-identical to an earlier clipping; matched: topic matches of the new clippings;
-    errors: failed URLs.
+    errors: failed URLs; blocked: URLs refused because they lead to an internal address.
     """
 
     discovered: int = 0
@@ -27,6 +27,7 @@ class CrawlCounts:
     duplicates: int = 0
     matched: int = 0
     errors: int = 0
+    blocked: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -14,7 +14,7 @@ from presswatch.alerts.deliver import build_channels, deliver
 from presswatch.config import load_config
 from presswatch.counts import CrawlSummary
 from presswatch.crawler.run import ProgressCallback, run_crawl
-from presswatch.loopback import BASE_TOKEN, LoopbackSite
+from presswatch.loopback import BASE_TOKEN, LoopbackSite, allow_loopback
 from presswatch.sinks import SmtpSink, WebhookCall, WebhookSink
 from presswatch.storage.db import open_database
 from presswatch.storage.repository import ClippingRecord, Repository, TopicStats
@@ -59,7 +59,7 @@ def write_demo_config(
             f'[channels.ops]\ntype = "webhook"\nurl = "{webhook_url}"\n'
         )
     path = workdir / "presswatch.toml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(allow_loopback(text), encoding="utf-8")
     return path
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +22,19 @@ from typing import Self
 from urllib.parse import urlsplit
 
 BASE_TOKEN = "__BASE__"
+# a crawl reaches only public addresses unless its config lets it reach others: the demo,
+# the tests and the benchmarks let it reach this server
+ALLOW_LOOPBACK = 'allow_networks = ["127.0.0.0/8", "::1/128"]'
 _TEMPLATED = {".html", ".htm", ".xml", ".txt", ".toml", ".rss", ".atom"}
+
+
+def allow_loopback(config_text: str) -> str:
+    """A presswatch.toml text whose crawls may reach 127.0.0.1 (its [crawl] table says so)."""
+    if re.search(r"^allow_networks\s*=", config_text, flags=re.M):
+        return re.sub(r"^allow_networks\s*=.*$", ALLOW_LOOPBACK, config_text, count=1, flags=re.M)
+    if "\n[crawl]\n" in f"\n{config_text}":
+        return f"\n{config_text}".replace("\n[crawl]\n", f"\n[crawl]\n{ALLOW_LOOPBACK}\n", 1)[1:]
+    return f"{config_text}\n[crawl]\n{ALLOW_LOOPBACK}\n"
 
 
 @dataclass(slots=True)

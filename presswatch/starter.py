@@ -29,6 +29,7 @@ max_page_bytes = 5000000      # larger pages are abandoned and counted as errors
 max_depth = 2                 # how far links are followed from start_urls
 autothrottle = true           # adapt the request rate to each host's speed
 extract_workers = 0           # processes extracting articles; 0 = one per CPU core
+allow_networks = []           # internal networks a crawl may reach, e.g. ["10.0.0.0/8"]
 
 [queue]                       # distributed mode only: presswatch worker on each node
 # url = "redis://127.0.0.1:6379/0"   # the shared queue; without it everything runs here

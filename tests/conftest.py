@@ -21,7 +21,7 @@ from psycopg import sql
 from sqlalchemy import make_url
 
 from presswatch.config import Config, load_config
-from presswatch.loopback import LoopbackSite
+from presswatch.loopback import LoopbackSite, allow_loopback
 from presswatch.storage.db import open_database
 from presswatch.storage.repository import Repository
 
@@ -119,7 +119,7 @@ def write_config(tmp_path: Path, databases: TestDatabases):  # type: ignore[no-u
     def _write(body: str, name: str = "presswatch.toml") -> Config:
         path = tmp_path / name
         text = body if "[database]" in body else f"{database_toml(databases.url())}\n{body}"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(allow_loopback(text), encoding="utf-8")
         return load_config(path)
 
     return _write

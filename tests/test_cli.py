@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from presswatch.loopback import LoopbackSite
+from presswatch.loopback import LoopbackSite, allow_loopback
 from tests.conftest import OWN_PASSAGE, TestDatabases, database_toml
 from tests.pages import OWN_PASSAGE_TITLE, article_page, paragraphs_about, rss_feed
 
@@ -54,9 +54,11 @@ def crawled(
             ),
         )
         (workdir / "presswatch.toml").write_text(
-            database_toml(module_databases.url("cli")) + "[crawl]\nautothrottle = false\n"
-            f'[[sources]]\nname = "gazette"\nfeeds = ["{site.url("/rss.xml")}"]\n'
-            f'[[sources]]\nname = "dead"\nfeeds = ["http://127.0.0.1:9/rss.xml"]\n'
+            allow_loopback(
+                database_toml(module_databases.url("cli")) + "[crawl]\nautothrottle = false\n"
+                f'[[sources]]\nname = "gazette"\nfeeds = ["{site.url("/rss.xml")}"]\n'
+                f'[[sources]]\nname = "dead"\nfeeds = ["http://127.0.0.1:9/rss.xml"]\n'
+            )
         )
         result = presswatch("crawl", cwd=workdir)
         assert result.returncode == 0, result.stderr

@@ -9,6 +9,7 @@ from presswatch.alerts.matching import ArticleMatcher
 from presswatch.config import SourceConfig
 from presswatch.counts import CrawlCounts
 from presswatch.crawler.extract_pool import ExtractPool
+from presswatch.crawler.guard import NetworkGuard
 from presswatch.extractors.article import ExtractOptions
 from presswatch.storage.repository import Repository
 
@@ -21,6 +22,7 @@ class CrawlServices:
 
     repository: Repository
     extract_pool: ExtractPool
+    guard: NetworkGuard
     alert_hold_s: float  # how long an alert opened by a crawl waits at most for its release
     matcher: ArticleMatcher
 
@@ -36,6 +38,13 @@ class SourceCrawl:
     counts: CrawlCounts = field(default_factory=CrawlCounts)
     # ETag / Last-Modified per feed or sitemap URL, stored when the crawl ends cleanly
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+def report_blocked(services: CrawlServices, crawl: SourceCrawl, url: str, why: str) -> None:
+    """Count, store and log one URL the network guard refused; the crawl goes on."""
+    crawl.counts.blocked += 1
+    services.repository.record_error(crawl.run_id, url, "blocked", why)
+    log.warning("blocked: %s", why, extra={"source": crawl.source.name, "url": url})
 
 
 def report_error(

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from presswatch.config import Config, SourceConfig, TopicConfig
     from presswatch.counts import CrawlCounts, CrawlSummary
     from presswatch.crawler.context import CrawlServices, SourceCrawl
+    from presswatch.crawler.guard import NetworkGuard
     from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,9 @@ def host_main(commands: Connection, messages: Queue[Any], log_level: int, worker
     install_reactor(REACTOR)
     from twisted.internet import reactor
 
-    host = _Host(messages, pool, reactor)
+    from presswatch.crawler.guard import NetworkGuard
+
+    host = _Host(messages, pool, reactor, NetworkGuard.install(reactor))
     reader = threading.Thread(
         target=_read_commands, args=(commands, host, reactor), name="commands", daemon=True
     )
@@ -105,10 +108,13 @@ class _Request:
 
 
 class _Host:
-    def __init__(self, messages: Queue[Any], pool: ExtractPool, reactor: Any) -> None:
+    def __init__(
+        self, messages: Queue[Any], pool: ExtractPool, reactor: Any, guard: NetworkGuard
+    ) -> None:
         self.messages = messages
         self.pool = pool
         self.reactor = reactor
+        self.guard = guard
         self.requests: dict[int, _Request] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.shutting_down = False
@@ -260,6 +266,7 @@ class _Host:
     def _services(self, config: Config) -> CrawlServices:
         from presswatch.alerts.matching import ArticleMatcher, topics_of
         from presswatch.crawler.context import CrawlServices
+        from presswatch.crawler.guard import allowed_networks
         from presswatch.storage.db import open_database
         from presswatch.storage.repository import Repository
 
@@ -268,9 +275,12 @@ class _Host:
             self._repositories[url] = Repository(open_database(url))
         if self._matcher is None or self._matcher[0] != config.topics:
             self._matcher = (config.topics, ArticleMatcher(topics_of(config)))
+        # the crawls of one process share a resolver: the latest config's networks apply
+        self.guard.allowed = allowed_networks(config.crawl.allow_networks)
         return CrawlServices(
             repository=self._repositories[url],
             extract_pool=self.pool,
+            guard=self.guard,
             # an alert a crawl opens waits for the crawl to release it, at most this long
             alert_hold_s=config.service.crawl_timeout_s + config.alerts.gather_s,
             matcher=self._matcher[1],

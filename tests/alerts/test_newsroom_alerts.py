@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from presswatch.loopback import LoopbackSite, Route
+from presswatch.loopback import LoopbackSite, Route, allow_loopback
 from presswatch.starter import STARTER_CONFIG
 from presswatch.storage.db import open_database
 from presswatch.storage.repository import Repository
@@ -85,7 +85,7 @@ def starter_config(
     assert 'username = ""' in channels
     assert 'password_env = "PRESSWATCH_SMTP_PASSWORD"' in channels
     text = text.replace('url = "sqlite:///presswatch.db"', f'url = "{database_url}"')
-    return f"{text}\n{sources}\n{topics}\n{channels}"
+    return allow_loopback(f"{text}\n{sources}\n{topics}\n{channels}")
 
 
 @dataclass

@@ -67,6 +67,7 @@ url = "{database_url}"
 [crawl]
 autothrottle = false
 per_domain_concurrency = 2
+allow_networks = ["127.0.0.0/8"]
 [alerts]
 max_attempts = {max_attempts}
 first_retry = "1m"

@@ -169,6 +169,7 @@ def write_service_config(
 [database]
 url = "{database_url}"
 [crawl]
+allow_networks = ["127.0.0.0/8"]
 autothrottle = false
 timeout = 5
 retries = 0

@@ -87,6 +87,7 @@ def write_config(
 [database]
 url = "{database_url}"
 [crawl]
+allow_networks = ["127.0.0.0/8"]
 autothrottle = false
 per_domain_concurrency = 4
 timeout = 10

@@ -31,7 +31,7 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from presswatch.crawler.context import CrawlServices, SourceCrawl, report_error
+from presswatch.crawler.context import CrawlServices, SourceCrawl, report_blocked, report_error
 from presswatch.crawler.items import PageItem
 from presswatch.crawler.middlewares import CONDITIONAL
 from presswatch.extractors.metadata import url_key
@@ -113,7 +113,8 @@ class SourceSpider(SitemapSpider):
             callback=callback,
             errback=self.on_error,
             meta=request_meta,
-            dont_filter=kind != "article",
+            # feeds and sitemaps too: a sitemap index that lists itself is not read again
+            dont_filter=False,
         )
 
     def article_requests(
@@ -251,6 +252,11 @@ class SourceSpider(SitemapSpider):
 
     def on_error(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
+        if isinstance(failure.value, DNSLookupError | CannotResolveHostError):
+            blocked = self.services.guard.why_blocked(urlsplit(request.url).hostname)
+            if blocked is not None:
+                report_blocked(self.services, self.crawl, request.url, blocked)
+                return
         kind, message = describe_failure(failure)
         if kind == "robots":
             self.logger.info("skipped (robots.txt): %s", request.url)
