@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
     AfterValidator,
@@ -154,6 +155,12 @@ class ExtractConfig(_Model):
     drop_lines: tuple[str, ...] = ()
     drop_blocks: tuple[str, ...] = ()  # related-content labels, added to the built-in list
     min_words: int = Field(default=40, ge=0)
+    # a page whose extraction takes longer is given up, and skipped until it changes
+    timeout: Duration = "20s"
+
+    @property
+    def timeout_s(self) -> float:
+        return parse_duration_s(self.timeout)
 
 
 class AlertsConfig(_Model):
@@ -307,6 +314,13 @@ def channel_problem(name: str, channel: ChannelConfig) -> str | None:
     try:
         if channel.type == "webhook":
             channel_secret(channel.secret_env)
+        elif (
+            channel.username and channel.security == "none" and not _is_loopback(channel.smtp_host)
+        ):
+            return (
+                f"channel {name}: the password would cross the network in clear to "
+                f'{channel.smtp_host}: set security = "starttls" or "ssl"; its alerts wait'
+            )
         elif channel.username:
             if not channel.password_env:
                 return (
@@ -320,10 +334,48 @@ def channel_problem(name: str, channel: ChannelConfig) -> str | None:
     return None
 
 
+def secret_path(config: Config) -> Path:
+    """Where the review page keeps its secret: next to the SQLite file, else next to the
+    config file."""
+    from sqlalchemy import make_url
+
+    url = make_url(config.database.url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        database = Path(url.database)
+        return database.with_name(database.name + ".secret")
+    base = config.path.parent if config.path is not None else Path.cwd()
+    return base / "presswatch.secret"
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def channel_problems(config: Config) -> list[str]:
     """channel_problem of every channel that has one."""
     found = (channel_problem(name, channel) for name, channel in config.channels.items())
     return [problem for problem in found if problem is not None]
+
+
+def redacted(url: str) -> str:
+    """`url` with its password, if any, shown as *** (for errors and logs)."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if not password:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    name = user.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
 
 
 def resolve_config_path(cli_path: str | None) -> Path:
@@ -346,6 +398,7 @@ def load_config(path: Path) -> Config:
     if isinstance(sources, list):
         raw = {**raw, "sources": [*sources, *seed_sources]}
     raw["path"] = path.resolve()
+    raw = _environment_overrides(raw)
     raw = _resolve_database_url(raw, path)
     try:
         config = Config.model_validate(_arrays_as_tuples(raw))
@@ -353,6 +406,21 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: {_describe(exc)}") from exc
     _check_cross_references(config, path)
     return config
+
+
+DATABASE_URL_ENV = "PRESSWATCH_DATABASE_URL"
+QUEUE_URL_ENV = "PRESSWATCH_QUEUE_URL"
+
+
+def _environment_overrides(raw: dict[str, Any]) -> dict[str, Any]:
+    """PRESSWATCH_DATABASE_URL and PRESSWATCH_QUEUE_URL, when set, win over the file: the
+    URLs with passwords can stay out of it."""
+    for variable, section in ((DATABASE_URL_ENV, "database"), (QUEUE_URL_ENV, "queue")):
+        value = os.environ.get(variable)
+        if value:
+            table = raw.get(section)
+            raw = {**raw, section: {**(table if isinstance(table, dict) else {}), "url": value}}
+    return raw
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.results import Results
 from dramatiq.results.backends.redis import RedisBackend
 
-from presswatch.config import Config, SourceConfig, channel_problems
+from presswatch.config import Config, SourceConfig, channel_problems, redacted
 from presswatch.counts import CrawlCounts, CrawlSummary, ErrorLine, SourceResult
 from presswatch.errors import CrawlError
 from presswatch.storage.repository import Repository
@@ -118,7 +118,8 @@ class CrawlQueue:
         try:
             messages = [self.crawl_actor.send(s.name, release_after_s) for s in sources]
         except redis.RedisError as exc:
-            raise CrawlError(f"the queue at {config.queue.url} is not reachable: {exc}") from exc
+            where = redacted(config.queue.url or "")
+            raise CrawlError(f"the queue at {where} is not reachable: {exc}") from exc
         # each crawl may take its limit after the one before it came back: crawls wait in the
         # queue for a free worker
         limit = (timeout_s or config.service.crawl_timeout_s) + 120
@@ -226,7 +227,7 @@ class Worker:
             log.warning("%s", problem)
         log.info(
             "worker: taking crawls from %s (queue %s)",
-            self.config.queue.url,
+            redacted(self.config.queue.url or ""),
             self.config.queue.name,
         )
         self._stop.wait()

@@ -39,6 +39,18 @@ class ExtractionError(PresswatchError):
     """A page could not be parsed into an article."""
 
 
+class UnextractablePage(ExtractionError):
+    """A page extraction gives up on (remembered, and skipped until it changes)."""
+
+
+class ExtractionTimeout(UnextractablePage):
+    """Extracting a page took longer than `[extract] timeout`: its worker was killed."""
+
+
+class PageTooComplex(UnextractablePage):
+    """A page with more HTML elements than extraction takes on."""
+
+
 class StorageError(PresswatchError):
     """The database could not be opened, migrated or written."""
 

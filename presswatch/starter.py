@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from presswatch.errors import ConfigError
@@ -40,6 +41,7 @@ allow_networks = []           # internal networks a crawl may reach, e.g. ["10.0
 drop_lines = ["Share:", "More for You", "Top Followed"]   # added to the built-in list
 drop_blocks = []              # labels of related-content blocks, added to the built-in list
 min_words = 40                # shorter pages are not articles
+timeout = "20s"               # a page whose extraction takes longer is skipped until it changes
 
 [alerts]
 max_attempts = 8              # a failing alert is retried this often, then marked failed
@@ -92,5 +94,9 @@ def write_starter(directory: Path, *, overwrite: bool = False) -> Path:
     path = directory / "presswatch.toml"
     if path.exists() and not overwrite:
         raise ConfigError(f"{path}: already exists (use --force to overwrite)")
-    path.write_text(STARTER_CONFIG, encoding="utf-8")
+    # readable by this user only: it may name SMTP hosts, users and database URLs
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(STARTER_CONFIG)
+    os.chmod(path, 0o600)  # an existing file, overwritten with --force
     return path

@@ -184,10 +184,17 @@ def test_second_crawl_finds_nothing_new(crawled: tuple[Path, LoopbackSite]) -> N
 
 
 def test_extract_file_and_url(crawled: tuple[Path, LoopbackSite], tmp_path: Path) -> None:
-    _, site = crawled
+    workdir, site = crawled
     page = tmp_path / "saved.html"
     page.write_text(article_page("Saved page", paragraphs_about("school meals")), encoding="utf-8")
-    result = presswatch("extract", str(page), site.url("/news/harbour.html"), "--format", "jsonl")
+    url = site.url("/news/harbour.html")
+    # without a config, the crawl's rules hold: a loopback address is refused
+    refused = presswatch("extract", url, "--format", "jsonl", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "refused: 127.0.0.1 is a loopback address" in refused.stderr
+    assert "allow_networks" in refused.stderr
+    # the crawled config allows 127.0.0.0/8
+    result = presswatch("extract", str(page), url, "--format", "jsonl", cwd=workdir)
     assert result.returncode == 0, result.stderr
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert set(first) >= {"url", "title", "author", "published", "language", "text"}

@@ -38,6 +38,9 @@ class SourceCrawl:
     counts: CrawlCounts = field(default_factory=CrawlCounts)
     # ETag / Last-Modified per feed or sitemap URL, stored when the crawl ends cleanly
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # a page was skipped for now (it stalled extraction before): the feeds are read again
+    # next time, so that it is asked for again, and extracted once it has changed
+    revisit: bool = False
 
 
 def report_blocked(services: CrawlServices, crawl: SourceCrawl, url: str, why: str) -> None:

@@ -18,11 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import struct
+import sys
+import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -30,10 +35,13 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
+from presswatch.errors import ExtractionTimeout
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 IN_FLIGHT = 2  # tasks sent to one worker and not answered yet, at most
+_WATCH_EVERY_S = 0.5  # how often the deadline of running tasks is checked
 _READ_CHUNK = 1 << 20
 # multiprocessing.Connection's framing, so that a worker reads and writes with recv_bytes /
 # send_bytes: a 4-byte signed length, or -1 and an 8-byte length for 2 GiB and more
@@ -55,6 +63,8 @@ class _Worker:
     incoming: bytearray = field(default_factory=bytearray)
     writing: bool = False  # waiting for room in the task pipe
     loop: asyncio.AbstractEventLoop | None = None  # the loop watching its result pipe
+    running_since: float | None = None  # when its current task (the first in `sent`) began
+    timed_out: bool = False  # killed for running a task past the pool's deadline
 
 
 class ExtractPool:
@@ -66,9 +76,13 @@ class ExtractPool:
         workers: int,
         initializer: Callable[[], None] | None = None,
         context: Any = None,
+        task_timeout_s: float | None = None,
     ) -> None:
         self.size = workers
         self.initializer = initializer
+        # a task running longer fails with ExtractionTimeout, and its worker is replaced
+        self.task_timeout_s = task_timeout_s
+        self._watching = False
         self._context = context or multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
         self._waiting: collections.deque[_Task] = collections.deque()
@@ -99,7 +113,8 @@ class ExtractPool:
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) in a worker process; its exception is raised here. BrokenProcessPool when
-        the worker died running it (the page crashed the parser, or it was killed)."""
+        the worker died running it (the page crashed the parser, or it was killed);
+        ExtractionTimeout when it ran past `task_timeout_s` (the worker is killed)."""
         if self._closed:
             raise RuntimeError("the extraction pool is shut down")
         loop = asyncio.get_running_loop()
@@ -129,6 +144,11 @@ class ExtractPool:
         if worker.loop is None:
             worker.loop = loop
             loop.add_reader(worker.results_fd, self._on_results, worker)
+        if not worker.sent:
+            worker.running_since = time.monotonic()
+        if not self._watching and self.task_timeout_s:
+            self._watching = True
+            loop.call_later(_WATCH_EVERY_S, self._watch, loop)
         header = (
             _SHORT.pack(len(blob))
             if len(blob) < 0x7FFFFFFF
@@ -188,6 +208,7 @@ class ExtractPool:
             ok, value = pickle.loads(memoryview(buffer)[offset : offset + size])
             start = offset + size
             future = worker.sent.popleft()[1]
+            worker.running_since = time.monotonic() if worker.sent else None
             if not future.done():
                 if ok:
                     future.set_result(value)
@@ -197,20 +218,42 @@ class ExtractPool:
         if self._waiting and worker.loop is not None:
             self._dispatch(worker.loop)
 
+    def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Kill the workers whose current task has run past the deadline (their result pipe
+        then ends, and _worker_died fails the task and starts another worker)."""
+        if self._closed:
+            return
+        limit = self.task_timeout_s
+        now = time.monotonic()
+        for worker in self._workers:
+            since = worker.running_since
+            if limit and since is not None and not worker.timed_out and now - since > limit:
+                worker.timed_out = True
+                worker.process.kill()
+        loop.call_later(_WATCH_EVERY_S, self._watch, loop)
+
     def _worker_died(self, worker: _Worker) -> None:
         """The task it was running fails; those queued behind it are sent elsewhere."""
         loop = worker.loop
         self._forget(worker)
         self._workers.remove(worker)
+        worker.process.join(1)  # reaped: no zombie left behind
         code = worker.process.exitcode
-        why = "an extraction worker ended unexpectedly" + (
-            f" (exit code {code})" if code is not None else ""
-        )
-        log.warning("%s; starting another one", why)
+        if worker.timed_out:
+            error: Exception = ExtractionTimeout(
+                f"extraction timeout: still running after {self.task_timeout_s:g} s"
+            )
+            log.info("an extraction worker was stopped (%s); starting another one", error)
+        else:
+            why = "an extraction worker ended unexpectedly" + (
+                f" (exit code {code})" if code is not None else ""
+            )
+            log.warning("%s; starting another one", why)
+            error = BrokenProcessPool(why)
         if worker.sent:
             running = worker.sent.popleft()[1]
             if not running.done():
-                running.set_exception(BrokenProcessPool(why))
+                running.set_exception(error)
         # the tasks queued behind it did not start: first in line for the other workers
         self._waiting.extendleft(reversed(worker.sent))
         worker.sent.clear()
@@ -248,6 +291,7 @@ def _worker_main(
 ) -> None:
     """A worker: tasks in order until the task pipe ends (the crawl process closed it, or
     is gone)."""
+    die_with_parent()
     if initializer is not None:
         initializer()
     dumps = pickle.dumps
@@ -269,6 +313,24 @@ def _worker_main(
             results.send_bytes(answer)
         except OSError:  # the crawl process is gone
             return
+
+
+def die_with_parent() -> None:
+    """Linux: the kernel kills this process when the process that started it ends, killed
+    included (a killed crawl process leaves no extraction worker behind). Elsewhere the
+    worker ends when it next reads its task pipe."""
+    if sys.platform != "linux":
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no libc to ask: the pipe still ends the worker
+        return
+    if os.getppid() == 1:  # the parent died before prctl: nobody to work for
+        os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def init_extract_worker() -> None:

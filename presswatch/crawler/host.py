@@ -264,9 +264,9 @@ class _Host:
         return CrawlSummary(tuple(results), tuple(errors))
 
     def _services(self, config: Config) -> CrawlServices:
+        from presswatch.addresses import allowed_networks
         from presswatch.alerts.matching import ArticleMatcher, topics_of
         from presswatch.crawler.context import CrawlServices
-        from presswatch.crawler.guard import allowed_networks
         from presswatch.storage.db import open_database
         from presswatch.storage.repository import Repository
 
@@ -275,8 +275,9 @@ class _Host:
             self._repositories[url] = Repository(open_database(url))
         if self._matcher is None or self._matcher[0] != config.topics:
             self._matcher = (config.topics, ArticleMatcher(topics_of(config)))
-        # the crawls of one process share a resolver: the latest config's networks apply
+        # the crawls of one process share a resolver and a pool: the latest config applies
         self.guard.allowed = allowed_networks(config.crawl.allow_networks)
+        self.pool.task_timeout_s = config.extract.timeout_s
         return CrawlServices(
             repository=self._repositories[url],
             extract_pool=self.pool,

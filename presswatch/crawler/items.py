@@ -16,3 +16,5 @@ class PageItem:
     content_type: str | None
     discovered_via: str  # feed, sitemap, link
     hint_published: datetime | None = None  # from the feed entry or sitemap, if any
+    etag: str | None = None  # the response's validators: a page that stalls extraction is
+    last_modified: str | None = None  # remembered with them, and skipped until they change

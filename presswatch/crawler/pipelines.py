@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 from presswatch.alerts.matching import NewMatch
 from presswatch.crawler.context import report_error
 from presswatch.crawler.items import PageItem
-from presswatch.errors import ExtractionError, StorageError
+from presswatch.errors import (
+    ExtractionError,
+    ExtractionTimeout,
+    StorageError,
+    UnextractablePage,
+)
 from presswatch.extractors.article import Article, NotArticle, PageResult, extract_page
 from presswatch.extractors.metadata import url_key
 from presswatch.storage.repository import AddResult, Repository
@@ -106,6 +111,18 @@ class ExtractStorePipeline:
             result: PageResult = await services.extract_pool.run(
                 extract_page, item.body, item.url, item.content_type, crawl.extract_options
             )
+        except UnextractablePage as exc:
+            # remembered: later crawls skip the page until it changes
+            kind = "extraction-timeout" if isinstance(exc, ExtractionTimeout) else "extraction"
+            report_error(services, crawl, item.url, kind, str(exc))
+            services.repository.remember_stalled_page(
+                [url_key(item.url), url_key(item.request_url)],
+                item.etag,
+                item.last_modified,
+                len(item.body),
+                str(exc),
+            )
+            return item
         except ExtractionError as exc:
             report_error(services, crawl, item.url, "extraction", str(exc))
             return item

@@ -62,7 +62,13 @@ def run_crawl(
     Failed pages are counted, not raised; CrawlError when the crawl could not run at all.
     """
     with CrawlHost(log_level, workers=config.crawl.extract_workers) as host:
-        return host.crawl(config, sources, on_progress, release_after_s=0.0)
+        return host.crawl(
+            config,
+            sources,
+            on_progress,
+            timeout_s=config.service.crawl_timeout_s,
+            release_after_s=0.0,
+        )
 
 
 @dataclass(slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from presswatch.config import redacted
 from presswatch.errors import StorageError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -34,7 +36,7 @@ def create_db_engine(url: str) -> Engine:
             options["connect_args"] = {"options": "-c timezone=UTC"}
         engine = create_engine(url, **options)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StorageError(f"database url {url!r} cannot be used: {exc}") from exc
+        raise StorageError(f"database url {redacted(url)!r} cannot be used: {exc}") from exc
     if engine.dialect.name == "sqlite":
         if sqlite3.sqlite_version_info < _SQLITE_NEEDED:
             raise StorageError(
@@ -102,6 +104,8 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
         path = Path(database)
         if not path.parent.is_dir():
             raise StorageError(f"cannot create the database {path}: {path.parent} does not exist")
+        _create_private(path)  # SQLite then opens it as it is; its -wal and -shm files follow
+        _create_private(Path(f"{path}.lock"))
         with open(f"{path}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
@@ -115,6 +119,17 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
             yield
         finally:
             _pg_lock(connection, "pg_advisory_unlock")
+
+
+def _create_private(path: Path) -> None:
+    """An empty file readable by this user only, unless it exists: clippings, alerts and
+    channel names are nobody else's business on a shared machine."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StorageError(f"cannot create the database {path}: {exc.strerror}") from exc
 
 
 def _pg_lock(connection: Connection, function: str) -> None:

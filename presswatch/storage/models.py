@@ -117,6 +117,20 @@ class PageUrl(Base):
     clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"), index=True)
 
 
+class StalledPage(Base):
+    """A page whose extraction ran past `[extract] timeout`: skipped by later crawls while it
+    is unchanged (same validators, or the same length when it has none)."""
+
+    __tablename__ = "stalled_pages"
+
+    url_key: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    length: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class CrawlRun(Base):
     """One crawl of one source, with its counts."""
 

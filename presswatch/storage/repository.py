@@ -14,6 +14,7 @@ from sqlalchemy import (
     Engine,
     Select,
     bindparam,
+    delete,
     func,
     insert,
     or_,
@@ -41,6 +42,7 @@ from presswatch.storage.models import (
     Match,
     PageUrl,
     Source,
+    StalledPage,
 )
 from presswatch.storage.search import (
     fts5_match,
@@ -151,6 +153,22 @@ class StoredMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class StalledPageRecord:
+    """What a stalled page looked like: its validators and length."""
+
+    etag: str | None
+    last_modified: str | None
+    length: int
+
+    def is_unchanged(self, etag: str | None, last_modified: str | None, length: int) -> bool:
+        if self.etag or etag:
+            return self.etag == etag
+        if self.last_modified or last_modified:
+            return self.last_modified == last_modified
+        return self.length == length
+
+
+@dataclass(frozen=True, slots=True)
 class FeedValidators:
     etag: str | None
     last_modified: str | None
@@ -179,6 +197,10 @@ class ClippingRecord:
 
 # a digest's alert row waits until the sender sets its time from the topic's digest_cron
 _DIGEST_NOT_SCHEDULED = timedelta(days=36500)
+
+
+# the largest id a row can have (ids are INTEGER: 32 bits on PostgreSQL)
+MAX_ID = 2**31 - 1
 
 
 def now_utc() -> datetime:
@@ -384,6 +406,47 @@ class Repository:
             for chunk in _chunks(keys):
                 known.update(connection.scalars(_KNOWN_URL_KEYS, {"keys": chunk}))
         return known
+
+    def remember_stalled_page(
+        self,
+        url_keys: Sequence[str],
+        etag: str | None,
+        last_modified: str | None,
+        length: int,
+        reason: str,
+    ) -> None:
+        """A page whose extraction ran past its deadline, under each of its URL keys."""
+        rows = [
+            {
+                "url_key": key,
+                "etag": etag,
+                "last_modified": last_modified,
+                "length": length,
+                "reason": reason[:2000],
+                "at": now_utc(),
+            }
+            for key in dict.fromkeys(url_keys)
+        ]
+        with self._write() as connection:
+            connection.execute(delete(StalledPage).where(StalledPage.url_key.in_(list(url_keys))))
+            connection.execute(insert(StalledPage), rows)
+
+    def stalled_pages(self, url_keys: Sequence[str]) -> dict[str, StalledPageRecord]:
+        """The stalled pages among `url_keys`, by key."""
+        found: dict[str, StalledPageRecord] = {}
+        with self._read() as connection:
+            for chunk in _chunks(list(dict.fromkeys(url_keys))):
+                rows = connection.execute(
+                    select(
+                        StalledPage.url_key,
+                        StalledPage.etag,
+                        StalledPage.last_modified,
+                        StalledPage.length,
+                    ).where(StalledPage.url_key.in_(chunk))
+                )
+                for key, etag, modified, length in rows:
+                    found[key] = StalledPageRecord(etag, modified, length)
+        return found
 
     def feed_validators(self, url: str) -> FeedValidators | None:
         with self._read() as connection:
@@ -983,6 +1046,9 @@ class Repository:
         return [replace(r, topics=tuple(topics[r.id])) for r in records]
 
     def get_clipping(self, clipping_id: int) -> ClippingRecord | None:
+        """The clipping, or None (also for an id no clipping can have: from a URL, say)."""
+        if not 0 < clipping_id <= MAX_ID:
+            return None
         with self._read() as connection:
             row = (
                 connection.execute(self._records().where(Clipping.id == clipping_id))

@@ -22,6 +22,7 @@ from starlette.templating import Jinja2Templates
 from presswatch import __version__
 from presswatch.config import Config
 from presswatch.storage.review import ReviewRepository
+from presswatch.web.secret import ServerSecret
 from presswatch.web.security import AccessMiddleware, Guard
 
 HERE = Path(__file__).parent
@@ -38,7 +39,11 @@ class WebContext:
 
 
 def create_app(
-    config: Config, repository: ReviewRepository, *, token: str | None = None
+    config: Config,
+    repository: ReviewRepository,
+    *,
+    token: str | None = None,
+    secret: ServerSecret | None = None,
 ) -> Starlette:
     """The review page over `repository`, for `config`'s topics, sources and channels. With a
     `token`, every request must log in or carry it; without one, only loopback names are
@@ -51,7 +56,7 @@ def create_app(
         *login.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    guard = Guard(token)
+    guard = Guard(token, secret)
     app = Starlette(
         routes=routes,
         middleware=[Middleware(AccessMiddleware, guard=guard, loopback_only=token is None)],
@@ -99,7 +104,11 @@ async def posted_form(request: Request) -> FormData:
 
 
 def safe_next(target: str, default: str) -> str:
-    """`target` when it is a path on this site (never another site's URL), else `default`."""
+    """`target` when it is a path on this site (never another site's URL), else `default`.
+    Whitespace and control characters are refused: browsers drop a tab or a newline, and
+    "/\t/evil.example" becomes "//evil.example", another site."""
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return default
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections
 import hashlib
 import hmac
 import secrets
@@ -28,8 +29,13 @@ from starlette.requests import HTTPConnection
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from presswatch.web.secret import ServerSecret
+
 COOKIE = "presswatch_session"
 SESSION_MAX_AGE_S = 30 * 86400
+# wrong tokens one client address may send in a window before it has to wait
+MAX_LOGIN_FAILURES = 5
+LOGIN_WINDOW_S = 60.0
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 OPEN_PATHS = ("/login", "/static/")  # reachable before logging in
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -47,14 +53,17 @@ class Session:
 
 
 class Guard:
-    """Signs and checks session cookies and CSRF tokens; knows the access token, if any."""
+    """Signs and checks session cookies and CSRF tokens; knows the access token, if any, and
+    how many wrong ones each client address sent lately."""
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, token: str | None, secret: ServerSecret | None = None) -> None:
         self.token = token
-        # with a token, cookies survive a restart (the key is derived from the token); without
-        # one there is nothing to log into, and a fresh key per process is enough
-        seed = token.encode() if token else secrets.token_bytes(32)
-        self._key = hmac.new(seed, b"presswatch review page session", hashlib.sha256).digest()
+        self.secret = secret or ServerSecret.ephemeral()
+        # the key is the server's own secret, bound to the token: nothing about the token can
+        # be learnt from a cookie, and a new token makes every earlier cookie worthless
+        bound = hashlib.sha256((token or "").encode()).digest()
+        self._key = hmac.new(self.secret.key, b"session " + bound, hashlib.sha256).digest()
+        self._failures: dict[str, collections.deque[float]] = {}
 
     @property
     def requires_login(self) -> bool:
@@ -65,20 +74,41 @@ class Guard:
 
     def new_cookie(self, *, authenticated: bool) -> tuple[Session, str]:
         nonce = secrets.token_urlsafe(18)
-        payload = f"{nonce}.{int(time.time())}.{int(authenticated)}"
+        payload = f"{nonce}.{int(time.time())}.{int(authenticated)}.{self.secret.epoch}"
         return Session(nonce, authenticated), f"{payload}.{self._sign(payload)}"
 
     def read_cookie(self, value: str | None) -> Session | None:
-        """The session of a cookie this server signed and that has not expired."""
-        if not value or value.count(".") != 3:
+        """The session of a cookie this server signed since the last log-out, that has not
+        expired."""
+        if not value or value.count(".") != 4:
             return None
         payload, signature = value.rsplit(".", 1)
         if not hmac.compare_digest(signature, self._sign(payload)):
             return None
-        nonce, issued, authenticated = payload.split(".")
+        nonce, issued, authenticated, epoch = payload.split(".")
         if not issued.isdigit() or time.time() - int(issued) > SESSION_MAX_AGE_S:
             return None
+        if epoch != str(self.secret.epoch):
+            return None
         return Session(nonce, authenticated == "1" or not self.requires_login)
+
+    def log_out_everyone(self) -> None:
+        self.secret.revoke_all()
+
+    def login_blocked_for(self, client: str) -> float:
+        """Seconds until `client` may try the token again (0: now)."""
+        failures = self._failures.get(client)
+        if failures is None:
+            return 0.0
+        now = time.monotonic()
+        while failures and now - failures[0] > LOGIN_WINDOW_S:
+            failures.popleft()
+        if len(failures) < MAX_LOGIN_FAILURES:
+            return 0.0
+        return LOGIN_WINDOW_S - (now - failures[0])
+
+    def login_failed(self, client: str) -> None:
+        self._failures.setdefault(client, collections.deque()).append(time.monotonic())
 
     def csrf_token(self, session: Session) -> str:
         return self._sign(f"csrf:{session.nonce}")[:32]

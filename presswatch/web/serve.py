@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import math
 import signal
 import socket
 from collections.abc import Callable, Iterator
 
 import uvicorn
 
-from presswatch.config import Config
+from presswatch.config import Config, secret_path
 from presswatch.errors import ConfigError, PresswatchError
 from presswatch.storage.db import open_database
 from presswatch.storage.review import ReviewRepository
 from presswatch.web.app import create_app
+from presswatch.web.secret import ServerSecret
 
-MIN_TOKEN_CHARS = 16
+MIN_TOKEN_BITS = 128
 TOKEN_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe())'"
 
 
@@ -29,17 +31,39 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def token_bits(token: str) -> int:
+    """A generous estimate of a token's entropy: its length times the bits of the alphabet
+    its characters are drawn from (lower case, upper case, digits, the rest). A token that is
+    mostly one character, or a dictionary phrase, gets less than it seems to; it still falls
+    short of 128 bits unless it is long."""
+    if not token:
+        return 0
+    alphabet = sum(
+        size
+        for present, size in (
+            (any(c.islower() for c in token), 26),
+            (any(c.isupper() for c in token), 26),
+            (any(c.isdigit() for c in token), 10),
+            (any(not c.isalnum() for c in token), 33),
+        )
+        if present
+    )
+    repeated = max(token.count(c) for c in set(token)) / len(token)
+    distinct = len(token) if repeated <= 0.25 else len(set(token))
+    return int(distinct * math.log2(alphabet))
+
+
 def check_listen(host: str, token: str | None) -> None:
     """ConfigError unless this host may be served with this token (none on loopback only)."""
-    if token is not None and len(token) < MIN_TOKEN_CHARS:
+    if token is not None and (bits := token_bits(token)) < MIN_TOKEN_BITS:
         raise ConfigError(
-            f"the access token is too short ({len(token)} characters, at least "
-            f"{MIN_TOKEN_CHARS}): make one with {TOKEN_HINT}"
+            f"the access token is too weak (about {bits} bits, {MIN_TOKEN_BITS} needed): "
+            f"make one with {TOKEN_HINT}"
         )
     if token is None and not is_loopback(host):
         raise ConfigError(
             f"--host {host} is reachable from other machines: give an access token "
-            f"(--token or PRESSWATCH_TOKEN, {MIN_TOKEN_CHARS}+ characters)"
+            f"(--token or PRESSWATCH_TOKEN; make one with {TOKEN_HINT})"
         )
 
 
@@ -50,7 +74,8 @@ def serve_review_page(
     check_listen(host, token)
     engine = open_database(config.database.url)
     try:
-        app = create_app(config, ReviewRepository(engine), token=token)
+        secret = ServerSecret.load_or_create(secret_path(config))
+        app = create_app(config, ReviewRepository(engine), token=token, secret=secret)
         listener = _listen(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{listener.getsockname()[1]}/"

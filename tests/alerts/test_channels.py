@@ -376,3 +376,61 @@ def test_webhook_body_has_plain_snippets(alert: AlertMessage) -> None:
     assert body["clippings"][0]["snippets"] == [alert.clippings[0].snippets[0].text]
     assert "**" not in webhook_body(alert).decode()
     assert "<mark>" not in webhook_body(alert).decode()
+
+
+def test_the_readme_receiver_accepts_presswatch_and_refuses_a_replay(alert: AlertMessage) -> None:
+    import re
+    import threading
+    import time
+    from http.server import HTTPServer
+    from pathlib import Path
+
+    import httpx
+
+    from presswatch.alerts.channels.webhook import sign_body, sign_timestamped
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(import hashlib, hmac, time.*?)```", readme, re.S)
+    assert code, "the README's webhook receiver"
+    source = code.group(1).replace(
+        'SECRET = b"the value of PRESSWATCH_WEBHOOK_SECRET"', 'SECRET = b"shared-secret"'
+    )
+    source, serve_line = source.rstrip().rsplit("\n", 1)
+    assert serve_line.startswith("HTTPServer(")
+    namespace: dict[str, object] = {}
+    exec(compile(source, "README.md", "exec"), namespace)
+    server = HTTPServer(("127.0.0.1", 0), namespace["Hook"])  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,))
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        receipt = WebhookChannel("ops", url, "shared-secret", timeout_s=5).send(alert)
+        assert "answered HTTP 204" in receipt
+        # a request recorded ten minutes ago, sent again as it was: refused
+        body = b'{"event": "alert"}'
+        old = str(int(time.time()) - 600)
+        replay = httpx.post(
+            url,
+            content=body,
+            headers={
+                "X-Presswatch-Timestamp": old,
+                "X-Presswatch-Signature": sign_body(body, "shared-secret"),
+                "X-Presswatch-Signature-V2": sign_timestamped(old, body, "shared-secret"),
+            },
+        )
+        assert replay.status_code == 401
+        # its timestamp brought up to date, but the V2 signature is then wrong: refused too
+        fresh = httpx.post(
+            url,
+            content=body,
+            headers={
+                "X-Presswatch-Timestamp": str(int(time.time())),
+                "X-Presswatch-Signature": sign_body(body, "shared-secret"),
+                "X-Presswatch-Signature-V2": sign_timestamped(old, body, "shared-secret"),
+            },
+        )
+        assert fresh.status_code == 401
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

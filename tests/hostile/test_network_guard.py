@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from presswatch.addresses import refusal
 from presswatch.config import Config, load_config
-from presswatch.crawler.guard import refusal
 from presswatch.crawler.run import run_crawl
 from presswatch.loopback import LoopbackSite, Route
 from tests.conftest import TestDatabases, database_toml, opened_repository
@@ -157,6 +157,6 @@ def test_a_sitemap_index_that_lists_itself_is_read_once(
     ],
 )
 def test_refusal(address: str, allowed: tuple[str, ...], why: str | None) -> None:
-    from presswatch.crawler.guard import allowed_networks
+    from presswatch.addresses import allowed_networks
 
     assert refusal(address, allowed_networks(allowed)) == why

@@ -195,8 +195,9 @@ def _serve(
     [
         (("--host", "0.0.0.0"), None, "--host 0.0.0.0 is reachable from other machines"),
         (("--host", "192.0.2.7"), "", "--host 192.0.2.7 is reachable from other machines"),
-        (("--token", "short"), None, "the access token is too short (5 characters"),
-        (("--host", "0.0.0.0"), "short", "the access token is too short"),
+        (("--token", "short"), None, "the access token is too weak (about 23 bits, 128 needed)"),
+        (("--host", "0.0.0.0"), "short", "the access token is too weak"),
+        (("--token", "harbourgazette26"), None, "too weak (about 82 bits"),
     ],
 )
 def test_serve_refuses_to_start_unprotected(

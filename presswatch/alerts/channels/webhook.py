@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -20,6 +21,13 @@ def sign_body(body: bytes, secret: str) -> str:
     """The `X-Presswatch-Signature` value: `sha256=<hex HMAC-SHA256 of body>`."""
     digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
+
+
+def sign_timestamped(timestamp: str, body: bytes, secret: str) -> str:
+    """The `X-Presswatch-Signature-V2` value: the HMAC of "<timestamp>.<body>", so that a
+    receiver that refuses old timestamps cannot be sent a recorded request again."""
+    signed = timestamp.encode("ascii") + b"." + body
+    return "sha256=" + hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
 
 
 class WebhookChannel:
@@ -49,7 +57,10 @@ class WebhookChannel:
             "X-Presswatch-Delivery": message.delivery_id,
         }
         if self.secret:
+            timestamp = str(int(time.time()))
+            headers["X-Presswatch-Timestamp"] = timestamp
             headers["X-Presswatch-Signature"] = sign_body(body, self.secret)
+            headers["X-Presswatch-Signature-V2"] = sign_timestamped(timestamp, body, self.secret)
         where = f"webhook {self.name}: {_shown(self.url)}"
         try:
             with httpx.Client(timeout=self.timeout_s, follow_redirects=False) as client:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import itertools
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from presswatch.alerts.query.nodes import FIELDS, And, Field, Near, Node, Not, Or, Term
 from presswatch.alerts.tokens import Token, tokenize, words
 
 Span = tuple[int, int]  # first and last word position, inclusive
+MAX_TEXT_CHARS = 200_000  # of a clipping's text, what topics are matched against
 Hit = tuple[Field, int, int]  # field, first and last word position
 
 
@@ -65,7 +67,10 @@ class Document:
 
     @classmethod
     def build(cls, *, title: str, text: str, source: str = "", url: str = "") -> Document:
-        values = {"title": title, "text": text, "source": source, "url": url}
+        """The document to match; a text longer than MAX_TEXT_CHARS is matched on its first
+        MAX_TEXT_CHARS characters (an article is far shorter; a page that is not would cost
+        every topic's evaluation)."""
+        values = {"title": title, "text": text[:MAX_TEXT_CHARS], "source": source, "url": url}
         return cls({name: FieldIndex.build(values[name]) for name in FIELDS})
 
     def all_words(self) -> set[str]:
@@ -163,13 +168,32 @@ def _near(node: Near, document: Document, hits: list[Hit] | None) -> bool:
 
 
 def _near_pairs(left: list[Span], right: list[Span], distance: int) -> list[Span]:
-    """Spans of both operands wherever they are within `distance` words (either order)."""
-    out: list[Span] = []
-    for a in left:
-        for b in right:
-            if span_distance(a, b) <= distance:
-                out.extend((a, b))
-    return out
+    """The spans of either operand that are within `distance` words of a span of the other
+    (either order). Each span looks up its nearest neighbours with a binary search, never
+    every pair: a text repeating both words thousands of times costs milliseconds."""
+    return _within(left, right, distance) + _within(right, left, distance)
+
+
+def _within(spans: list[Span], others: list[Span], distance: int) -> list[Span]:
+    """The spans that are within `distance` words of one of `others`."""
+    others = sorted(others)
+    starts = [start for start, _ in others]
+    # reach[i]: the furthest end of others[0..i]: the nearest one that starts before a span
+    reach = list(itertools.accumulate((end for _, end in others), max))
+    found = []
+    for span in spans:
+        at = bisect_right(starts, span[0])
+        nearest = _FAR
+        if at:
+            nearest = max(0, span[0] - reach[at - 1])
+        if at < len(others):
+            nearest = min(nearest, max(0, starts[at] - span[1]))
+        if nearest <= distance:
+            found.append(span)
+    return found
+
+
+_FAR = 1 << 62
 
 
 def span_distance(a: Span, b: Span) -> int:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import feedparser
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import (
@@ -32,12 +31,15 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from presswatch.crawler.context import CrawlServices, SourceCrawl, report_blocked, report_error
+from presswatch.crawler.feeds import read_feed
 from presswatch.crawler.items import PageItem
 from presswatch.crawler.middlewares import CONDITIONAL
+from presswatch.errors import ExtractionTimeout
 from presswatch.extractors.metadata import url_key
 
 KIND = "presswatch_kind"  # Request.meta: feed, sitemap, listing, article
 HINT_PUBLISHED = "presswatch_published"
+STALLED = "presswatch_stalled"  # Request.meta: how a page that stalled extraction looked
 _HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 
@@ -70,6 +72,8 @@ class SourceSpider(SitemapSpider):
         failed: otherwise the next crawl reads the feeds again (stored URLs are still skipped
         before download), so that nothing a failure or a crash left behind is lost."""
         if spider is not self or reason != "finished" or self.crawl.counts.errors:
+            return
+        if self.crawl.revisit:  # a page skipped as stalled is asked for again next time
             return
         for url, (etag, modified) in self.crawl.validators.items():
             self.services.repository.save_feed_state(url, 200, etag, modified)
@@ -134,42 +138,44 @@ class SourceSpider(SitemapSpider):
         found = list(fresh.values())
         counts.discovered += len(found)
         keys = list(fresh)
-        known = self.services.repository.known_url_keys(keys)
+        repository = self.services.repository
+        known = repository.known_url_keys(keys)
+        stalled = repository.stalled_pages([k for k in keys if k not in known])
         requests = []
         for (url, published), key in zip(found, keys, strict=True):
             if key in known:
                 counts.known += 1
                 continue
-            meta = {"via": via, HINT_PUBLISHED: published}
-            requests.append(self._request(url, self.parse_article, "article", meta=meta))
+            meta: dict[str, Any] = {"via": via, HINT_PUBLISHED: published}
+            request = self._request(url, self.parse_article, "article", meta=meta)
+            if key in stalled:  # asked for only if it changed since it stalled extraction
+                request.meta[STALLED] = stalled[key]
+                request.meta["handle_httpstatus_list"] = [304]
+                if stalled[key].etag:
+                    request.headers[b"If-None-Match"] = stalled[key].etag
+                if stalled[key].last_modified:
+                    request.headers[b"If-Modified-Since"] = stalled[key].last_modified
+            requests.append(request)
         return requests
 
     # feeds
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
         if response.status == 304:
             self.crawl.counts.not_modified += 1
             return
-        parsed = feedparser.parse(response.body)
-        entries = parsed.get("entries", [])
-        links = [
-            (link, entry)
-            for entry in entries
-            if (link := entry.get("link") or _alternate_link(entry))
-        ]
-        self.services.repository.set_feed_entries(response.url, len(links))
-        if not links:
-            problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
-            reason = (
-                f"not a valid feed ({_one_line(problem)})"
-                if problem
-                else "the feed lists no entries with links"
-            )
-            report_error(self.services, self.crawl, response.url, "feed", reason)
+        try:
+            feed = await self.services.extract_pool.run(read_feed, response.body)
+        except (ExtractionTimeout, BrokenProcessPool) as exc:
+            report_error(self.services, self.crawl, response.url, "feed", f"unreadable: {exc}")
             return
-        yield from self.article_requests(
-            ((response.urljoin(link), _entry_published(entry)) for link, entry in links), "feed"
-        )
+        self.services.repository.set_feed_entries(response.url, len(feed.links))
+        if feed.problem is not None:
+            report_error(self.services, self.crawl, response.url, "feed", feed.problem)
+            return
+        links = ((response.urljoin(link), published) for link, published in feed.links)
+        for request in self.article_requests(links, "feed"):
+            yield request
 
     # sitemaps (Scrapy's SitemapSpider does the parsing: indexes, gzip, robots.txt)
 
@@ -227,6 +233,15 @@ class SourceSpider(SitemapSpider):
         if not _is_html(content_type):
             self.crawl.counts.not_articles += 1
             return
+        etag, modified = _header(response, b"ETag"), _header(response, b"Last-Modified")
+        stalled = response.meta.get(STALLED)
+        if stalled is not None and (
+            response.status == 304 or stalled.is_unchanged(etag, modified, len(response.body))
+        ):
+            self.crawl.counts.known += 1  # it stalled extraction before, and has not changed
+            self.crawl.revisit = True
+            self.logger.info("skipped, unchanged since its extraction timed out: %s", response.url)
+            return
         self.crawl.counts.fetched += 1
         yield PageItem(
             url=response.url,
@@ -236,6 +251,8 @@ class SourceSpider(SitemapSpider):
             content_type=content_type.decode("latin-1") if content_type else None,
             discovered_via=response.meta.get("via", "link"),
             hint_published=response.meta.get(HINT_PUBLISHED),
+            etag=etag,
+            last_modified=modified,
         )
         yield from self._follow_links(response)
 
@@ -291,8 +308,9 @@ def describe_failure(failure: Failure) -> tuple[str, str]:
     return type(exc).__name__.lower(), text.splitlines()[0][:300]
 
 
-def _one_line(problem: object) -> str:
-    return " ".join(str(problem).split())[:200]
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _is_html(content_type: bytes | None) -> bool:
@@ -300,17 +318,3 @@ def _is_html(content_type: bytes | None) -> bool:
         return True  # many servers omit it for HTML; extraction decides
     lowered = content_type.lower()
     return any(t in lowered for t in _HTML_TYPES)
-
-
-def _alternate_link(entry: Any) -> str | None:
-    for link in entry.get("links", []):
-        if link.get("rel", "alternate") == "alternate" and link.get("href"):
-            return str(link["href"])
-    return None
-
-
-def _entry_published(entry: Any) -> datetime | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    if not parsed:
-        return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
