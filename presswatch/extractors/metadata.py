@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -91,20 +92,10 @@ def declared_types(tree: HtmlElement) -> frozenset[str]:
     """What the page says it is: its og:type and JSON-LD @type values, lower-cased."""
     found = {str(v).strip().lower() for v in tree.xpath('//meta[@property="og:type"]/@content')}
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
-        try:
-            data = json.loads(str(script))
-        except ValueError:
-            continue
-        stack: list[object] = [data]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, dict):
-                kind = node.get("@type")
-                kinds = kind if isinstance(kind, list) else [kind]
-                found.update(str(k).lower() for k in kinds if isinstance(k, str))
-                stack.extend(node.get("@graph", []))
+        for node in _jsonld_objects(str(script)):
+            kind = node.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            found.update(str(k).lower() for k in kinds if isinstance(k, str))
     return frozenset(found)
 
 
@@ -133,21 +124,27 @@ def parse_datetime(text: str) -> datetime | None:
 
 
 def _jsonld_published(script: str) -> datetime | None:
+    for node in _jsonld_objects(script):
+        value = node.get("datePublished")
+        if isinstance(value, str) and (parsed := parse_datetime(value)):
+            return parsed
+    return None
+
+
+def _jsonld_objects(script: str) -> Iterator[dict[str, object]]:
+    """Every object in a JSON-LD script, nested ones included (nothing for bad JSON)."""
     try:
         data = json.loads(script)
     except ValueError:
-        return None
+        return
     stack: list[object] = [data]
     while stack:
         node = stack.pop()
         if isinstance(node, list):
             stack.extend(node)
         elif isinstance(node, dict):
-            value = node.get("datePublished")
-            if isinstance(value, str) and (parsed := parse_datetime(value)):
-                return parsed
+            yield node
             stack.extend(v for v in node.values() if isinstance(v, dict | list))
-    return None
 
 
 def _bare_host(url: str) -> str:

