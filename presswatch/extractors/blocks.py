@@ -144,11 +144,10 @@ def strip_blocks(
         for element in xpath(tree):
             page.drop(element, f"exclude {selector}")
     _drop_related_blocks(page, rules.labels)
-    links = _LINKS(tree)
-    if page.drops:
-        links = [link for link in links if page.attached(link)]
-    _drop_link_lists(page, links)
-    _drop_inline_teasers(page, links)
+    # the links of what is left, looked up again after each pass (one XPath costs less than
+    # asking each link whether a dropped block took it along)
+    _drop_link_lists(page, _LINKS(tree))
+    _drop_inline_teasers(page, _LINKS(tree))
     _drop_prompts(page)
     return page.cards
 
@@ -459,7 +458,8 @@ def _drop_inline_teasers(page: _Page, links: list[HtmlElement]) -> None:
         if element is None or element in seen or element.tag not in _TEASER_TAGS:
             continue
         seen.add(element)
-        if any(child.tag in _BLOCK_CHILDREN for child in element) or not page.attached(element):
+        # (no teaser holds another: none was dropped from inside this one)
+        if any(child.tag in _BLOCK_CHILDREN for child in element):
             continue
         text = _squeeze(element.text_content())
         if not text or len(text.split()) > _MAX_TEASER_WORDS:
