@@ -6,14 +6,18 @@ import gc
 import hashlib
 import hmac
 import os
+import signal
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -235,6 +239,30 @@ def closed_port(no_leaks: None) -> Iterator[int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         yield sock.getsockname()[1]
+
+
+# --- a crawl killed half way ---------------------------------------------------------------
+
+
+def kill_crawl_when(
+    config: Path, env: dict[str, str], stored: Callable[[], int], at_least: int
+) -> None:
+    """Run `presswatch crawl` and kill it, with its crawl process and extraction workers
+    (SIGKILL to the process group), once `stored()` reaches `at_least`."""
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "presswatch", "--config", str(config), "crawl"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline and stored() < at_least:
+            time.sleep(0.05)
+    finally:
+        os.killpg(crawl.pid, signal.SIGKILL)
+        crawl.wait(timeout=10)
 
 
 # --- messages ----------------------------------------------------------------------------

@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +21,7 @@ from presswatch.loopback import LoopbackSite, Route, allow_loopback
 from presswatch.starter import STARTER_CONFIG
 from presswatch.storage.db import open_database
 from presswatch.storage.repository import Repository
-from tests.alerts.conftest import SmtpServer, WebhookReceiver
+from tests.alerts.conftest import SmtpServer, WebhookReceiver, kill_crawl_when
 from tests.conftest import TestDatabases
 from tests.pages import article_page, paragraphs_about, rss_feed
 
@@ -272,24 +270,9 @@ def test_killed_mid_crawl_then_crawled_again_each_story_once(
         desk.newsroom.site.add(path, Route(route.body, headers=route.headers, delay_s=4.0))
     environment = {k: v for k, v in os.environ.items() if k != "PRESSWATCH_SMTP_PASSWORD"}
     environment["PRESSWATCH_WEBHOOK_SECRET"] = SECRET
-    crawl = subprocess.Popen(
-        [sys.executable, "-m", "presswatch", "--config", str(desk.config), "crawl"],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    repository = None
-    deadline = time.monotonic() + 60
+    repository = desk.repository()
     try:
-        while time.monotonic() < deadline:
-            repository = repository or desk.repository()
-            if repository.count_clippings() >= 2:
-                break
-            time.sleep(0.05)
-        os.killpg(crawl.pid, signal.SIGKILL)  # the crawl, its crawl process and extractors
-        crawl.wait(timeout=10)
-        assert repository is not None
+        kill_crawl_when(desk.config, environment, repository.count_clippings, 2)
         stored = repository.count_clippings()
         assert 2 <= stored < 9, f"not killed half way ({stored} stored)"
         assert desk.webhook.requests == []  # gathering: nothing left before the crawl ended
@@ -298,8 +281,7 @@ def test_killed_mid_crawl_then_crawled_again_each_story_once(
         assert repository.count_clippings() == 9
         desk.crawl()  # and once more: nothing new, nothing resent
     finally:
-        if repository is not None:
-            repository.engine.dispose()
+        repository.engine.dispose()
     sent = Counter(
         (alert["topic"], str(c["title"]).removeprefix("WIRE: "))
         for alert in webhook_alerts(desk.webhook)

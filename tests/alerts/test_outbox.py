@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -23,7 +21,7 @@ from presswatch.config import Config, load_config
 from presswatch.loopback import LoopbackSite, Route
 from presswatch.storage.db import open_database
 from presswatch.storage.repository import Repository, now_utc
-from tests.alerts.conftest import SmtpServer, WebhookReceiver
+from tests.alerts.conftest import SmtpServer, WebhookReceiver, kill_crawl_when
 from tests.conftest import OWN_PASSAGE, TestDatabases
 from tests.pages import article_page, paragraphs_about, rss_feed
 
@@ -318,25 +316,8 @@ def test_kill_9_mid_crawl_then_crawl_again_delivers_each_clipping_once(desk) -> 
             f"h{n}", f"Harbour story {n}", paragraphs_about(f"harbour plan {n}", seed=n)
         )
     env = {**os.environ, "PRESSWATCH_TEST_SECRET": SECRET}
-    crawl = subprocess.Popen(
-        [sys.executable, "-m", "presswatch", "--config", str(newsdesk.config_path), "crawl"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    repository = None
-    deadline = time.monotonic() + 60
-    seen: list[tuple[float, int]] = []
-    while time.monotonic() < deadline:
-        repository = repository or newsdesk.repository()
-        seen.append((round(time.monotonic(), 2), repository.count_clippings()))
-        if seen[-1][1] >= 1:
-            break
-        time.sleep(0.05)
-    os.killpg(crawl.pid, signal.SIGKILL)  # the crawl and its extraction workers
-    crawl.wait(timeout=10)
-    assert repository is not None
+    repository = newsdesk.repository()
+    kill_crawl_when(newsdesk.config_path, env, repository.count_clippings, 1)
     stored_before = repository.count_clippings()
     assert 1 <= stored_before < 12, f"the crawl was not killed half way ({stored_before} stored)"
     again = presswatch(newsdesk.config_path, "crawl")
