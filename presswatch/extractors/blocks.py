@@ -10,10 +10,14 @@ teasers and footnote under it. The rules, applied in this order, one small funct
   paragraph of prose;
 - link-list: a list (or a row of cards) whose items are mostly links to other articles of
   the same site, with or without teasers and reading times;
-- inline-teaser: a paragraph or list item that is (almost) only a link to another page of
-  the same site, alone or after a lead-in ("READ MORE:", "Watch:");
-- prompt: a short block that speaks like a subscription, newsletter, app, social or cookie
-  box, and a line that only counts ("4 min read", "12 comments").
+- inline-teaser: a paragraph or list item that is (almost) only a link to another article
+  of the same site, alone or after a lead-in ("READ MORE:", "Watch:"); menu-link: the same
+  for a section, tag or service page;
+- prompt: a short block that speaks like a subscription, newsletter, app, social, cookie or
+  tip-line box.
+
+On the way, the cards of the page's lists are counted (CardCensus): pagekind.py tells an index
+page from an article by them.
 
 No rule may eat the article: a block that holds an `<h1>`, the element marked as the article
 body, or the page's longest run of text is never dropped, and a paragraph of some length stays
