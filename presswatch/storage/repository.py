@@ -767,16 +767,21 @@ class Repository:
         return self._release(fed, due)
 
     def release_orphaned_alerts(self, now: datetime) -> int:
-        """Gathering alerts held for crawl runs that are no longer running (their process was
-        killed, say) are due now; returns how many."""
-        running = (
-            select(AlertItem.id)
-            .join(Clipping, Clipping.id == AlertItem.clipping_id)
-            .join(CrawlRun, CrawlRun.id == Clipping.crawl_run_id)
-            .where(AlertItem.alert_id == Alert.id, CrawlRun.status == "running")
-            .exists()
-        )
-        return self._release(~running, now)
+        """Gathering alerts held for crawl runs that ended without releasing them (their
+        process was killed: end_runs marked them interrupted or failed), and that no running
+        crawl feeds any more, are due now; returns how many. An alert released by its crawl
+        (due at its end plus `gather`) keeps its time."""
+
+        def fed_by(*statuses: str) -> ColumnElement[bool]:
+            return (
+                select(AlertItem.id)
+                .join(Clipping, Clipping.id == AlertItem.clipping_id)
+                .join(CrawlRun, CrawlRun.id == Clipping.crawl_run_id)
+                .where(AlertItem.alert_id == Alert.id, CrawlRun.status.in_(statuses))
+                .exists()
+            )
+
+        return self._release(~fed_by("running") & fed_by("interrupted", "failed"), now)
 
     def _release(self, condition: ColumnElement[bool], due: datetime) -> int:
         with self._write() as connection:
