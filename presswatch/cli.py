@@ -179,14 +179,14 @@ def crawl(state: AppState, sources: tuple[str, ...]) -> None:
         queue = CrawlQueue(config)
         try:
             # one crawl, one alert per topic and channel: the workers hold the alerts of their
-            # sources' crawls, and they go out once every source is done
+            # sources' crawls, and they go out from here once every source is done (as
+            # without a queue: when the command ends, its alerts have been sent)
             summary = queue.crawl(config, selected, release_after_s=None)
-            state.repository().release_alerts([r.run_id for r in summary.results], now_utc())
-            if config.channels:
-                queue.request_delivery()
         finally:
             queue.close()
+        state.repository().release_alerts([r.run_id for r in summary.results], now_utc())
         _print_summary(summary)
+        _deliver_and_report(state, config)
         return
     with _live_progress() as on_progress:
         summary = run_crawl(config, selected, on_progress, _child_log_level())

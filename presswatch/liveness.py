@@ -26,4 +26,16 @@ def owner_is_gone(owner: str | None) -> bool:
         return True
     except PermissionError:  # it exists, as another user's
         return False
-    return False
+    return _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A process that has ended but was not reaped (its parent was killed too, and the
+    machine's init does not reap): it still answers kill(pid, 0), yet it runs nothing.
+    Linux only (/proc); elsewhere a process that answers counts as alive."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in ("Z", "X")
