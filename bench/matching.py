@@ -24,8 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from presswatch.alerts.matching import Topic, TopicIndex, match_each
-from presswatch.alerts.query import parse_query
-from presswatch.alerts.query.evaluate import Document
+from presswatch.query import parse_query
+from presswatch.query.evaluate import Document
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "scrapinghub"
 _WORD = re.compile(r"[A-Za-z][a-z]{3,}")

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -31,6 +31,9 @@ from presswatch.errors import ConfigError, PresswatchError
 from presswatch.logs import LogFormat, setup_logging
 from presswatch.storage.repository import ClippingRecord, Repository
 from presswatch.storage.search import HIT_END, HIT_START
+
+if TYPE_CHECKING:
+    from presswatch.storage.preview import Preview
 
 # piped output (files, CI logs) gets a fixed, wide page instead of rich's 80 columns
 _PIPE_WIDTH = 160
@@ -457,14 +460,17 @@ def clippings_list(
 )
 @click.pass_obj
 def clippings_search(state: AppState, query: str, limit: int, fmt: str) -> None:
-    """Full-text search over titles and texts; words must all occur, "quotes" for a phrase,
-    word* for a prefix.
+    """Search titles and texts, newest first, in the topic query language: words (all must
+    occur), "a phrase", prefix*, AND / OR / NOT, ( ), NEAR/n, title: text: source: url:.
+    Syndicated copies are listed too.
 
     \b
     Example:
-      presswatch clippings search '"harbour dredging" council'
+      presswatch clippings search '"harbour dredging" council NOT football'
     """
-    records = state.repository().search_clippings(query, limit=limit)
+    from presswatch.storage.review import ReviewRepository
+
+    records = ReviewRepository(state.repository().engine).search(query, limit=limit)
     if fmt == "jsonl":
         _print_jsonl(records)
         return
@@ -637,8 +643,8 @@ def topics_test(
     Example:
       presswatch topics test '"security guarantee*" AND (Ukraine OR Kyiv)' --url https://...
     """
-    from presswatch.alerts.query import parse_query
     from presswatch.alerts.trial import try_query
+    from presswatch.query import parse_query
 
     given = [v for v in (text, html_file, url) if v is not None]
     if len(given) != 1:
@@ -666,6 +672,82 @@ def topics_test(
     out.print(f"match ({len(trial.snippets)} snippet(s))")
     for snippet in trial.snippets:
         out.print(Text("  ").append_text(_marked(snippet.text, snippet.hits)))
+
+
+@topics.command("preview")
+@click.argument("query")
+@click.option(
+    "--since",
+    default="30d",
+    show_default=True,
+    help="Clippings dated (published, else fetched) since: a duration (30d, 12h) or a date.",
+)
+@click.option(
+    "--format", "fmt", default="table", type=click.Choice(["table", "json"]), show_default=True
+)
+@click.pass_obj
+def topics_preview(state: AppState, query: str, since: str, fmt: str) -> None:
+    """What a topic with QUERY would have caught: hits in all, per day, per source, and the
+    newest 10 with their hits marked. The search box's language; exit 2 on a syntax error.
+
+    \b
+    Example:
+      presswatch topics preview '"security guarantee*" AND (Ukraine OR Kyiv)' --since 7d
+    """
+    from presswatch.storage.preview import preview_query
+    from presswatch.storage.review import ReviewRepository
+
+    start = _parse_since(since)
+    assert start is not None
+    review = ReviewRepository(state.repository().engine)
+    found = preview_query(review, query, start.date())
+    if fmt == "json":
+        click.echo(json.dumps(_preview_json(found), ensure_ascii=False, indent=2))
+        return
+    about = "" if found.is_complete else "at least "
+    out.print(f"{about}{found.total} clipping(s) since {found.since} match {query!r}")
+    if found.per_day:
+        highest = max(found.per_day.values())
+        for day, count in found.per_day.items():
+            bar = "█" * max(1, round(20 * count / highest))
+            out.print(f"  {day}  {count:>6}  {bar}")
+    if found.per_source:
+        sources = ", ".join(f"{escape(name)} {count}" for name, count in found.per_source.items())
+        out.print(f"per source: {sources}")
+    for item in found.newest:
+        line = Text(f"{item.id:>7}  {item.day}  {item.source}  ")
+        line.append_text(_highlight(item.title_marked))
+        out.print(line)
+        if item.snippet:
+            out.print(Text("         ").append_text(_highlight(item.snippet)))
+
+
+def _preview_json(found: Preview) -> dict[str, object]:
+    return {
+        "query": found.query,
+        "since": found.since.isoformat(),
+        "total": found.total,
+        "complete": found.is_complete,
+        "per_day": {day.isoformat(): count for day, count in found.per_day.items()},
+        "per_source": found.per_source,
+        "newest": [
+            {
+                "id": item.id,
+                "source": item.source,
+                "title": item.title,
+                "url": item.url,
+                "day": item.day.isoformat(),
+                "title_marked": _stripped(item.title_marked),
+                "snippet": _stripped(item.snippet) if item.snippet else None,
+            }
+            for item in found.newest
+        ],
+    }
+
+
+def _stripped(marked: str) -> str:
+    """Hit markers as ** (as in a Markdown text)."""
+    return marked.replace(HIT_START, "**").replace(HIT_END, "**")
 
 
 @topics.command("list")

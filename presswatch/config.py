@@ -23,8 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from presswatch.alerts.query import Node, parse_query
 from presswatch.errors import ConfigError, QuerySyntaxError
+from presswatch.query import Node, parse_query
 
 CONFIG_ENV = "PRESSWATCH_CONFIG"
 DEFAULT_CONFIG_NAME = "presswatch.toml"

@@ -57,30 +57,59 @@ def _inert(value: object) -> object:
     return value
 
 
+_PIECE_CHARS = 64 * 1024  # what is handed on at a time (a file write, a chunk of the response)
+
+
+def _csv_row(clipping: ClippingRecord) -> list[object]:
+    published = clipping.published.isoformat() if clipping.published else None
+    return [
+        clipping.id,
+        _inert(clipping.url),
+        _inert(clipping.canonical_url),
+        _inert(clipping.source),
+        _inert(clipping.title),
+        _inert(clipping.author),
+        published,
+        clipping.fetched.isoformat(),
+        _inert(clipping.language),
+        _inert(clipping.text),
+        _inert(";".join(sorted(clipping.topics))),
+        clipping.duplicate_of,
+    ]
+
+
 def export_text(clippings: Iterable[ClippingRecord], fmt: ExportFormat) -> Iterator[str]:
-    """The export piece by piece (a CSV header or JSON bracket, then one piece per clipping),
-    for writing to a file or streaming as an HTTP response."""
+    """The export piece by piece (about 64 KB each, the last one whatever is left), for
+    writing to a file or streaming as an HTTP response; nothing is held but the piece."""
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=FIELDS)
-        writer.writeheader()
+        writer = csv.writer(buffer)
+        writer.writerow(FIELDS)
         for clipping in clippings:
-            row = clipping_record(clipping)
-            row["topics"] = ";".join(row["topics"])  # type: ignore[arg-type]
-            writer.writerow({name: _inert(value) for name, value in row.items()})
-            yield _drain(buffer)
+            writer.writerow(_csv_row(clipping))
+            if buffer.tell() >= _PIECE_CHARS:
+                yield _drain(buffer)
         yield _drain(buffer)
         return
+    pieces: list[str] = []
+    size = 0
     if fmt == "json":
-        yield "["
-        separator = "\n"
-        for clipping in clippings:
-            yield separator + json.dumps(clipping_record(clipping), ensure_ascii=False)
-            separator = ",\n"
-        yield "\n]\n"
-        return
+        pieces.append("[")
+    separator = "\n" if fmt == "json" else ""
     for clipping in clippings:
-        yield json.dumps(clipping_record(clipping), ensure_ascii=False) + "\n"
+        piece = separator + json.dumps(clipping_record(clipping), ensure_ascii=False)
+        if fmt == "json":
+            separator = ",\n"
+        else:
+            piece += "\n"
+        pieces.append(piece)
+        size += len(piece)
+        if size >= _PIECE_CHARS:
+            yield "".join(pieces)
+            pieces, size = [], 0
+    if fmt == "json":
+        pieces.append("\n]\n")
+    yield "".join(pieces)
 
 
 def write_export(clippings: Iterable[ClippingRecord], fmt: ExportFormat, out: TextIO) -> int:

@@ -105,6 +105,19 @@ def test_clippings_list_search_show(crawled: tuple[Path, LoopbackSite]) -> None:
     assert OWN_PASSAGE_TITLE in search.stdout
     assert "0 match(es)" in presswatch("clippings", "search", "zeppelin", cwd=workdir).stdout
 
+    # the topic language: NOT means not, fields, and a syntax error names its column
+    either = presswatch("clippings", "search", "shellfish OR title:tram*", cwd=workdir)
+    assert "2 match(es)" in either.stdout
+    assert (
+        "0 match(es)"
+        in presswatch("clippings", "search", "shellfish NOT dredge", cwd=workdir).stdout
+    )
+    broken = presswatch("clippings", "search", "shellfish AND", cwd=workdir)
+    assert broken.returncode == 2
+    assert broken.stderr.strip() == (
+        "presswatch: error: query error at column 14: expected a word, phrase or '('"
+    )
+
     harbour = next(r for r in records if r["title"] == OWN_PASSAGE_TITLE)
     shown = presswatch("clippings", "show", str(harbour["id"]), cwd=workdir)
     assert OWN_PASSAGE[2] in shown.stdout
@@ -112,6 +125,28 @@ def test_clippings_list_search_show(crawled: tuple[Path, LoopbackSite]) -> None:
     missing = presswatch("clippings", "show", "999", cwd=workdir)
     assert missing.returncode == 1
     assert missing.stderr.strip() == "presswatch: error: no clipping with id 999"
+
+
+def test_topics_preview_shows_what_a_topic_would_catch(crawled: tuple[Path, LoopbackSite]) -> None:
+    workdir = crawled[0]
+    shown = presswatch("topics", "preview", "dredg* OR tram*", "--since", "2020-01-01", cwd=workdir)
+    assert shown.returncode == 0, shown.stderr
+    assert "2 clipping(s) since" in shown.stdout
+    assert "per source: gazette 2" in shown.stdout
+    assert OWN_PASSAGE_TITLE in shown.stdout
+    found = json.loads(
+        presswatch(
+            "topics", "preview", "dredge", "--since", "2020-01-01", "--format", "json", cwd=workdir
+        ).stdout
+    )
+    assert found["total"] == 1
+    assert found["complete"] is True
+    assert list(found["per_source"]) == ["gazette"]
+    assert sum(found["per_day"].values()) == 1
+    assert "**dredge**" in found["newest"][0]["snippet"]
+    bad = presswatch("topics", "preview", '"dredge', cwd=workdir)
+    assert bad.returncode == 2
+    assert "query error at column 8" in bad.stderr
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])

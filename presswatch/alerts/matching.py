@@ -15,9 +15,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from presswatch.alerts.query.evaluate import Document, Hit, evaluate
-from presswatch.alerts.query.nodes import And, Field, Near, Node, Not, Part, Term
-from presswatch.alerts.snippets import Snippet, make_snippets
+from presswatch.query.evaluate import Document, Hit, evaluate
+from presswatch.query.nodes import And, Field, Near, Node, Not, Part, Term
+from presswatch.query.snippets import Snippet, make_snippets
 
 if TYPE_CHECKING:
     from presswatch.config import Config

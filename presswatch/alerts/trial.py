@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from presswatch.alerts.query import parse_query
-from presswatch.alerts.query.evaluate import Document, hits_in
-from presswatch.alerts.snippets import Snippet, make_snippets
+from presswatch.query import parse_query
+from presswatch.query.evaluate import Document, hits_in
+from presswatch.query.snippets import Snippet, make_snippets
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,12 +22,12 @@ from presswatch.extractors.fingerprint import simhash
 from presswatch.extractors.folding import normalise_line
 from presswatch.extractors.furniture import Removal
 from presswatch.extractors.pagekind import index_page_reason, teaser_lines
+from presswatch.words import count_words
 
 if TYPE_CHECKING:
     from presswatch.config import ExtractConfig, SourceConfig
 
-_WORD = re.compile(r"\w+")
-# Han and kana: Chinese and Japanese are written without spaces, so one `\w+` run can be a
+# Han and kana: Chinese and Japanese are written without spaces, so one word run can be a
 # whole sentence; for the prose gate such characters count as half a word each
 _CJK = re.compile(
     r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
@@ -205,7 +205,7 @@ def extract_article(
     if prose < options.min_words:
         return NotArticle(url, f"{prose} words of prose, fewer than min_words={options.min_words}")
     text = "\n\n".join(lines)
-    word_count = len(_WORD.findall(text))
+    word_count = count_words(text)
 
     published = metadata.published_at(tree) or metadata.guessed_date(tree, page.url)
     return Article(
@@ -320,11 +320,11 @@ def _continues(previous: str, line: str) -> bool:
 
 
 def _count_words(line: str) -> int:
-    """`\\w+` runs, with Han and kana counted as half a word per character."""
+    """Words, with Han and kana counted as half a word per character."""
     cjk = len(_CJK.findall(line))
     if not cjk:
-        return len(_WORD.findall(line))
-    return len(_WORD.findall(_CJK.sub(" ", line))) + cjk // _CJK_CHARS_PER_WORD
+        return count_words(line)
+    return count_words(_CJK.sub(" ", line)) + cjk // _CJK_CHARS_PER_WORD
 
 
 def _clean(value: str | None) -> str | None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 from presswatch.extractors.folding import fold
+from presswatch.words import fingerprint_words
 
 BITS = 64
 # Up to this many differing bits counts as the same text. A wire copy with a new first line
@@ -16,7 +16,6 @@ MAX_DISTANCE = 8
 # 5 bits always share a whole band (pigeonhole); within 6 bits they do 98% of the time, and
 # within 8 bits 86%.
 BAND_WIDTHS = (11, 11, 11, 11, 10, 10)
-_WORD = re.compile(r"\w+")
 _SHINGLE = 3
 _HASH_BYTES = BITS // 8
 
@@ -27,7 +26,7 @@ def simhash(text: str) -> int:
     Each shingle is hashed with blake2b (stable across processes and Python versions, unlike
     hash()); the bit columns are then counted over all shingle hashes at C speed.
     """
-    words = _WORD.findall(fold(text))
+    words = fingerprint_words(fold(text))
     if len(words) < _SHINGLE:
         words = words + [""] * (_SHINGLE - len(words))
     blake2b = hashlib.blake2b

@@ -6,6 +6,8 @@ import itertools
 import re
 import unicodedata
 
+from presswatch.words import words
+
 # every character with a nonzero canonical combining class, i.e. what unicodedata.combining()
 # reports as a combining mark (accents, but also e.g. Hebrew points or the kana voicing marks);
 # all of them lie in planes 0 and 1 (read from this Python's Unicode database at import, ~10 ms)
@@ -51,10 +53,7 @@ def fold(text: str) -> str:
     return folded
 
 
-_WORD = re.compile(r"\w+")
-
-
 def word_string(text: str) -> str:
-    """The words of `text`, folded, one space apart: for finding a text inside another when
-    the two may space and punctuate the same words differently."""
-    return " ".join(_WORD.findall(fold(text)))
+    """The words of `text` (presswatch.words), one space apart: for finding a text inside
+    another when the two may space and punctuate the same words differently."""
+    return " ".join(words(text))

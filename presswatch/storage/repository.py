@@ -26,11 +26,12 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
-from presswatch.alerts.snippets import Snippet
 from presswatch.counts import CrawlCounts, ErrorLine
 from presswatch.errors import StorageError
 from presswatch.extractors.article import Article
 from presswatch.extractors.fingerprint import band_keys, is_near_duplicate
+from presswatch.query.snippets import Snippet
+from presswatch.storage.fulltext import clippings_with_index, index_clippings, index_values
 from presswatch.storage.models import (
     Alert,
     AlertItem,
@@ -43,17 +44,6 @@ from presswatch.storage.models import (
     PageUrl,
     Source,
     StalledPage,
-)
-from presswatch.storage.search import (
-    fts5_match,
-    fts5_query,
-    fts5_rank,
-    fts5_snippet,
-    fts5_table,
-    pg_match,
-    pg_rank,
-    pg_snippet,
-    tsquery_text,
 )
 
 _clippings = Clipping.__table__
@@ -224,7 +214,7 @@ class Repository:
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         # a concurrent writer may have stored the same canonical URL a moment ago
         self._insert_clipping = (
-            dialect.insert(_clippings)
+            dialect.insert(clippings_with_index(engine.dialect.name))
             .on_conflict_do_nothing(index_elements=["canonical_url"])
             .returning(Clipping.id)
         )
@@ -574,6 +564,7 @@ class Repository:
         results: list[AddResult] = []
         remembered: list[dict[str, object]] = []
         banded: list[dict[str, object]] = []
+        indexed: list[tuple[int, str, str]] = []
         for (article, _, matches), keys in zip(articles, url_keys, strict=True):
             result, remember = self._add_one(
                 connection, source_id, run_id, article, keys, matches, owners, neighbours, outbox
@@ -584,6 +575,7 @@ class Repository:
                         owners[key] = result.clipping_id
                         remembered.append({"url_key": key, "clipping_id": result.clipping_id})
             if result.status == "new":
+                indexed.append((result.clipping_id, article.title, article.text))
                 fingerprint = article.fingerprint
                 banded.extend(
                     {"band_key": key, "clipping_id": result.clipping_id, "fingerprint": fingerprint}
@@ -594,6 +586,8 @@ class Repository:
             connection.execute(self._insert_urls, remembered)
         if banded:
             connection.execute(insert(FingerprintBand), banded)
+        if connection.dialect.name == "sqlite":  # PostgreSQL's went in with the row
+            index_clippings(connection, indexed)
         if outbox.matches:
             connection.execute(self._insert_matches, outbox.matches)
         if outbox.items:
@@ -668,6 +662,7 @@ class Repository:
                 "word_count": article.word_count,
                 "fingerprint": article.fingerprint,
                 "duplicate_of": duplicate_of,
+                **index_values(connection.dialect.name, article.title, article.text),
             },
         )
         if new_id is None:
@@ -1061,31 +1056,6 @@ class Repository:
                 .first()
             )
         return self._with_topics([_record(row)])[0] if row else None
-
-    def search_clippings(self, query: str, limit: int = 20) -> list[ClippingRecord]:
-        """Full-text search over title and text, best match first, with a snippet."""
-        if self.engine.dialect.name == "postgresql":
-            q = tsquery_text(query)
-            stmt = (
-                self._records()
-                .add_columns(pg_snippet(24).label("snippet"))
-                .where(pg_match)
-                .order_by(pg_rank.desc(), Clipping.id.desc())
-            )
-        else:
-            q = fts5_query(query)
-            stmt = (
-                self._records()
-                .add_columns(fts5_snippet(24).label("snippet"))
-                .join(fts5_table, fts5_table.c.rowid == Clipping.id)
-                .where(fts5_match)
-                .order_by(fts5_rank, Clipping.id.desc())
-            )
-        if not q:
-            return []
-        with self._read() as connection:
-            rows = connection.execute(stmt.limit(limit), {"q": q}).mappings()
-            return [_record(row) for row in rows]
 
     def count_clippings(self) -> int:
         with self._read() as connection:

@@ -7,6 +7,7 @@ the rows, topics, review state and copies of just those ids.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -23,9 +24,12 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
-from presswatch.alerts.snippets import Snippet
+from presswatch.query import Node, parse_query
+from presswatch.query.snippets import Snippet
+from presswatch.storage.fulltext import Compiled, compile_query
 from presswatch.storage.models import (
     Alert,
     AlertItem,
@@ -45,15 +49,14 @@ from presswatch.storage.repository import (
     now_utc,
 )
 from presswatch.storage.search import (
+    Candidates,
+    all_hits,
+    candidate_params,
+    first_hits,
     fts5_match,
-    fts5_query,
-    fts5_snippet,
     fts5_table,
-    fts5_title_marked,
     pg_match,
-    pg_snippet,
-    pg_title_marked,
-    tsquery_text,
+    source_ids,
 )
 
 _clipping_id: ColumnElement[int] = Clipping.__table__.c.id
@@ -69,7 +72,7 @@ class ClippingFilter:
     """What the review page shows. Copies of a story are folded under the first clipping of it,
     except when one source is asked for: then that source's clippings, copies included."""
 
-    query: str = ""  # full-text search: words, "phrases", prefix*
+    query: str = ""  # a search in the topic query language
     topic: str | None = None
     source: str | None = None
     date_from: date | None = None  # the article's date (published, else fetched), UTC days
@@ -145,22 +148,30 @@ class ReviewRepository(Repository):
     # pages of clippings
 
     def clipping_page(self, wanted: ClippingFilter, *, offset: int, limit: int) -> ClippingPage:
-        """One page, newest first (search results too)."""
-        ids_stmt, order = self._filtered_ids(wanted)
-        stmt = ids_stmt.order_by(order.desc()).offset(offset).limit(limit + 1)
-        params = self._params(wanted)
+        """One page, newest first (search results too). A search takes the topic query
+        language; QuerySyntaxError when its query is not one."""
+        searching = bool(wanted.query.strip())
         with self._read() as connection:
-            found = connection.execute(stmt, params).all()
-        has_more = len(found) > limit
-        found = found[:limit]
-        ids = [int(row[0]) for row in found]
+            if searching:
+                node = parse_query(wanted.query)
+                candidates = self.search_candidates(connection, wanted, node)
+                found = first_hits(connection, node, candidates, skip=offset, want=limit + 1)
+                ids = [f.id for f in found]
+                marks = {f.id: (f.snippet, f.title_marked) for f in found}
+            else:
+                ids_stmt, order = self._filtered_ids(wanted)
+                stmt = ids_stmt.order_by(order.desc()).offset(offset).limit(limit + 1)
+                ids = [int(i) for i in connection.scalars(stmt)]
+                marks = {}
+        has_more = len(ids) > limit
+        ids = ids[:limit]
         records = {r.id: r for r in self._records_of(ids)}
         reviews = self.review_states(ids)
         copies = self._copy_sources(ids)
         items = []
-        for row in found:
-            snippet, title_marked = (row[1], row[2]) if len(row) > 1 else (None, None)
-            record = replace(records[int(row[0])], snippet=snippet)
+        for id_ in ids:
+            snippet, title_marked = marks.get(id_, (None, None))
+            record = replace(records[id_], snippet=snippet)
             items.append(
                 ListedClipping(
                     record, title_marked, reviews.get(record.id, ReviewState()), copies[record.id]
@@ -168,18 +179,37 @@ class ReviewRepository(Repository):
             )
         return ClippingPage(items, has_more)
 
+    def search(self, query: str, limit: int = 20) -> list[ClippingRecord]:
+        """The newest `limit` clippings a query in the topic language matches, syndicated
+        copies included, with the hits marked in `snippet`; QuerySyntaxError for a query
+        that is not one."""
+        node = parse_query(query)
+        with self._read() as connection:
+            candidates = self.search_candidates(connection, ClippingFilter(), node, fold=False)
+            found = first_hits(connection, node, candidates, skip=0, want=limit)
+        records = {r.id: r for r in self._records_of([f.id for f in found])}
+        return [replace(records[f.id], snippet=f.snippet) for f in found if f.id in records]
+
     def iter_filtered(self, wanted: ClippingFilter, batch: int = 500) -> Iterator[ClippingRecord]:
         """Every clipping the filter selects, copies included (for export), newest first."""
-        ids_stmt, order = self._filtered_ids(wanted, fold=False, marks=False)
-        params = self._params(wanted)
+        if wanted.query.strip():
+            node = parse_query(wanted.query)
+            with self._read() as connection:
+                candidates = self.search_candidates(connection, wanted, node, fold=False)
+                ids: list[int] = []
+                for id_ in all_hits(connection, node, candidates):
+                    ids.append(id_)
+                    if len(ids) == batch:
+                        yield from self._records_of(ids)
+                        ids = []
+                yield from self._records_of(ids)
+            return
+        ids_stmt, order = self._filtered_ids(wanted, fold=False)
         last: int | None = None
         while True:
             stmt = ids_stmt if last is None else ids_stmt.where(order < last)
             with self._read() as connection:
-                ids = [
-                    int(i)
-                    for i in connection.scalars(stmt.order_by(order.desc()).limit(batch), params)
-                ]
+                ids = [int(i) for i in connection.scalars(stmt.order_by(order.desc()).limit(batch))]
             if not ids:
                 return
             yield from self._records_of(ids)
@@ -194,32 +224,45 @@ class ReviewRepository(Repository):
             by_id = {row["id"]: _record(row) for row in rows}
         return self._with_topics([by_id[i] for i in ids if i in by_id])
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read transaction, for queries built on these (the query preview's)."""
+        with self._read() as connection:
+            yield connection
+
+    def search_candidates(
+        self, connection: Connection, wanted: ClippingFilter, node: Node, *, fold: bool = True
+    ) -> Candidates:
+        """The clippings a search looks at: the filter's, narrowed by the index."""
+        dialect = self.engine.dialect.name
+        compiled = compile_query(node, dialect)
+        stmt, order = self._filtered_ids(wanted, fold=fold, index=compiled)
+        if compiled.source_test is not None:
+            allowed = source_ids(connection, compiled.source_test)
+            stmt = stmt.where(Clipping.source_id.in_(allowed))
+        return Candidates(stmt, order, candidate_params(compiled), compiled, dialect)
+
     def _filtered_ids(
-        self, wanted: ClippingFilter, *, fold: bool = True, marks: bool = True
+        self, wanted: ClippingFilter, *, fold: bool = True, index: Compiled | None = None
     ) -> tuple[Select[Any], ColumnElement[int]]:
-        """The ids the filter selects (with snippet and marked title when searching and
-        `marks`), and the column they are ordered by."""
-        searching = bool(wanted.query.strip())
+        """The ids the filter selects (narrowed by the search index's query when given), and
+        the column they are ordered by."""
+        searching = index is not None and index.text is not None
         order: ColumnElement[int] = _clipping_id
         if searching and self._is_sqlite:
-            columns: list[ColumnElement[Any]] = [fts5_table.c.rowid]
-            if marks:
-                columns += [fts5_snippet(_SNIPPET_WORDS), fts5_title_marked]
             # ordered by the index's own rowid, so FTS5 walks it newest first and stops
             stmt = (
-                select(*columns)
+                select(fts5_table.c.rowid)
                 .select_from(fts5_table)
                 .join(Clipping, Clipping.id == fts5_table.c.rowid)
                 .where(fts5_match)
             )
             order = fts5_table.c.rowid
         elif searching:
-            columns = [_clipping_id]
-            if marks:  # computed after the sort and limit: for the rows of the page only
-                columns += [pg_snippet(_SNIPPET_WORDS), pg_title_marked]
-            stmt = select(*columns).where(pg_match)
+            stmt = select(_clipping_id).where(pg_match)
             # the GIN index gives its hits unordered; sorting by "id + 0" keeps PostgreSQL from
             # walking the primary key newest first instead, testing every row for a rare word
+            # (search.py walks it on purpose, in windows, when the words are common)
             order = _clipping_id + 0
         else:
             stmt = select(Clipping.id)
@@ -250,14 +293,6 @@ class ReviewRepository(Repository):
     @property
     def _is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
-
-    def _params(self, wanted: ClippingFilter) -> dict[str, object]:
-        if not wanted.query.strip():
-            return {}
-        # no usable words (only punctuation): a query nothing matches
-        if self._is_sqlite:
-            return {"q": fts5_query(wanted.query) or '""'}
-        return {"q": tsquery_text(wanted.query)}
 
     def _copy_sources(self, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
         """Per original id, the sources of its copies (each source once)."""

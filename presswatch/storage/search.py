@@ -1,111 +1,235 @@
-"""Full-text search over clippings on each backend: FTS5 on SQLite, tsvector on PostgreSQL.
+"""Search: the clippings a topic query matches, newest first, a page at a time.
 
-One search syntax (every word must occur, "a phrase", prefix*) becomes an FTS5 query or a
-tsquery, always passed as the bound parameter `q`; hits are marked with HIT_START and HIT_END
-on both backends.
+The query is compiled for the full-text index (`fulltext.compile_query`); the index's hits
+are taken newest first and, where the index cannot say the whole query, confirmed by the topic
+matcher itself, so that search means exactly what a topic means. Nothing collects every hit
+before the first page: SQLite's FTS5 walks its index newest first; on PostgreSQL (whose GIN
+index hands its hits over unordered) a query for common words walks the clippings newest first
+in growing windows of ids, and a rare one asks the GIN index.
 """
 
 from __future__ import annotations
 
-import re
+import json
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, column, func, literal, literal_column, table
+from sqlalchemy import ColumnElement, Select, bindparam, cast, column, literal_column, select, table
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.engine import Connection
 from sqlalchemy.types import String
 
-from presswatch.storage.models import Clipping
+from presswatch.query.evaluate import Document, Hit, hits_in
+from presswatch.query.nodes import Node
+from presswatch.query.snippets import make_snippets
+from presswatch.storage.fulltext import FTS5_TABLE, Compiled
+from presswatch.storage.models import Clipping, Source
 
 # search snippets mark hits with control characters that never occur in extracted text
 HIT_START, HIT_END = "\x02", "\x03"
 
-_TERM = re.compile(r'"([^"]*)"|(\S+)')
-_WORD = re.compile(r"\w+")
+# SQLite: the contentless FTS5 index of migration 0010
+fts5_table = table(FTS5_TABLE, column("rowid"))
+fts5_match: ColumnElement[bool] = literal_column(FTS5_TABLE).op("MATCH", is_comparison=True)(
+    bindparam("q")
+)
+# PostgreSQL: the clippings' search_vector (written by fulltext), the query cast as it is
+pg_match: ColumnElement[bool] = literal_column("clippings.search_vector").bool_op("@@")(
+    cast(bindparam("q", type_=String), TSQUERY)
+)
+
+_BATCH = 200  # candidates confirmed at a time
+_CLIPPING_ID: ColumnElement[int] = Clipping.__table__.c.id
+# PostgreSQL: walk the newest clippings (not the GIN index) when the planner expects a hit in
+# at least one of this many rows; each window of ids is this many times the rows a page needs
+_DENSE_ROWS_PER_HIT = 50
+_WINDOW_GROWTH = 4
+_MIN_WINDOW = 1_000
+_MAX_WALK = 200_000  # rows walked before the GIN index is asked for the rest
 
 
 @dataclass(frozen=True, slots=True)
-class Term:
-    """Words that must occur together: one word, the parts of a hyphenated word, a phrase."""
+class Candidates:
+    """What to search: the ids of the clippings the other filters select, already narrowed by
+    the compiled query where it is indexed (`stmt` selects one id column, `order` is it), and
+    the parameters to run it with."""
 
-    words: tuple[str, ...]
-    is_phrase: bool = False
-    is_prefix: bool = False  # the last word is a prefix
+    stmt: Select[Any]
+    order: ColumnElement[int]
+    params: dict[str, object]
+    compiled: Compiled
+    dialect: str
 
 
-def search_terms(query: str) -> list[Term]:
-    """The terms of a search; punctuation separates words, and is otherwise dropped."""
-    terms: list[Term] = []
-    for phrase, word in _TERM.findall(query):
-        if phrase:
-            words = tuple(_WORD.findall(phrase))
-            if words:
-                terms.append(Term(words, is_phrase=True))
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A clipping that matched, with its hits marked for display."""
+
+    id: int
+    title_marked: str
+    snippet: str | None  # the text around the first hits (None: only the title matched)
+
+
+def candidate_params(compiled: Compiled) -> dict[str, object]:
+    return {} if compiled.text is None else {"q": compiled.text}
+
+
+def source_ids(connection: Connection, test: Callable[[str], bool]) -> list[int]:
+    """The sources whose name passes a `source:` test."""
+    return [id_ for id_, name in connection.execute(select(Source.id, Source.name)) if test(name)]
+
+
+def first_hits(
+    connection: Connection, node: Node, candidates: Candidates, *, skip: int, want: int
+) -> list[Found]:
+    """The newest `want` clippings that match, after the newest `skip`."""
+    ids = list(_matching_ids(connection, node, candidates, skip + want))[skip:]
+    return marked(connection, node, ids)
+
+
+def all_hits(connection: Connection, node: Node, candidates: Candidates) -> Iterator[int]:
+    """The ids of every matching clipping, newest first (for export)."""
+    batches = _keyset_batches(connection, candidates, candidates.stmt, batch=1_000)
+    for batch in batches:
+        yield from batch if candidates.compiled.exact else confirm(connection, node, batch)
+
+
+def _matching_ids(
+    connection: Connection, node: Node, candidates: Candidates, limit: int
+) -> Iterator[int]:
+    """Up to `limit` ids of matching clippings, newest first."""
+    if candidates.dialect == "postgresql" and candidates.compiled.text is not None:
+        batches = _pg_batches(connection, candidates, min(limit, 1_000))
+    else:
+        batches = _keyset_batches(connection, candidates, candidates.stmt)
+    found = 0
+    for batch in batches:
+        confirmed = batch if candidates.compiled.exact else confirm(connection, node, batch)
+        for id_ in confirmed:
+            yield id_
+            found += 1
+            if found == limit:
+                return
+
+
+def _keyset_batches(
+    connection: Connection,
+    candidates: Candidates,
+    stmt: Select[Any],
+    batch: int = _BATCH,
+    order: ColumnElement[int] | None = None,
+) -> Iterator[list[int]]:
+    """The candidates, newest first, a batch at a time (by `order`, else the candidates')."""
+    order = candidates.order if order is None else order
+    last: int | None = None
+    while True:
+        page = stmt if last is None else stmt.where(order < last)
+        ids = [
+            int(i)
+            for i in connection.scalars(page.order_by(order.desc()).limit(batch), candidates.params)
+        ]
+        if ids:
+            yield ids
+        if len(ids) < batch:
+            return
+        last = ids[-1]
+
+
+def _pg_batches(connection: Connection, candidates: Candidates, batch: int) -> Iterator[list[int]]:
+    """PostgreSQL: newest first without collecting every hit. Common words: windows of ids,
+    newest first, read through the primary key (the GIN index could only hand over every
+    hit, unordered); rare words, and whatever is left after _MAX_WALK rows: the GIN index."""
+    # a generic plan (prepared statements) cannot see how common the words are
+    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+    rows, hits = _pg_estimate(connection, candidates)
+    below = (
+        int(connection.scalar(select(Clipping.id).order_by(Clipping.id.desc()).limit(1)) or 0) + 1
+    )
+    if hits * _DENSE_ROWS_PER_HIT >= rows:
+        window = max(_MIN_WINDOW, int(batch * rows / max(hits, 1)))
+        walked = 0
+        connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        while below > 1 and walked < _MAX_WALK:
+            floor = max(below - window, 1)
+            stmt = candidates.stmt.where(Clipping.id >= floor, Clipping.id < below)
+            # by the primary key itself, backwards: it stops at the batch's last hit
+            yield from _keyset_batches(connection, candidates, stmt, batch, _CLIPPING_ID)
+            walked += below - floor
+            below = floor
+            window *= _WINDOW_GROWTH
+        connection.exec_driver_sql("SET LOCAL enable_bitmapscan = on")
+        if below <= 1:
+            return
+    yield from _keyset_batches(connection, candidates, candidates.stmt.where(Clipping.id < below))
+
+
+def _pg_estimate(connection: Connection, candidates: Candidates) -> tuple[float, float]:
+    """The planner's estimates: clippings in all, and those the search selects."""
+    rows = connection.scalar(
+        select(literal_column("reltuples"))
+        .select_from(table("pg_class"))
+        .where(literal_column("relname") == "clippings")
+    )
+    stmt = candidates.stmt.params(candidates.params)
+    compiled = stmt.compile(connection, compile_kwargs={"literal_binds": True})
+    plan = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}").scalar()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    hits = float(plan[0]["Plan"]["Plan Rows"]) if plan else 0.0
+    return max(float(rows or 0), 1.0), hits
+
+
+def load_documents(
+    connection: Connection, ids: Sequence[int]
+) -> dict[int, tuple[Document, str, str]]:
+    """What the matcher sees of each clipping (title, text, source name, canonical URL)."""
+    stmt = (
+        select(Clipping.id, Clipping.title, Clipping.text, Source.name, Clipping.canonical_url)
+        .join(Source, Source.id == Clipping.source_id)
+        .where(Clipping.id.in_(ids))
+    )
+    out = {}
+    for id_, title, text, source, url in connection.execute(stmt):
+        document = Document.build(title=title, text=text, source=source, url=url)
+        out[int(id_)] = (document, title, text)
+    return out
+
+
+def confirm(connection: Connection, node: Node, ids: Sequence[int]) -> list[int]:
+    """The ids, in order, of the clippings the query matches."""
+    documents = load_documents(connection, ids)
+    return [i for i in ids if i in documents and hits_in(documents[i][0], node) is not None]
+
+
+def marked(connection: Connection, node: Node, ids: Sequence[int]) -> list[Found]:
+    """The clippings with their hits marked: the whole title, a window of the text."""
+    documents = load_documents(connection, ids) if ids else {}
+    out = []
+    for id_ in ids:
+        if id_ not in documents:
             continue
-        parts = _WORD.findall(word)
-        terms.extend(Term((part,)) for part in parts[:-1])
-        if parts:
-            terms.append(Term((parts[-1],), is_prefix=word.endswith("*")))
-    return terms
+        document, title, text = documents[id_]
+        hits = hits_in(document, node) or []
+        out.append(Found(id_, _marked_title(document, hits, title), _snippet(document, hits, text)))
+    return out
 
 
-def fts5_query(query: str) -> str:
-    """The search as an FTS5 query; empty when it has no words."""
-    out = []
-    for term in search_terms(query):
-        text = '"' + " ".join(term.words) + '"'
-        out.append(text + "*" if term.is_prefix else text)
-    return " ".join(out)
+def _marked_title(document: Document, hits: Sequence[Hit], title: str) -> str:
+    tokens = document.fields["title"].tokens
+    spans = sorted({(tokens[a].start, tokens[b].end) for name, a, b in hits if name == "title"})
+    out, last = [], 0
+    for start, end in spans:
+        if start < last:
+            continue
+        out += [title[last:start], HIT_START, title[start:end], HIT_END]
+        last = end
+    return "".join(out) + title[last:]
 
 
-def tsquery_text(query: str) -> str:
-    """The search as `to_tsquery` input; empty when it has no words. Every word is quoted
-    (a word is letters, digits and underscores: nothing to escape)."""
-    out = []
-    for term in search_terms(query):
-        lexemes = [f"'{word}'" for word in term.words]
-        if term.is_prefix:
-            lexemes[-1] += ":*"
-        out.append("(" + " <-> ".join(lexemes) + ")" if len(lexemes) > 1 else lexemes[0])
-    return " & ".join(out)
-
-
-# SQLite: the FTS5 index created by the first migration (not a model: a virtual table)
-fts5_table = table("clippings_fts", column("rowid"))
-fts5_match: ColumnElement[bool] = literal_column("clippings_fts").op("MATCH", is_comparison=True)(
-    bindparam("q")
-)
-
-
-def fts5_snippet(tokens: int) -> ColumnElement[str]:
-    """The text around the hits, about `tokens` words."""
-    return literal_column(f"snippet(clippings_fts, 1, '{HIT_START}', '{HIT_END}', '…', {tokens})")
-
-
-# BM25 (lower is better) with a hit in the title worth ten in the text, as on PostgreSQL
-fts5_rank: ColumnElement[float] = literal_column("bm25(clippings_fts, 10.0, 1.0)")
-fts5_title_marked: ColumnElement[str] = literal_column(
-    f"highlight(clippings_fts, 0, '{HIT_START}', '{HIT_END}')"
-)
-
-# PostgreSQL: the generated column and text search configuration of migration 0005
-SEARCH_CONFIG = "presswatch_search"
-_config: ColumnElement[Any] = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
-_vector: ColumnElement[Any] = literal_column("clippings.search_vector")
-# an empty search (no words, only punctuation) is NULL: it matches nothing ('' is no tsquery)
-_tsquery = func.to_tsquery(_config, func.nullif(bindparam("q"), ""))
-pg_match: ColumnElement[bool] = _vector.bool_op("@@")(_tsquery)
-pg_rank: ColumnElement[float] = func.ts_rank(_vector, _tsquery)
-
-
-def pg_snippet(words: int) -> ColumnElement[str]:
-    """The text around the hits, at most `words` words."""
-    options = f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords={words}, MinWords={words // 2}"
-    return func.ts_headline(_config, Clipping.text, _tsquery, literal(options, String))
-
-
-pg_title_marked: ColumnElement[str] = func.ts_headline(
-    _config,
-    Clipping.title,
-    _tsquery,
-    literal(f"StartSel={HIT_START}, StopSel={HIT_END}, HighlightAll=true", String),
-)
+def _snippet(document: Document, hits: Sequence[Hit], text: str) -> str | None:
+    in_text = [hit for hit in hits if hit[0] == "text"]
+    if not in_text:
+        return None
+    snippets = make_snippets(document, in_text, {"title": "", "text": text}, limit=1)
+    return snippets[0].marked(HIT_START, HIT_END) if snippets else None

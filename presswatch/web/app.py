@@ -22,6 +22,7 @@ from starlette.templating import Jinja2Templates
 from presswatch import __version__
 from presswatch.config import Config
 from presswatch.storage.review import ReviewRepository
+from presswatch.web.marks import marked_search
 from presswatch.web.secret import ServerSecret
 from presswatch.web.security import AccessMiddleware, Guard
 
@@ -48,11 +49,12 @@ def create_app(
     """The review page over `repository`, for `config`'s topics, sources and channels. With a
     `token`, every request must log in or carry it; without one, only loopback names are
     answered."""
-    from presswatch.web import clipping_views, login, overview_views
+    from presswatch.web import clipping_views, login, overview_views, preview_views
 
     routes: list[BaseRoute] = [
         *clipping_views.routes,
         *overview_views.routes,
+        *preview_views.routes,
         *login.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
@@ -123,6 +125,7 @@ def _templates() -> Jinja2Templates:
     )
     env.filters["when"] = when
     env.filters["iso"] = lambda moment: moment.isoformat() if moment else ""
+    env.filters["hits"] = marked_search
     return Jinja2Templates(env=env)
 
 

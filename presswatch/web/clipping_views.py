@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from presswatch.alerts.snippets import Snippet
 from presswatch.export import ExportFormat, clipping_record, export_text
+from presswatch.query.snippets import Snippet
 from presswatch.storage.repository import ClippingRecord
-from presswatch.storage.review import ListedClipping, ReviewState
+from presswatch.storage.review import ClippingPage, ListedClipping, ReviewState
 from presswatch.storage.search import HIT_END, HIT_START
 from presswatch.web.app import posted_form, render, safe_next, web
 from presswatch.web.listing import PAGE_SIZE, View, parse_view
@@ -52,7 +52,10 @@ class Row:
 def clippings_page(request: Request) -> Response:
     context = web(request)
     view = parse_view(request.query_params)
-    page = context.repository.clipping_page(view.wanted, offset=view.offset, limit=PAGE_SIZE)
+    if view.has_bad_query:  # said on the page; nothing to list
+        page = ClippingPage([], has_more=False)
+    else:
+        page = context.repository.clipping_page(view.wanted, offset=view.offset, limit=PAGE_SIZE)
     topics = [t.name for t in context.config.topics]
     return render(
         request,
@@ -148,6 +151,8 @@ def export_view(request: Request) -> Response:
         raise HTTPException(404, "Exports are .csv or .jsonl.")
     fmt: ExportFormat = "csv" if request.path_params["fmt"] == "csv" else "jsonl"
     view = parse_view(request.query_params)
+    if view.has_bad_query:
+        raise HTTPException(400, "; ".join(view.problems))
     records = web(request).repository.iter_filtered(view.wanted)
     day = datetime.now(UTC).date().isoformat()
     return StreamingResponse(

@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
+from presswatch.errors import QuerySyntaxError
+from presswatch.query import parse_query
 from presswatch.storage.review import ClippingFilter
 
 PAGE_SIZE = 50
@@ -24,6 +26,11 @@ class View:
     wanted: ClippingFilter
     page: int
     problems: tuple[str, ...] = ()
+
+    @property
+    def has_bad_query(self) -> bool:
+        """The search is not a query (its problem is among `problems`)."""
+        return any(problem.startswith("search: ") for problem in self.problems)
 
     @property
     def offset(self) -> int:
@@ -83,8 +90,14 @@ def parse_view(params: QueryParams) -> View:
     date_from, date_to = day("from", "from"), day("to", "to")
     if date_from and date_to and date_from > date_to:
         problems.append("the date range ends before it starts")
+    query = text("q") or ""
+    if query:
+        try:
+            parse_query(query)
+        except QuerySyntaxError as exc:
+            problems.append(f"search: {exc}")
     wanted = ClippingFilter(
-        query=text("q") or "",
+        query=query,
         topic=text("topic"),
         source=text("source"),
         date_from=date_from,

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from presswatch.alerts.query.evaluate import Document, hits_in
-from presswatch.alerts.snippets import Snippet
 from presswatch.config import TopicConfig
+from presswatch.query.evaluate import Document, hits_in
+from presswatch.query.snippets import Snippet
 from presswatch.storage.search import HIT_END, HIT_START
 
 TOPIC_COLOURS = 6  # CSS classes hit-0 .. hit-5, one per matched topic on a page

@@ -18,6 +18,7 @@ from presswatch.storage.repository import AlertRecord, now_utc
 from presswatch.storage.review import ClippingFilter, SourceHealth
 from presswatch.web.app import posted_form, render, web
 from presswatch.web.marks import marked_snippet
+from presswatch.web.preview_views import DEFAULT_PERIOD, PERIODS, PREVIEW_CHART_H, preview_panel
 
 CHART_DAYS = 30
 FEED_ENTRIES = 50
@@ -62,9 +63,16 @@ def topics_page(request: Request) -> Response:
                 _bars(days, counts),
             )
         )
+    params = request.query_params
+    panel = preview_panel(request, params.get("q", "")[:500], params.get("since", DEFAULT_PERIOD))
     return render(
         request,
         "topics.html",
+        panel=panel,
+        periods=list(PERIODS),
+        saved=params.get("saved"),
+        config_path=context.config.path,
+        preview_chart_height=PREVIEW_CHART_H,
         rows=rows,
         chart_width=CHART_DAYS * (_BAR_W + _BAR_GAP),
         chart_height=_CHART_H,

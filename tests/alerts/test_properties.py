@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from presswatch.alerts.matching import Topic, TopicIndex
-from presswatch.alerts.query import parse_query, render_query
-from presswatch.alerts.query.evaluate import Document
-from presswatch.alerts.query.nodes import DEFAULT_FIELDS, And, Near, Node, Not, Or, Part, Term
-from presswatch.alerts.tokens import words
 from presswatch.errors import QuerySyntaxError
+from presswatch.query import parse_query, render_query
+from presswatch.query.evaluate import Document
+from presswatch.query.nodes import DEFAULT_FIELDS, And, Near, Node, Not, Or, Part, Term
+from presswatch.words import words
 
 VOCABULARY = [
     "war",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from presswatch.alerts.query import parse_query, render_query
-from presswatch.alerts.query.evaluate import Document, matches
-from presswatch.alerts.tokens import words
 from presswatch.errors import QuerySyntaxError
+from presswatch.query import parse_query, render_query
+from presswatch.query.evaluate import Document, matches
+from presswatch.words import words
 
 TEXT = (
     "Keir Starmer has warned that Vladimir Putin could invade Ukraine again unless the US "

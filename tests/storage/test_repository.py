@@ -11,12 +11,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, make_url, text
 
-from presswatch.errors import StorageError
+from presswatch.errors import QuerySyntaxError, StorageError
 from presswatch.extractors.article import Article, ExtractOptions, extract_article
-from presswatch.extractors.fingerprint import band_keys, bands
+from presswatch.extractors.fingerprint import band_keys, bands, simhash
 from presswatch.storage.db import alembic_config, create_db_engine, open_database
 from presswatch.storage.models import Base
 from presswatch.storage.repository import AddResult, Repository
+from presswatch.storage.review import ReviewRepository
 from presswatch.storage.search import HIT_START
 from tests.conftest import OWN_PASSAGE, TestDatabases, postgresql_only, sqlite_only
 from tests.pages import article_page, paragraphs_about
@@ -36,7 +37,7 @@ def test_schema_is_created_on_first_use_and_is_idempotent(databases: TestDatabas
     open_database(url).dispose()  # second open: migrations already at head
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0009"
+    assert version == "0010"
     tables = set(inspect(engine).get_table_names())
     assert {
         "clippings",
@@ -74,24 +75,28 @@ def test_an_sqlite_too_old_for_the_schema_is_refused_with_what_to_do(
 
 
 @postgresql_only
-def test_postgresql_search_column_is_generated_and_gin_indexed(databases: TestDatabases) -> None:
+def test_postgresql_search_vector_holds_the_matchers_words_gin_indexed(
+    databases: TestDatabases,
+) -> None:
     engine = open_database(databases.url())
+    repository = Repository(engine)
+    article = replace(_article("https://g.example/zoe"), title="Zoë Müller's 2,5% résumé")
+    added = repository.add_clipping(repository.source_id("gazette"), None, article, [])
     with engine.connect() as connection:
-        generated = connection.scalar(
-            text(
-                "SELECT is_generated FROM information_schema.columns"
-                " WHERE table_name = 'clippings' AND column_name = 'search_vector'"
-            )
+        vector = connection.scalar(
+            text("SELECT search_vector::text FROM clippings WHERE id = :id"),
+            {"id": added.clipping_id},
         )
         index = connection.scalar(
             text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_clippings_search_vector'")
         )
-        unaccented = connection.scalar(
-            text("SELECT to_tsvector('presswatch_search', 'Zoë Müller''s résumé')::text")
-        )
-    assert generated == "ALWAYS"
     assert "USING gin (search_vector)" in index
-    assert unaccented == "'muller':2 'resume':4 's':3 'zoe':1"
+    # the title's words as the matcher has them (weight A), possessive and accents folded,
+    # the decimal whole; the text's words follow (weight B)
+    assert "'2,5':3A" in vector
+    for lexeme in ("'zoe':1A", "'muller':2A", "'resume':4A"):
+        assert lexeme in vector, vector
+    assert "'s'" not in vector
     engine.dispose()
 
 
@@ -244,7 +249,8 @@ def test_clippings_stored_before_the_band_table_are_found_as_originals_after_it(
         added = repository.add_clipping(repository.source_id("wire"), None, copy, [])
         assert isinstance(added, AddResult)
         assert added.duplicate_of == old_id
-        assert [hit.id for hit in repository.search_clippings("courier")] == [added.clipping_id]
+        found = ReviewRepository(engine).search("courier")
+        assert [hit.id for hit in found] == [added.clipping_id]
         with engine.connect() as connection:
             keys = connection.execute(
                 text(
@@ -272,34 +278,81 @@ def test_clippings_stored_before_the_band_table_are_found_as_originals_after_it(
         engine.dispose()
 
 
+def test_0010_indexes_what_was_stored_before(
+    databases: TestDatabases,
+) -> None:
+    """0010 puts the matcher's words into the search index: a clipping stored under 0009 is
+    found by search afterwards (its possessive one word, as the matcher has it), and is the
+    original of a copy stored after (fingerprints are untouched)."""
+    engine = create_db_engine(databases.url())
+    try:
+        _migrate(engine, "0009")
+        old = _article("https://courier.example/a", title="Zoë's harbour")
+        fingerprint = simhash(old.text)
+        with engine.begin() as connection:
+            source_id = connection.scalar(
+                text(f"INSERT INTO sources (name, created_at) VALUES ('c', {NOW}) RETURNING id")
+            )
+            old_id = connection.scalar(
+                text(
+                    "INSERT INTO clippings (source_id, url, canonical_url, title, text, fetched,"
+                    " word_count, fingerprint) VALUES (:source, :url, :canonical, :title, :text,"
+                    f" {NOW}, 100, :fp) RETURNING id"
+                ),
+                {
+                    "source": source_id,
+                    "url": old.canonical_url,
+                    "canonical": old.canonical_url,
+                    "title": old.title,
+                    "text": old.text,
+                    "fp": fingerprint,
+                },
+            )
+            connection.execute(
+                text("INSERT INTO fingerprint_bands VALUES (:key, :id, :fp)"),
+                [{"key": key, "id": old_id, "fp": fingerprint} for key in band_keys(fingerprint)],
+            )
+        _migrate(engine, "head")
+        review = ReviewRepository(engine)
+        assert [r.id for r in review.search("title:zoe")] == [old_id]  # "Zoë's": one word
+        copy = _article(
+            "https://wire.example/b",
+            ["This story was first published by The Courier.", *OWN_PASSAGE],
+        )
+        added = review.add_clipping(review.source_id("wire"), None, copy, [])
+        assert added.duplicate_of == old_id
+    finally:
+        engine.dispose()
+
+
 def test_search_finds_words_phrases_and_prefixes_with_snippets(repository: Repository) -> None:
     source = repository.source_id("gazette")
     repository.add_clipping(source, None, _article("https://g.example/1"), [])
     repository.add_clipping(
         source, None, _article("https://g.example/2", paragraphs_about("tram lines"), "Trams"), []
     )
-    assert [r.title for r in repository.search_clippings("shellfish")] == ["Harbour"]
-    assert [r.title for r in repository.search_clippings('"northern channel"')] == ["Harbour"]
-    assert [r.title for r in repository.search_clippings("tram*")] == ["Trams"]
-    assert repository.search_clippings('"channel northern"') == []
-    assert repository.search_clippings("muller")[0].title == "Harbour"  # accent-insensitive
-    hit = repository.search_clippings("dredge")[0]
+    search = ReviewRepository(repository.engine).search
+    assert [r.title for r in search("shellfish")] == ["Harbour"]
+    assert [r.title for r in search('"northern channel"')] == ["Harbour"]
+    assert [r.title for r in search("tram*")] == ["Trams"]
+    assert search('"channel northern"') == []
+    assert search("muller")[0].title == "Harbour"  # accent-insensitive
+    hit = search("dredge")[0]
     assert hit.snippet
     assert "\x02dredge\x03" in hit.snippet
-    assert repository.search_clippings('AND OR "') == []  # operators are words, no FTS error
-    assert repository.search_clippings('"" * -') == []  # no words at all
+    with pytest.raises(QuerySyntaxError, match="column 9: expected '\\)'"):
+        search("(harbour")  # the topic language, and its errors
 
 
-def test_search_ranks_a_hit_in_the_title_first(repository: Repository) -> None:
+def test_search_lists_newest_first(repository: Repository) -> None:
     source = repository.source_id("gazette")
     for n, title in enumerate(["Fares rise", "Ferry fares rise", "Fares go up"]):
         text = paragraphs_about(f"bus fares {n}", seed=n)
         text[1] += " The ferry will also cost more."
         repository.add_clipping(source, None, _article(f"https://g.example/{n}", text, title), [])
-    found = repository.search_clippings("ferry")
-    assert found[0].title == "Ferry fares rise"
-    assert {r.title for r in found[1:]} == {"Fares rise", "Fares go up"}
-    assert all(f"{HIT_START}ferry" in (r.snippet or "") for r in found[1:])
+    found = ReviewRepository(repository.engine).search("ferry")
+    assert [r.title for r in found] == ["Fares go up", "Ferry fares rise", "Fares rise"]
+    assert all(f"{HIT_START}ferry" in (r.snippet or "") for r in found)
 
 
 def test_dates_come_back_as_aware_utc(repository: Repository) -> None:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from presswatch.storage.db import open_database
 from presswatch.storage.review import ReviewRepository
 from tests.conftest import TestDatabases
-from tests.web.conftest import XSS_TITLE, Newsroom, build_newsroom
+from tests.web.conftest import XSS_TITLE, Newsroom, _article, build_newsroom
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -194,3 +195,37 @@ def test_topics_sources_and_alerts_pages(page: Page, served: tuple[str, Newsroom
     page.goto(url + "alerts")
     expect(page.locator("table.alerts")).to_contain_text("pending")
     shoot(page, "alerts")
+
+
+def test_topics_page_previews_a_query_as_it_is_typed_and_saves_it_as_a_topic(
+    page: Page, served: tuple[str, Newsroom]
+) -> None:
+    """Last in this file: it adds a topic to the served config."""
+    url, room = served
+    assert room.config.path is not None
+    engine = open_database(room.config.database.url)
+    try:
+        repository = ReviewRepository(engine)
+        fresh = replace(
+            _article("night-ferry", "gazette", "Night ferry", ["The night ferry sails."], 1),
+            published=None,  # dated when it was fetched: today, whenever this runs
+        )
+        repository.add_clipping(repository.source_id("gazette"), None, fresh, [])
+    finally:
+        engine.dispose()
+    page.goto(url + "topics")
+    page.select_option("#preview-since", "7d")
+    page.locator("#preview-q").press_sequentially("ferry NOT tram*", delay=20)
+    result = page.locator("#preview-result")
+    expect(result).to_have_attribute("data-query", "ferry NOT tram*")  # the script's answer
+    expect(result.locator(".preview-total")).to_contain_text("1 clipping since")
+    expect(result.locator(".preview-newest mark").first).to_have_text("ferry")
+    shoot(page, "topic-preview")
+    page.locator("#preview-q").fill("ferry NOT tram*")
+    page.locator("#preview-q").press("Enter")  # the plain form, as without the script
+    page.locator("#topic-name").fill("night-ferries")
+    page.get_by_role("button", name="Save as topic…").click()
+    expect(page.locator("pre")).to_contain_text('name = "night-ferries"')
+    page.get_by_role("button", name="Add the topic").click()
+    expect(page.locator("#topic-night-ferries")).to_be_visible()
+    assert 'name = "night-ferries"' in room.config.path.read_text(encoding="utf-8")

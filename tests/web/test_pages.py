@@ -57,7 +57,10 @@ def test_list_is_newest_first_with_copies_folded_under_the_original(
         ("?q=muller", ["harbour"]),  # accents do not matter
         ("?q=harbour&source=ledger", ["xss"]),
         ("?q=harbour&topic=harbour&from=2026-11-21", ["xss"]),
-        ("?q=%22%22", []),
+        ("?q=harbour+NOT+northern", ["xss"]),  # the topic language: NOT means not
+        ("?q=title:harbour", ["xss", "harbour"]),
+        ("?q=title:harbour+NOT+text:northern", ["xss"]),
+        ("?q=source:ledger+AND+harbour", ["xss"]),
         ("?status=unreviewed", ["schools", "xss", "budget", "trams", "harbour"]),
         ("?status=reviewed", []),
         ("?starred=1", []),
@@ -87,6 +90,17 @@ def test_bad_filter_values_are_reported_not_fatal(client: TestClient) -> None:
     assert "from &#39;yesterday&#39; is not a date (use YYYY-MM-DD)" in page.text
     assert "status &#39;maybe&#39; is unknown" in page.text
     assert client.get("/api/clippings?from=yesterday").status_code == 400
+
+
+def test_a_search_that_is_no_query_says_where_it_breaks(client: TestClient) -> None:
+    page = client.get("/?q=harbour+AND", headers=HTML)
+    assert page.status_code == 200
+    assert "search: query error at column 12: expected a word, phrase or" in page.text
+    assert 'class="clipping"' not in page.text
+    api = client.get("/api/clippings?q=%22%22")
+    assert api.status_code == 400
+    assert "query error at column 1: expected a phrase with words" in api.json()["error"]
+    assert client.get("/clippings.csv?q=(harbour").status_code == 400
 
 
 def test_paging_links_keep_the_filters(

@@ -19,3 +19,32 @@ document.addEventListener("DOMContentLoaded", () => {
     filters.open = true;
   }
 });
+
+// the topics page's query preview follows what is typed (the form works without this)
+document.addEventListener("DOMContentLoaded", () => {
+  const input = document.getElementById("preview-q");
+  const since = document.getElementById("preview-since");
+  const result = document.getElementById("preview-result");
+  if (!input || !since || !result) {
+    return;
+  }
+  let timer = null;
+  let asked = 0;
+  const refresh = () => {
+    const number = ++asked;
+    const params = new URLSearchParams({ q: input.value, since: since.value });
+    fetch(`/topics/preview?${params}`, { headers: { Accept: "text/html" } })
+      .then((response) => response.text())
+      .then((html) => {
+        if (number === asked) {  // an answer to an older query arrives too late to show
+          result.innerHTML = html;
+          result.dataset.query = input.value;
+        }
+      });
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  });
+  since.addEventListener("change", refresh);
+});

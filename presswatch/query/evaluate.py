@@ -6,8 +6,8 @@ import itertools
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from presswatch.alerts.query.nodes import FIELDS, And, Field, Near, Node, Not, Or, Term
-from presswatch.alerts.tokens import Token, tokenize, words
+from presswatch.query.nodes import FIELDS, And, Field, Near, Node, Not, Or, Term
+from presswatch.words import Token, tokenize, words
 
 Span = tuple[int, int]  # first and last word position, inclusive
 MAX_TEXT_CHARS = 200_000  # of a clipping's text, what topics are matched against

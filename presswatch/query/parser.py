@@ -3,8 +3,9 @@ NEAR/n joins two terms."""
 
 from __future__ import annotations
 
-from presswatch.alerts.query.lexer import Lexeme, lex
-from presswatch.alerts.query.nodes import (
+from presswatch.errors import QuerySyntaxError
+from presswatch.query.lexer import Lexeme, lex
+from presswatch.query.nodes import (
     DEFAULT_FIELDS,
     And,
     Field,
@@ -15,8 +16,7 @@ from presswatch.alerts.query.nodes import (
     Part,
     Term,
 )
-from presswatch.alerts.tokens import words
-from presswatch.errors import QuerySyntaxError
+from presswatch.words import words
 
 _MIN_PREFIX_CHARS = 2
 _STARTS_OPERAND = {"word", "phrase", "field", "not", "("}

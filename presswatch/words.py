@@ -1,4 +1,5 @@
-"""Word tokens shared by queries and texts: case-folded, accent-free, with their offsets.
+"""What a word is, for all of presswatch: topic matching, search (the full-text index holds
+these words), snippets, fingerprints and word counts. Case-folded, accent-free, with offsets.
 
 - `Zelenskyy's` -> `zelenskyy` (a possessive 's belongs to its word; other apostrophes are
   dropped inside a word: `O'Brien` -> `obrien`)
@@ -67,3 +68,20 @@ def words(text: str) -> list[str]:
     """Just the normalised words (the same sequence as `tokenize`, faster)."""
     folded, needs_folding = _fold(text)
     return [word for raw in _TOKEN.findall(folded) if (word := _clean(raw, needs_folding))]
+
+
+def count_words(text: str) -> int:
+    """How many words `text` has (as `words` finds them, without normalising them)."""
+    return len(_TOKEN.findall(text))
+
+
+_RUN = re.compile(r"\w+")
+
+
+def fingerprint_words(folded: str) -> list[str]:
+    """The words a fingerprint is taken over: runs of letters, digits and underscores of the
+    folded text (a possessive is two words here, a decimal two). Coarser than `words`, and
+    kept so on purpose: stored fingerprints must stay comparable with new ones, and taking
+    them over `words` moved borderline copies across the near-duplicate threshold (a copy
+    without its standfirst went from 7 differing bits to 10)."""
+    return _RUN.findall(folded)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from presswatch.alerts.query.nodes import DEFAULT_FIELDS, And, Node, Not, Or, Term
+from presswatch.query.nodes import DEFAULT_FIELDS, And, Node, Not, Or, Term
 
 
 def render_query(node: Node) -> str:

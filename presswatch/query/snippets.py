@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from presswatch.alerts.query.evaluate import Document, Hit
-from presswatch.alerts.query.nodes import Field
+from presswatch.query.evaluate import Document, Hit
+from presswatch.query.nodes import Field
 
 SNIPPET_WORDS = 30
 MAX_SNIPPETS = 3

@@ -1,0 +1,253 @@
+"""The full-text index, in the words of the topic matcher, and queries compiled for it.
+
+The index holds `presswatch.words` tokens (case-folded, accent-free, possessives and
+apostrophes folded, decimals whole), never the database's own idea of a word: on SQLite a
+contentless FTS5 table over the tokens joined by spaces, on PostgreSQL a tsvector built here
+(title positions weighted A, text positions B). A topic query compiles to an FTS5 MATCH
+expression or a tsquery that finds the same clippings the matcher does, or, where the index
+cannot say it (`url:`, NEAR on PostgreSQL, a NOT around something inexact), a wider set that
+the matcher then confirms (`Compiled.exact` is False).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import BindParameter, Column, ColumnElement, MetaData, Table, cast, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeDecorator
+
+from presswatch.query.evaluate import MAX_TEXT_CHARS
+from presswatch.query.nodes import DEFAULT_FIELDS, And, Near, Node, Not, Or, Term
+from presswatch.storage.models import Clipping
+from presswatch.words import words
+
+FTS5_TABLE = "clippings_fts"
+# tokens are already folded: the tokenizer only splits on the spaces between them (and keeps
+# the points and commas inside decimals)
+FTS5_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '.,'"
+# PostgreSQL keeps at most this position per lexeme (larger ones are stored as this)
+_PG_MAX_POSITION = 16383
+
+
+def indexed_words(value: str) -> list[str]:
+    """The words of a title or text as the index holds them (the matcher's words, of the same
+    first MAX_TEXT_CHARS characters)."""
+    return words(value[:MAX_TEXT_CHARS])
+
+
+def tsvector_text(title: str, body: str) -> str:
+    """A clipping's tsvector in PostgreSQL's input syntax: every word with its positions, the
+    title's weighted A, the text's B; the text starts two positions after the title, so no
+    phrase runs from one into the other."""
+    positions: dict[str, list[str]] = {}
+    title_words = indexed_words(title)
+    for position, word in enumerate(title_words, 1):
+        positions.setdefault(word, []).append(f"{min(position, _PG_MAX_POSITION)}A")
+    start = len(title_words) + 2
+    for position, word in enumerate(indexed_words(body), start):
+        positions.setdefault(word, []).append(f"{min(position, _PG_MAX_POSITION)}B")
+    return " ".join(f"{_pg_lexeme(word)}:{','.join(spots)}" for word, spots in positions.items())
+
+
+def _pg_lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+_INSERT_FTS5 = text(f"INSERT INTO {FTS5_TABLE} (rowid, title, text) VALUES (:id, :title, :text)")
+_SET_TSVECTOR = text(
+    "UPDATE clippings SET search_vector = CAST(:vector AS tsvector) WHERE id = :id"
+)
+
+
+def index_clippings(connection: Connection, rows: Iterable[tuple[int, str, str]]) -> None:
+    """Index (id, title, text) of stored clippings, in the caller's transaction: FTS5 rows on
+    SQLite; on PostgreSQL their search_vector (a new clipping gets its vector with its row:
+    `clippings_with_index`)."""
+    rows = list(rows)
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        values = [{"id": id_, "vector": tsvector_text(title, body)} for id_, title, body in rows]
+        connection.execute(_SET_TSVECTOR, values)
+        return
+    connection.execute(
+        _INSERT_FTS5,
+        [
+            {
+                "id": id_,
+                "title": " ".join(indexed_words(title)),
+                "text": " ".join(indexed_words(body)),
+            }
+            for id_, title, body in rows
+        ],
+    )
+
+
+def clippings_with_index(dialect: str) -> Table:
+    """The clippings table to insert new clippings into: on PostgreSQL with the search_vector
+    column (written from `index_values`), which the models leave out so that no read loads it."""
+    clippings = Clipping.__table__
+    assert isinstance(clippings, Table)
+    if dialect != "postgresql":
+        return clippings
+    columns = [column._copy() for column in clippings.columns]
+    return Table("clippings", MetaData(), *columns, Column("search_vector", _TsVector()))
+
+
+def index_values(dialect: str, title: str, body: str) -> dict[str, str]:
+    """The extra insert values of `clippings_with_index` for a new clipping."""
+    return {"search_vector": tsvector_text(title, body)} if dialect == "postgresql" else {}
+
+
+class _TsVector(TypeDecorator[str]):
+    """A tsvector bound as its text form and cast by the server."""
+
+    impl = TSVECTOR
+    cache_ok = True
+
+    def bind_expression(self, bindvalue: BindParameter[str]) -> ColumnElement[str]:
+        return cast(bindvalue, TSVECTOR)
+
+
+# compiling a query
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A query for the index. `text` None: the index cannot narrow it (every clipping is a
+    candidate); `exact`: the index's hits are the matcher's, nothing to confirm;
+    `source_names`: a test on the source's name that every hit must pass (from `source:`
+    terms ANDed at the top), None when there is none."""
+
+    text: str | None
+    exact: bool
+    source_test: Callable[[str], bool] | None = None
+
+
+_Part = tuple[str | None, bool]  # the index query of a node (None: everything), is it exact
+
+
+def compile_query(node: Node, dialect: str) -> Compiled:
+    """The index query of a topic query on `dialect` ("sqlite" or "postgresql")."""
+    conjuncts = list(node.children) if isinstance(node, And) else [node]
+    by_source = [c for c in conjuncts if _only_source(c)]
+    rest = [c for c in conjuncts if not _only_source(c)]
+    source_test = None
+    if by_source:
+        source_test = _source_test(by_source)
+    if not rest:
+        return Compiled(None, True, source_test)
+    compile_node = _fts5 if dialect == "sqlite" else _tsquery
+    query, exact = compile_node(rest[0] if len(rest) == 1 else And(tuple(rest)))
+    return Compiled(query, exact, source_test)
+
+
+def _only_source(node: Node) -> bool:
+    """A term (or an OR of terms) on the source's name alone."""
+    if isinstance(node, Term):
+        return node.fields == ("source",)
+    if isinstance(node, Or):
+        return all(_only_source(child) for child in node.children)
+    return False
+
+
+def _source_test(conjuncts: Sequence[Node]) -> Callable[[str], bool]:
+    from presswatch.query.evaluate import Document, matches
+
+    query: Node = conjuncts[0] if len(conjuncts) == 1 else And(tuple(conjuncts))
+
+    def passes(name: str) -> bool:
+        return matches(query, Document.build(title="", text="", source=name))
+
+    return passes
+
+
+def _indexed(term: Term) -> bool:
+    return all(field in DEFAULT_FIELDS for field in term.fields)
+
+
+def _fts5(node: Node) -> _Part:
+    if isinstance(node, Term):
+        if not _indexed(term := node):
+            return None, False
+        return _fts5_columns(term, _fts5_phrase(term)), True
+    if isinstance(node, Near):
+        fields = [f for f in node.left.fields if f in node.right.fields]
+        if not (_indexed(node.left) and _indexed(node.right)) or not fields:
+            return None, False
+        near = f"NEAR({_fts5_phrase(node.left)} {_fts5_phrase(node.right)}, {node.distance - 1})"
+        return _fts5_columns(Term(node.left.parts, tuple(fields)), near), True
+    if isinstance(node, Or):
+        parts = [_fts5(child) for child in node.children]
+        if any(query is None for query, _ in parts):
+            return None, False
+        return "(" + " OR ".join(str(q) for q, _ in parts) + ")", all(e for _, e in parts)
+    if isinstance(node, Not):
+        return None, False  # FTS5 has only "a NOT b": handled by And
+    positive: list[str] = []
+    negative: list[str] = []
+    exact = True
+    for child in node.children:
+        inner = child.child if isinstance(child, Not) else child
+        query, child_exact = _fts5(inner)
+        if query is None or (isinstance(child, Not) and not child_exact):
+            exact = False  # left out: the matcher decides
+            continue
+        exact = exact and child_exact
+        (negative if isinstance(child, Not) else positive).append(query)
+    if not positive:
+        return None, False
+    out = "(" + " AND ".join(positive) + ")"
+    if negative:
+        out += " NOT (" + " OR ".join(negative) + ")"
+    return out, exact
+
+
+def _fts5_phrase(term: Term) -> str:
+    return " + ".join(f'"{part.word}"' + (" *" if part.prefix else "") for part in term.parts)
+
+
+def _fts5_columns(term: Term, query: str) -> str:
+    if term.fields == DEFAULT_FIELDS or set(term.fields) == set(DEFAULT_FIELDS):
+        return f"({query})"
+    return f"({term.fields[0]} : {query})"
+
+
+def _tsquery(node: Node) -> _Part:
+    if isinstance(node, Term):
+        if not _indexed(term := node):
+            return None, False
+        return _ts_phrase(term), True
+    if isinstance(node, Near):
+        # PostgreSQL's <N> is an exact distance: both terms, the matcher checks the distance
+        query, _ = _tsquery(And((node.left, node.right)))
+        return query, False
+    if isinstance(node, Not):
+        query, exact = _tsquery(node.child)
+        if query is None or not exact:
+            return None, False
+        return f"!{query}", True
+    parts = [_tsquery(child) for child in node.children]
+    if isinstance(node, Or):
+        if any(query is None for query, _ in parts):
+            return None, False
+        return "(" + " | ".join(str(q) for q, _ in parts) + ")", all(e for _, e in parts)
+    kept = [str(q) for q, _ in parts if q is not None]
+    if not kept:
+        return None, False
+    exact = all(q is not None and e for q, e in parts)
+    return "(" + " & ".join(kept) + ")", exact
+
+
+def _ts_phrase(term: Term) -> str:
+    weight = (
+        "" if set(term.fields) == set(DEFAULT_FIELDS) else ("A" if "title" in term.fields else "B")
+    )
+    lexemes = [
+        _pg_lexeme(part.word) + (":*" if part.prefix else ":" if weight else "") + weight
+        for part in term.parts
+    ]
+    return "(" + " <-> ".join(lexemes) + ")" if len(lexemes) > 1 else lexemes[0]
