@@ -191,8 +191,8 @@ def time_workers(
 
 
 def synthetic_article(index: int, rng: random.Random):  # type: ignore[no-untyped-def]
-    from presswatch.extractors.article import Article
     from presswatch.extractors.fingerprint import simhash
+    from presswatch.model import Article
 
     words = [
         rng.choice(WORDS) if rng.random() < 0.05 else f"w{rng.randrange(50_000)}"

@@ -173,8 +173,8 @@ def crawl(state: AppState, sources: tuple[str, ...]) -> None:
         raise ConfigError(f"{state.config_path}: no [[sources]] to crawl (add one, or enable one)")
     _report_channel_problems(config)
     if config.queue.url:  # the workers crawl, store and deliver; this waits for them
+        from presswatch.clock import now_utc
         from presswatch.distributed import CrawlQueue
-        from presswatch.storage.repository import now_utc
 
         queue = CrawlQueue(config)
         try:

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
     AfterValidator,
@@ -25,6 +24,7 @@ from pydantic import (
 
 from presswatch.alerts.query import Node, parse_query
 from presswatch.errors import ConfigError, QuerySyntaxError
+from presswatch.redact import redacted as redacted  # a public name of the config before
 
 CONFIG_ENV = "PRESSWATCH_CONFIG"
 DEFAULT_CONFIG_NAME = "presswatch.toml"
@@ -362,20 +362,6 @@ def channel_problems(config: Config) -> list[str]:
     """channel_problem of every channel that has one."""
     found = (channel_problem(name, channel) for name, channel in config.channels.items())
     return [problem for problem in found if problem is not None]
-
-
-def redacted(url: str) -> str:
-    """`url` with its password, if any, shown as *** (for errors and logs)."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return url
-    if not password:
-        return url
-    user, _, host = parts.netloc.rpartition("@")
-    name = user.partition(":")[0]
-    return urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
 
 
 def resolve_config_path(cli_path: str | None) -> Path:

@@ -29,13 +29,14 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from presswatch.alerts.channels.base import Channel
+from presswatch.clock import now_utc
 from presswatch.config import Config, SourceConfig, channel_problems, load_config
 from presswatch.counts import CrawlSummary
 from presswatch.crawler.run import CrawlHost
 from presswatch.cron import cron_trigger
 from presswatch.errors import ConfigError, CrawlError, PresswatchError
 from presswatch.storage.db import open_database
-from presswatch.storage.repository import Repository, now_utc
+from presswatch.storage.repository import Repository
 
 if TYPE_CHECKING:
     from presswatch.distributed import CrawlQueue, Worker

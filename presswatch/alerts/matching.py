@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Literal
 
 from presswatch.alerts.query.evaluate import Document, Hit, evaluate
 from presswatch.alerts.query.nodes import And, Field, Near, Node, Not, Part, Term
-from presswatch.alerts.snippets import Snippet, make_snippets
+from presswatch.alerts.snippets import make_snippets
+from presswatch.model import NewMatch
 
 if TYPE_CHECKING:
     from presswatch.config import Config
@@ -154,16 +155,6 @@ def match_each(topics: Sequence[Topic], document: Document) -> list[TopicMatch]:
         if evaluate(topic.query, document, hits):
             out.append(TopicMatch(topic.name, tuple(sorted(set(hits)))))
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class NewMatch:
-    """What is stored for a topic that matched an article."""
-
-    topic: str
-    snippets: tuple[Snippet, ...]
-    notify: tuple[str, ...] = ()  # channels to alert (none for a back-filled match)
-    mode: Literal["instant", "digest"] = "instant"
 
 
 class ArticleMatcher:

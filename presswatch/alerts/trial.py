@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from presswatch.alerts.query import parse_query
 from presswatch.alerts.query.evaluate import Document, hits_in
-from presswatch.alerts.snippets import Snippet, make_snippets
+from presswatch.alerts.snippets import make_snippets
+from presswatch.model import Snippet
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from presswatch.alerts.matching import NewMatch
 from presswatch.crawler.context import report_error
 from presswatch.crawler.items import PageItem
 from presswatch.errors import (
@@ -17,8 +16,9 @@ from presswatch.errors import (
     StorageError,
     UnextractablePage,
 )
-from presswatch.extractors.article import Article, NotArticle, PageResult, extract_page
+from presswatch.extractors.article import NotArticle, PageResult, extract_page
 from presswatch.extractors.metadata import url_key
+from presswatch.model import Article, NewMatch
 from presswatch.storage.repository import AddResult, Repository
 
 if TYPE_CHECKING:

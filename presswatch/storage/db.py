@@ -18,8 +18,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from presswatch.config import redacted
 from presswatch.errors import StorageError
+from presswatch.redact import redacted
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _SQLITE_NEEDED = (3, 35)

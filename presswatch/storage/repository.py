@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from sqlalchemy import (
     Engine,
@@ -26,11 +26,11 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
-from presswatch.alerts.snippets import Snippet
+from presswatch.clock import now_utc
 from presswatch.counts import CrawlCounts, ErrorLine
 from presswatch.errors import StorageError
-from presswatch.extractors.article import Article
 from presswatch.extractors.fingerprint import band_keys, is_near_duplicate
+from presswatch.model import Article, NewMatch, Snippet
 from presswatch.storage.models import (
     Alert,
     AlertItem,
@@ -57,9 +57,6 @@ from presswatch.storage.search import (
 )
 
 _clippings = Clipping.__table__
-if TYPE_CHECKING:
-    from presswatch.alerts.matching import NewMatch
-
 _page_urls = PageUrl.__table__
 _matches = Match.__table__
 _alerts = Alert.__table__
@@ -201,10 +198,6 @@ _DIGEST_NOT_SCHEDULED = timedelta(days=36500)
 
 # the largest id a row can have (ids are INTEGER: 32 bits on PostgreSQL)
 MAX_ID = 2**31 - 1
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def _as_utc(value: datetime | None) -> datetime | None:

@@ -25,7 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
-from presswatch.alerts.snippets import Snippet
+from presswatch.clock import now_utc
+from presswatch.model import Snippet
 from presswatch.storage.models import (
     Alert,
     AlertItem,
@@ -42,7 +43,6 @@ from presswatch.storage.repository import (
     Repository,
     _alert_record,
     _record,
-    now_utc,
 )
 from presswatch.storage.search import (
     fts5_match,

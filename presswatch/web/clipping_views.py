@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from presswatch.alerts.snippets import Snippet
 from presswatch.export import ExportFormat, clipping_record, export_text
+from presswatch.model import Snippet
 from presswatch.storage.repository import ClippingRecord
 from presswatch.storage.review import ListedClipping, ReviewState
 from presswatch.storage.search import HIT_END, HIT_START

@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from presswatch.alerts.deliver import settle_held_alerts
-from presswatch.alerts.matching import NewMatch
+from presswatch.clock import now_utc
 from presswatch.counts import CrawlCounts
-from presswatch.extractors.article import Article, ExtractOptions, extract_article
-from presswatch.storage.repository import Repository, now_utc
+from presswatch.extractors.article import ExtractOptions, extract_article
+from presswatch.model import Article, NewMatch
+from presswatch.storage.repository import Repository
 from tests.pages import article_page, paragraphs_about
 
 HOLD_S = 1800.0

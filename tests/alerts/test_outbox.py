@@ -17,10 +17,11 @@ import pytest
 from sqlalchemy import Engine
 
 from presswatch.alerts.deliver import CLAIM_FOR, RetryPolicy, build_channels, deliver
+from presswatch.clock import now_utc
 from presswatch.config import Config, load_config
 from presswatch.loopback import LoopbackSite, Route
 from presswatch.storage.db import open_database
-from presswatch.storage.repository import Repository, now_utc
+from presswatch.storage.repository import Repository
 from tests.alerts.conftest import SmtpServer, WebhookReceiver, kill_crawl_when
 from tests.conftest import OWN_PASSAGE, TestDatabases
 from tests.pages import article_page, paragraphs_about, rss_feed

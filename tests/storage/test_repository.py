@@ -12,8 +12,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, make_url, text
 
 from presswatch.errors import StorageError
-from presswatch.extractors.article import Article, ExtractOptions, extract_article
+from presswatch.extractors.article import ExtractOptions, extract_article
 from presswatch.extractors.fingerprint import band_keys, bands
+from presswatch.model import Article
 from presswatch.storage.db import alembic_config, create_db_engine, open_database
 from presswatch.storage.models import Base
 from presswatch.storage.repository import AddResult, Repository

@@ -16,8 +16,8 @@ from starlette.testclient import TestClient
 from presswatch.alerts.matching import ArticleMatcher, topics_of
 from presswatch.config import Config, load_config
 from presswatch.counts import CrawlCounts
-from presswatch.extractors.article import Article
 from presswatch.extractors.fingerprint import simhash
+from presswatch.model import Article
 from presswatch.storage.db import open_database
 from presswatch.storage.review import ReviewRepository
 from presswatch.web.app import create_app
