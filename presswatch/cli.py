@@ -29,7 +29,8 @@ from presswatch.config import Config, load_config, parse_duration_s, resolve_con
 from presswatch.counts import COUNT_NAMES, CrawlCounts, CrawlSummary
 from presswatch.errors import ConfigError, PresswatchError
 from presswatch.logs import LogFormat, setup_logging
-from presswatch.storage.repository import ClippingRecord, Repository
+from presswatch.storage.records import ClippingRecord
+from presswatch.storage.repository import Repository
 from presswatch.storage.search import HIT_END, HIT_START
 
 # piped output (files, CI logs) gets a fixed, wide page instead of rich's 80 columns

@@ -9,7 +9,8 @@ from typing import Any
 from presswatch.clock import now_utc
 from presswatch.config import Config
 from presswatch.scheduler import due_at
-from presswatch.storage.repository import Repository, RunRecord
+from presswatch.storage.records import RunRecord
+from presswatch.storage.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)

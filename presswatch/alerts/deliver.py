@@ -18,7 +18,8 @@ from presswatch.clock import now_utc
 from presswatch.config import AlertsConfig, Config, channel_problem, channel_secret
 from presswatch.errors import DeliveryError
 from presswatch.liveness import owner_is_gone
-from presswatch.storage.repository import AlertRecord, Repository
+from presswatch.storage.records import AlertRecord
+from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 # how long a sender holds an alert it is sending; if it dies meanwhile, the alert is due again

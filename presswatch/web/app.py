@@ -21,7 +21,7 @@ from starlette.templating import Jinja2Templates
 
 from presswatch import __version__
 from presswatch.config import Config
-from presswatch.storage.review import ReviewRepository
+from presswatch.storage.repository import Repository
 from presswatch.web.secret import ServerSecret
 from presswatch.web.security import AccessMiddleware, Guard
 
@@ -33,14 +33,14 @@ class WebContext:
     """What every view needs; kept on the application's state."""
 
     config: Config
-    repository: ReviewRepository
+    repository: Repository
     guard: Guard
     templates: Jinja2Templates
 
 
 def create_app(
     config: Config,
-    repository: ReviewRepository,
+    repository: Repository,
     *,
     token: str | None = None,
     secret: ServerSecret | None = None,

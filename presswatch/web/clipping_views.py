@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from presswatch.export import ExportFormat, clipping_record, export_text
 from presswatch.model import Snippet
-from presswatch.storage.repository import ClippingRecord
+from presswatch.storage.records import ClippingRecord
 from presswatch.storage.review import ListedClipping, ReviewState
 from presswatch.storage.search import HIT_END, HIT_START
 from presswatch.web.app import posted_form, render, safe_next, web

@@ -15,8 +15,9 @@ from starlette.routing import Route
 from presswatch.clock import now_utc
 from presswatch.config import SourceConfig, TopicConfig
 from presswatch.scheduler import next_run
-from presswatch.storage.repository import AlertRecord
-from presswatch.storage.review import ClippingFilter, SourceHealth
+from presswatch.storage.records import AlertRecord
+from presswatch.storage.review import ClippingFilter
+from presswatch.storage.runs import SourceHealth
 from presswatch.web.app import posted_form, render, web
 from presswatch.web.marks import marked_snippet
 

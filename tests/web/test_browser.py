@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from presswatch.storage.db import open_database
-from presswatch.storage.review import ReviewRepository
+from presswatch.storage.repository import Repository
 from tests.conftest import TestDatabases
 from tests.web.conftest import XSS_TITLE, Newsroom, build_newsroom
 
@@ -158,7 +158,7 @@ def test_list_search_open_and_mark_reviewed(page: Page, served: tuple[str, Newsr
     shoot(page, "clipping")
 
     engine = open_database(room.config.database.url)
-    state = ReviewRepository(engine).review_state(room.ids["harbour"])
+    state = Repository(engine).review_state(room.ids["harbour"])
     engine.dispose()
     assert state.is_reviewed
     assert state.note == "Quote from our spokesperson"
