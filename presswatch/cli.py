@@ -31,6 +31,7 @@ from presswatch.errors import ConfigError, PresswatchError
 from presswatch.logs import LogFormat, setup_logging
 from presswatch.storage.records import ClippingRecord
 from presswatch.storage.repository import Repository
+from presswatch.storage.review import ClippingFilter
 from presswatch.storage.search import HIT_END, HIT_START
 
 # piped output (files, CI logs) gets a fixed, wide page instead of rich's 80 columns
@@ -416,9 +417,16 @@ def clippings() -> None:
     """Review stored clippings: list, search, show, export."""
 
 
+# the article's date, as on the review page (storage.review.ClippingFilter)
+_SINCE_HELP = (
+    "Dated since a date (2026-11-01) or a while ago (24h, 7d); a clipping's date is when the "
+    "article was published, else when it was fetched."
+)
+
+
 @clippings.command("list")
 @click.option("--source", help="Only this source.")
-@click.option("--since", help="Fetched since a date (2026-11-01) or a while ago (24h, 7d).")
+@click.option("--since", help=_SINCE_HELP)
 @click.option("--topic", help="Only clippings that matched this topic.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--offset", default=0, type=click.IntRange(0))
@@ -441,9 +449,8 @@ def clippings_list(
     Example:
       presswatch clippings list --source guardian-world --since 24h
     """
-    records = state.repository().list_clippings(
-        source=source, since=_parse_since(since), topic=topic, limit=limit, offset=offset
-    )
+    wanted = ClippingFilter(source=source, topic=topic, date_from=_parse_since(since))
+    records = state.repository().list_clippings(wanted, limit=limit, offset=offset)
     if fmt == "jsonl":
         _print_jsonl(records)
         return
@@ -538,7 +545,7 @@ def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file instead of standard output.",
 )
-@click.option("--since", help="Fetched since a date (2026-11-01) or a while ago (24h, 7d).")
+@click.option("--since", help=_SINCE_HELP)
 @click.option("--topic", help="Only clippings that matched this topic.")
 @click.pass_obj
 def clippings_export(
@@ -552,7 +559,8 @@ def clippings_export(
     """
     from presswatch.export import write_export
 
-    records = state.repository().iter_clippings(since=_parse_since(since), topic=topic)
+    wanted = ClippingFilter(topic=topic, date_from=_parse_since(since))
+    records = state.repository().iter_clippings(wanted)
     if output is None:
         write_export(records, fmt, sys.stdout)  # type: ignore[arg-type]
         return

@@ -4,9 +4,8 @@ that find whether a new one is known or a near-identical copy of a stored one.""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Engine, Select, bindparam, func, insert, select
 from sqlalchemy.engine import Connection
@@ -15,7 +14,7 @@ from presswatch.clock import now_utc
 from presswatch.model import Article
 from presswatch.storage.db import conflict_insert, in_chunks, reading
 from presswatch.storage.matches import MatchStore
-from presswatch.storage.models import Clipping, FingerprintBand, Match, PageUrl, Source
+from presswatch.storage.models import Clipping, FingerprintBand, PageUrl
 from presswatch.storage.records import (
     MAX_ID,
     ClippingRecord,
@@ -102,42 +101,6 @@ class ClippingStore:
     def count_clippings(self) -> int:
         with reading(self.engine) as connection:
             return int(connection.scalar(select(func.count()).select_from(Clipping)) or 0)
-
-    def list_clippings(
-        self,
-        *,
-        source: str | None = None,
-        since: datetime | None = None,
-        topic: str | None = None,
-        limit: int | None = 50,
-        offset: int = 0,
-        oldest_first: bool = False,
-    ) -> list[ClippingRecord]:
-        """Newest first (by fetch time), optionally one source, one topic, fetched since a
-        time; each with the topics it matched."""
-        stmt = _filtered(select_clippings(), source=source, since=since, topic=topic)
-        order = Clipping.id.asc() if oldest_first else Clipping.id.desc()
-        stmt = stmt.order_by(order).offset(offset)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        with reading(self.engine) as connection:
-            rows = [clipping_from_row(row) for row in connection.execute(stmt).mappings()]
-        return self._matches.with_topics(rows)
-
-    def iter_clippings(
-        self, *, since: datetime | None = None, topic: str | None = None, batch: int = 500
-    ) -> Iterator[ClippingRecord]:
-        """Every clipping (or those of one topic), oldest first, read in batches (for export)."""
-        last_id = 0
-        while True:
-            stmt = _filtered(select_clippings(), since=since, topic=topic)
-            stmt = stmt.where(Clipping.id > last_id).order_by(Clipping.id).limit(batch)
-            with reading(self.engine) as connection:
-                rows = [clipping_from_row(row) for row in connection.execute(stmt).mappings()]
-            if not rows:
-                return
-            yield from self._matches.with_topics(rows)
-            last_id = rows[-1].id
 
     # what storing a batch of articles asks (in the caller's transaction)
 
@@ -261,22 +224,6 @@ class ClippingStore:
 
 
 _record = clipping_from_row
-
-
-def _filtered(
-    stmt: Select[tuple[object, ...]],
-    *,
-    source: str | None = None,
-    since: datetime | None = None,
-    topic: str | None = None,
-) -> Select[tuple[object, ...]]:
-    if source:
-        stmt = stmt.where(Source.name == source)
-    if since:
-        stmt = stmt.where(Clipping.fetched >= since)
-    if topic:
-        stmt = stmt.where(Clipping.id.in_(select(Match.clipping_id).where(Match.topic == topic)))
-    return stmt
 
 
 class BandIndex:

@@ -57,8 +57,6 @@ class Repository:
         self.known_url_keys = self.clippings.known_url_keys
         self.get_clipping = self.clippings.get_clipping
         self.count_clippings = self.clippings.count_clippings
-        self.list_clippings = self.clippings.list_clippings
-        self.iter_clippings = self.clippings.iter_clippings
         self.search_clippings = self.clippings.search_clippings
 
         self.add_backfilled_matches = self.matches.add_backfilled_matches
@@ -83,6 +81,8 @@ class Repository:
 
         self.clipping_page = self.review.clipping_page
         self.iter_filtered = self.review.iter_filtered
+        self.list_clippings = self.review.list_clippings
+        self.iter_clippings = self.review.iter_clippings
         self.copies = self.review.copies
         self.review_states = self.review.review_states
         self.review_state = self.review.review_state

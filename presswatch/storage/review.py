@@ -51,13 +51,19 @@ _LATEST = datetime(9999, 12, 31, tzinfo=UTC)
 
 @dataclass(frozen=True, slots=True)
 class ClippingFilter:
-    """What the review page shows. Copies of a story are folded under the first clipping of it,
-    except when one source is asked for: then that source's clippings, copies included."""
+    """Which clippings to list or export: the review page's view, `clippings list` and
+    `clippings export` alike. A clipping's date is the article's: when it was published, else
+    (no date on the page) when it was fetched, in UTC.
+
+    The review page folds copies of a story under the first clipping of it, except when one
+    source is asked for: then that source's clippings, copies included. Lists for the command
+    line and exports never fold."""
 
     query: str = ""  # full-text search: words, "phrases", prefix*
     topic: str | None = None
     source: str | None = None
-    date_from: date | None = None  # the article's date (published, else fetched), UTC days
+    # dated from this UTC day on; a datetime (`--since 24h`): from that moment on
+    date_from: date | datetime | None = None
     date_to: date | None = None  # inclusive
     reviewed: bool | None = None  # None: either
     starred: bool = False
@@ -150,6 +156,46 @@ class ReviewStore:
                 ids = [
                     int(i)
                     for i in connection.scalars(stmt.order_by(order.desc()).limit(batch), params)
+                ]
+            if not ids:
+                return
+            yield from self._records_of(ids)
+            last = ids[-1]
+
+    def list_clippings(
+        self,
+        wanted: ClippingFilter | None = None,
+        *,
+        limit: int | None = 50,
+        offset: int = 0,
+        oldest_first: bool = False,
+    ) -> list[ClippingRecord]:
+        """The clippings the filter selects (every one without a filter), copies included,
+        newest first (`clippings list`) or oldest first."""
+        wanted = wanted or ClippingFilter()
+        ids_stmt, order = self._filtered_ids(wanted, fold=False, marks=False)
+        stmt = ids_stmt.order_by(order.asc() if oldest_first else order.desc()).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._read() as connection:
+            ids = [int(i) for i in connection.scalars(stmt, self._params(wanted))]
+        return self._records_of(ids)
+
+    def iter_clippings(
+        self, wanted: ClippingFilter | None = None, batch: int = 500
+    ) -> Iterator[ClippingRecord]:
+        """The clippings the filter selects (every one without a filter), copies included,
+        oldest first, read in batches (`clippings export`, `topics rematch`)."""
+        wanted = wanted or ClippingFilter()
+        ids_stmt, order = self._filtered_ids(wanted, fold=False, marks=False)
+        params = self._params(wanted)
+        last: int | None = None
+        while True:
+            stmt = ids_stmt if last is None else ids_stmt.where(order > last)
+            with self._read() as connection:
+                ids = [
+                    int(i)
+                    for i in connection.scalars(stmt.order_by(order.asc()).limit(batch), params)
                 ]
             if not ids:
                 return
@@ -321,9 +367,13 @@ class ReviewStore:
         return self.review_state(clipping_id)
 
 
-def _dated_between(first: date | None, last: date | None) -> ColumnElement[bool]:
-    """The article's date (published, else fetched) within [first, last], whole UTC days."""
-    start = datetime.combine(first, time(), UTC) if first else _EARLIEST
+def _dated_between(first: date | datetime | None, last: date | None) -> ColumnElement[bool]:
+    """The article's date (published, else fetched) within [first, last], whole UTC days (or
+    from the moment `first` when it is a datetime)."""
+    if isinstance(first, datetime):
+        start = first if first.tzinfo else first.replace(tzinfo=UTC)
+    else:
+        start = datetime.combine(first, time(), UTC) if first else _EARLIEST
     end = datetime.combine(last + timedelta(days=1), time(), UTC) if last else _LATEST
     return or_(
         and_(Clipping.published >= start, Clipping.published < end),
