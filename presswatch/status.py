@@ -8,7 +8,7 @@ from typing import Any
 
 from presswatch.clock import now_utc
 from presswatch.config import Config
-from presswatch.scheduler import due_at
+from presswatch.next_run import due_at
 from presswatch.storage.records import RunRecord
 from presswatch.storage.repository import Repository
 

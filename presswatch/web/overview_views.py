@@ -14,11 +14,12 @@ from starlette.routing import Route
 
 from presswatch.clock import now_utc
 from presswatch.config import SourceConfig, TopicConfig
-from presswatch.scheduler import next_run
+from presswatch.next_run import next_run
 from presswatch.storage.records import AlertRecord
 from presswatch.storage.review import ClippingFilter
 from presswatch.storage.runs import SourceHealth
-from presswatch.web.app import posted_form, render, web
+from presswatch.web.context import render, web
+from presswatch.web.forms import posted_form
 from presswatch.web.marks import marked_snippet
 
 CHART_DAYS = 30
