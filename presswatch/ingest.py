@@ -28,7 +28,8 @@ from presswatch.storage.repository import Repository
 
 NEAR_DUPLICATES = NearDuplicateRule(band_keys, is_near_duplicate)
 
-Batch = Sequence[tuple[Article, Sequence[str], Sequence[NewMatch]]]
+# (article, the URL keys it was reached by, its topic matches), in the order found
+ArticleBatch = Sequence[tuple[Article, Sequence[str], Sequence[NewMatch]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ def add_clippings(
     repository: Repository,
     source_id: int,
     run_id: int | None,
-    articles: Batch,
+    articles: ArticleBatch,
     hold_s: float = 0.0,
 ) -> list[AddResult | StorageError]:
     """add_clipping for each (article, url_keys, matches), in order, in one transaction: a
@@ -95,7 +96,7 @@ def _add_batch(
     connection: Connection,
     source_id: int,
     run_id: int | None,
-    articles: Batch,
+    articles: ArticleBatch,
     hold_s: float,
 ) -> list[AddResult]:
     """The articles in order, as if each were added alone after the ones before it, with

@@ -1,4 +1,5 @@
-"""Queries of the review web page: filtered, folded pages of clippings, and review state.
+"""Clippings by ClippingFilter (the review page's filtered, folded pages, its exports, and
+the command line's lists), and review state.
 
 Every list is answered in two steps: the ids of one page from indexes (the filters are
 written so that SQLite can use them: two-sided date ranges, IN over indexed subqueries), then
@@ -110,7 +111,8 @@ class ClippingPage:
 
 
 class ReviewStore:
-    """The review page's lists of clippings, and the team's review of each clipping."""
+    """Lists of the clippings a ClippingFilter selects (the review page, its exports and
+    feeds, `clippings list` and `export`), and the team's review of each clipping."""
 
     def __init__(self, engine: Engine, matches: MatchStore) -> None:
         self.engine = engine
