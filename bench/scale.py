@@ -5,7 +5,7 @@ Part 1 serves a 1,000-page site (10 sources of 100 distinct articles) on loopbac
 and 3 `presswatch worker` processes sharing the local Redis and one fresh database, times
 `presswatch crawl` (it puts the 10 crawls on the queue and waits for the workers): pages/s, next
 to 1 worker as the baseline. Part 2 fills a database to --clippings (100,000) through the real
-storage path (Repository.add_clippings with each article's topic matches; 20 topics), reporting
+storage path (ingest.add_clippings with each article's topic matches; 20 topics), reporting
 articles/s stored and matched at the start and near the end; then times `topics rematch` of one
 topic over every stored clipping, and the delivery of 2,000 queued alerts to a loopback webhook
 by two senders at once (claims keep them from sending any alert twice).
@@ -191,8 +191,8 @@ def time_workers(
 
 
 def synthetic_article(index: int, rng: random.Random):  # type: ignore[no-untyped-def]
-    from presswatch.extractors.article import Article
     from presswatch.extractors.fingerprint import simhash
+    from presswatch.model import Article
 
     words = [
         rng.choice(WORDS) if rng.random() < 0.05 else f"w{rng.randrange(50_000)}"
@@ -247,6 +247,7 @@ def storage_rates(url: str, count: int, hook_url: str) -> dict[str, float]:
     from presswatch.alerts.rematch import rematch
     from presswatch.config import Config
     from presswatch.extractors.metadata import url_key
+    from presswatch.ingest import add_clippings
     from presswatch.storage.db import open_database
     from presswatch.storage.repository import Repository
 
@@ -286,7 +287,7 @@ def storage_rates(url: str, count: int, hook_url: str) -> dict[str, float]:
             )
             for a in articles
         ]
-        repository.add_clippings(source_id, run_id, items)
+        add_clippings(repository, source_id, run_id, items)
         rates.append((start + len(articles), len(articles) / (time.perf_counter() - began)))
         statistics_kept.after(start + len(articles))
         if (start // batch) % 400 == 0:

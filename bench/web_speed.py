@@ -339,11 +339,11 @@ def query_plans(database: Path, requests: Sequence[tuple[str, str, str]]) -> dic
     from starlette.datastructures import QueryParams
 
     from presswatch.storage.db import open_database
-    from presswatch.storage.review import ReviewRepository
+    from presswatch.storage.repository import Repository
     from presswatch.web.listing import PAGE_SIZE, parse_view
 
     engine = open_database(f"sqlite:///{database}")
-    repository = ReviewRepository(engine)
+    repository = Repository(engine)
     seen: list[tuple[str, object]] = []
     event.listen(
         engine,

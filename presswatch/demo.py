@@ -17,7 +17,8 @@ from presswatch.crawler.run import ProgressCallback, run_crawl
 from presswatch.loopback import BASE_TOKEN, LoopbackSite, allow_loopback
 from presswatch.sinks import SmtpSink, WebhookCall, WebhookSink
 from presswatch.storage.db import open_database
-from presswatch.storage.repository import ClippingRecord, Repository, TopicStats
+from presswatch.storage.records import ClippingRecord, TopicStats
+from presswatch.storage.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)

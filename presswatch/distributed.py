@@ -25,9 +25,10 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.results import Results
 from dramatiq.results.backends.redis import RedisBackend
 
-from presswatch.config import Config, SourceConfig, channel_problems, redacted
+from presswatch.config import Config, SourceConfig, channel_problems
 from presswatch.counts import CrawlCounts, CrawlSummary, ErrorLine, SourceResult
 from presswatch.errors import CrawlError
+from presswatch.redact import redacted
 from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Literal, TextIO
 
-from presswatch.storage.repository import ClippingRecord
+from presswatch.storage.records import ClippingRecord
 
 ExportFormat = Literal["jsonl", "csv", "json"]
 FIELDS = (

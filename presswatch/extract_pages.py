@@ -8,9 +8,10 @@ from pathlib import Path
 
 from presswatch.config import CrawlConfig
 from presswatch.errors import PresswatchError
-from presswatch.extractors.article import Article, ExtractOptions, NotArticle, extract_page
+from presswatch.extractors.article import ExtractOptions, NotArticle, extract_page
 from presswatch.extractors.furniture import Removal
 from presswatch.fetch import fetch_page
+from presswatch.model import Article
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,13 +29,15 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from presswatch.alerts.channels.base import Channel
+from presswatch.clock import now_utc
 from presswatch.config import Config, SourceConfig, channel_problems, load_config
 from presswatch.counts import CrawlSummary
 from presswatch.crawler.run import CrawlHost
 from presswatch.cron import cron_trigger
 from presswatch.errors import ConfigError, CrawlError, PresswatchError
+from presswatch.next_run import DEFAULT_INTERVAL_S, due_at
 from presswatch.storage.db import open_database
-from presswatch.storage.repository import Repository, now_utc
+from presswatch.storage.repository import Repository
 
 if TYPE_CHECKING:
     from presswatch.distributed import CrawlQueue, Worker
@@ -66,29 +68,7 @@ MAX_SPREAD_S = 60.0  # sources overdue at start are spread over at most this lon
 QUEUE_WAITERS = 256  # sources whose crawls may be on the queue at once (distributed mode)
 
 
-# when sources are due
-
-
-def due_at(source: SourceConfig, last_started: datetime | None, now: datetime) -> datetime:
-    """When `source` is due after a crawl that started at `last_started` (None: never
-    crawled); a time before `now` means it is overdue."""
-    if source.cron:
-        trigger = cron_trigger(source.cron)
-        since = last_started or now
-        fire = trigger.get_next_fire_time(None, since)
-        return fire if fire is not None else now
-    interval = timedelta(seconds=source.interval_s or 3600.0)
-    return now if last_started is None else last_started + interval
-
-
-def next_run(
-    source: SourceConfig | None, last_started: datetime | None, now: datetime
-) -> datetime | None:
-    """When `source` is crawled next as far as anyone outside the service can tell: `now` when
-    it is due or overdue; None when it is not scheduled (disabled, or not configured)."""
-    if source is None or not source.enabled:
-        return None
-    return max(now, due_at(source, last_started, now))
+# when a source first runs (when it is due is presswatch.next_run's rule)
 
 
 def first_run(
@@ -108,7 +88,7 @@ def first_run(
 def spread_s(source: SourceConfig) -> float:
     """Overdue sources start within this window; each run is also delayed by up to a tenth of
     it, so that sources on the same schedule do not all hit the network at the same second."""
-    interval = source.interval_s or 3600.0
+    interval = source.interval_s or DEFAULT_INTERVAL_S
     return min(interval / 2, MAX_SPREAD_S)
 
 
@@ -116,7 +96,9 @@ def _source_trigger(source: SourceConfig, start: datetime) -> BaseTrigger:
     jitter = spread_s(source) / 10 or None
     if source.cron:
         return cron_trigger(source.cron, jitter)
-    return IntervalTrigger(seconds=source.interval_s or 3600.0, start_date=start, jitter=jitter)
+    return IntervalTrigger(
+        seconds=source.interval_s or DEFAULT_INTERVAL_S, start_date=start, jitter=jitter
+    )
 
 
 # the service

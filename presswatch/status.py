@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from presswatch.clock import now_utc
 from presswatch.config import Config
-from presswatch.scheduler import due_at
-from presswatch.storage.repository import Repository, RunRecord, now_utc
+from presswatch.next_run import due_at
+from presswatch.storage.records import RunRecord
+from presswatch.storage.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)

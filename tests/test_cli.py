@@ -188,13 +188,18 @@ def test_export_has_the_spec_fields(crawled: tuple[Path, LoopbackSite], fmt: str
 
 
 def test_export_to_stdout_and_since(crawled: tuple[Path, LoopbackSite]) -> None:
+    """--since is by the article's date: both pages say they were published on 2026-11-24,
+    whenever they were fetched."""
     workdir = crawled[0]
-    assert len(presswatch("clippings", "export", cwd=workdir).stdout.splitlines()) == 2
-    assert presswatch("clippings", "export", "--since", "2999-01-01", cwd=workdir).stdout == ""
-    assert (
-        len(presswatch("clippings", "export", "--since", "1h", cwd=workdir).stdout.splitlines())
-        == 2
-    )
+
+    def exported(*args: str) -> int:
+        return len(presswatch("clippings", "export", *args, cwd=workdir).stdout.splitlines())
+
+    assert exported() == 2
+    assert exported("--since", "2026-11-24") == 2
+    assert exported("--since", "2026-11-25") == 0
+    assert exported("--since", "1h") == 0  # fetched a moment ago, published before that
+    assert exported("--since", "2999-01-01") == 0
     bad = presswatch("clippings", "export", "--since", "yesterday", cwd=workdir)
     assert bad.returncode == 2
     assert "--since" in bad.stderr

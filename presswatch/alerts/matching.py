@@ -15,9 +15,10 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from presswatch.model import NewMatch
 from presswatch.query.evaluate import Document, Hit, evaluate
 from presswatch.query.nodes import And, Field, Near, Node, Not, Part, Term
-from presswatch.query.snippets import Snippet, make_snippets
+from presswatch.query.snippets import make_snippets
 
 if TYPE_CHECKING:
     from presswatch.config import Config
@@ -154,16 +155,6 @@ def match_each(topics: Sequence[Topic], document: Document) -> list[TopicMatch]:
         if evaluate(topic.query, document, hits):
             out.append(TopicMatch(topic.name, tuple(sorted(set(hits)))))
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class NewMatch:
-    """What is stored for a topic that matched an article."""
-
-    topic: str
-    snippets: tuple[Snippet, ...]
-    notify: tuple[str, ...] = ()  # channels to alert (none for a back-filled match)
-    mode: Literal["instant", "digest"] = "instant"
 
 
 class ArticleMatcher:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from presswatch.query.snippets import Snippet
+from presswatch.model import Snippet
 
 Event = Literal["alert", "digest", "test"]  # test: `presswatch alerts test CHANNEL`
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from presswatch.alerts.matching import ArticleMatcher, NewMatch, topics_of
+from presswatch.alerts.matching import ArticleMatcher, topics_of
 from presswatch.config import Config
+from presswatch.model import NewMatch
 from presswatch.storage.repository import Repository
 
 _BATCH = 500

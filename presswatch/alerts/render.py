@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from presswatch.alerts.message import AlertClipping, AlertMessage
-from presswatch.query.snippets import Snippet
+from presswatch.model import Snippet
 
 
 def webhook_body(message: AlertMessage) -> bytes:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from presswatch.model import Snippet
 from presswatch.query import parse_query
 from presswatch.query.evaluate import Document, hits_in
-from presswatch.query.snippets import Snippet, make_snippets
+from presswatch.query.snippets import make_snippets
 
 
 @dataclass(frozen=True, slots=True)

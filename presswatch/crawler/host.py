@@ -208,13 +208,13 @@ class _Host:
         `release_after_s` from now (None: they stay held, for whoever ordered the crawl)."""
         from scrapy.crawler import AsyncCrawlerRunner
 
+        from presswatch.clock import now_utc
         from presswatch.counts import CrawlSummary, SourceResult
         from presswatch.crawler.context import SourceCrawl
         from presswatch.crawler.settings import scrapy_settings
         from presswatch.crawler.spiders.source import SourceSpider
         from presswatch.extractors.article import ExtractOptions
         from presswatch.liveness import process_owner
-        from presswatch.storage.repository import now_utc
 
         services = self._services(config)
         repository = services.repository

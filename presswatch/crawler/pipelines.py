@@ -8,7 +8,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from presswatch.alerts.matching import NewMatch
 from presswatch.crawler.context import report_error
 from presswatch.crawler.items import PageItem
 from presswatch.errors import (
@@ -17,9 +16,11 @@ from presswatch.errors import (
     StorageError,
     UnextractablePage,
 )
-from presswatch.extractors.article import Article, NotArticle, PageResult, extract_page
+from presswatch.extractors.article import NotArticle, PageResult, extract_page
 from presswatch.extractors.metadata import url_key
-from presswatch.storage.repository import AddResult, Repository
+from presswatch.ingest import AddResult, add_clippings
+from presswatch.model import Article, NewMatch
+from presswatch.storage.repository import Repository
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -70,7 +71,8 @@ class ClippingWriter:
             return
         results: Sequence[AddResult | BaseException]
         try:
-            results = self.repository.add_clippings(
+            results = add_clippings(
+                self.repository,
                 self.source_id,
                 self.run_id,
                 [(article, keys, matches) for article, keys, matches, _ in pending],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 import trafilatura
@@ -22,6 +22,7 @@ from presswatch.extractors.fingerprint import simhash
 from presswatch.extractors.folding import normalise_line
 from presswatch.extractors.furniture import Removal
 from presswatch.extractors.pagekind import index_page_reason, teaser_lines
+from presswatch.model import Article as Article  # what extraction makes, shared with storage
 from presswatch.words import count_words
 
 if TYPE_CHECKING:
@@ -64,22 +65,6 @@ class ExtractOptions:
             drop_blocks=extract.drop_blocks,
             exclude=source.exclude if source else (),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Article:
-    url: str
-    canonical_url: str
-    title: str
-    author: str | None
-    published: datetime | None
-    language: str | None
-    site_name: str | None
-    description: str | None
-    image: str | None
-    text: str  # paragraphs separated by a blank line
-    word_count: int
-    fingerprint: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,12 @@ teasers and footnote under it. The rules, applied in this order, one small funct
 - prompt: a short block that speaks like a subscription, newsletter, app, social, cookie or
   tip-line box.
 
-On the way, the cards of the page's lists are counted (CardCensus): pagekind.py tells an index
-page from an article by them.
+On the way, the cards of the page's lists are counted (pagetree.CardCensus): pagekind.py tells
+an index page from an article by them.
 
 No rule may eat the article: a block that holds an `<h1>`, the element marked as the article
-body, or the page's longest run of text is never dropped, and a paragraph of some length stays
-whatever links it holds.
+body, or the page's longest run of text is never dropped (pagetree.Page keeps them), and a
+paragraph of some length stays whatever links it holds.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from dataclasses import dataclass
 
 from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
@@ -47,14 +46,20 @@ from presswatch.extractors.furniture import (
     related_labels,
     texts_holding,
 )
+from presswatch.extractors.pagetree import (
+    ROOTS,
+    CardCensus,
+    Page,
+    in_page_frame,
+    squeeze,
+    text_element,
+)
 
 # blocks a related-content label may open
 BLOCK_TAGS = frozenset(
     {"section", "aside", "div", "nav", "ul", "ol", "figure", "header", "footer", "dl", "p"}
 )
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# never dropped whole: they hold everything else
-_ROOTS = frozenset({"html", "body", "main"})
 _SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", ")", ":")
 
 _MAX_LABEL_CHARS = 60
@@ -71,14 +76,10 @@ _LINK_ONLY_SHARE = 0.85
 _CARD_SHARE = 0.6
 # after a label that is not the first line of a block, siblings dropped at most
 _MAX_BLOCK_SIBLINGS = 30
-# what a removal keeps of the text it removed (for `extract --explain`)
-_REMOVAL_TEXT_CHARS = 200
 
 # one look at the page each: every text node, every link, every aria-label
-_TEXT_NODES = etree.XPath("//body//text()[normalize-space()]")
 _LINKS = etree.XPath("//body//a[@href]")
 _ARIA_LABELLED = etree.XPath("//body//*[@aria-label]")
-_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
 # elements that sit inside a line of text; a teaser's link may be wrapped in them
 _INLINE = frozenset({"a", "b", "strong", "em", "i", "u", "span", "small", "mark", "font", "cite"})
 # elements a teaser (a paragraph, an item, a heading) may be
@@ -90,27 +91,11 @@ _BLOCK_CHILDREN = frozenset(
 _NOT_ROWS = HEADINGS | _INLINE | {"p", "dt", "dd", "td", "th", "blockquote", "label"}
 # how far above a link its list or row of cards may be
 _CARD_DEPTH = 5
-_ARTICLE_BODY = etree.XPath("//h1|//*[@itemprop='articleBody']")
 _LEAD_IN = re.compile(
     r"^(?:{})\b\s*[:\-–—|»>•]*\s*".format(
         "|".join(re.escape(fold(p)) for p in sorted(TEASER_LEAD_INS, key=len, reverse=True))
     )
 )
-# the last part of an article's path: a slug with a hyphen, or digits (an id or a date)
-_ARTICLE_SLUG = re.compile(r"[a-z0-9]-[a-z0-9]|\d{3,}", re.IGNORECASE)
-
-
-@dataclass(slots=True)
-class CardCensus:
-    """The cards (a headline linking to another article of the site, with its teaser) found
-    in lists on a page: how a page of teasers, an index page, is told from an article."""
-
-    dropped: int = 0  # in lists removed as link-lists
-    kept: list[str] = field(default_factory=list)  # the texts of those that stayed (word_string)
-
-    @property
-    def total(self) -> int:
-        return self.dropped + len(self.kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +128,7 @@ def strip_blocks(
 ) -> CardCensus:
     """Drop every furniture block from `tree` (in place); each goes to `removed` with its rule.
     Returns the cards found in the page's lists."""
-    page = _Page(tree, url, removed)
+    page = Page(tree, url, removed)
     for selector, xpath in rules.exclude:
         for element in xpath(tree):
             page.drop(element, f"exclude {selector}")
@@ -156,113 +141,7 @@ def strip_blocks(
     return page.cards
 
 
-class _Page:
-    """The tree being cleaned, its site, and what may never be dropped."""
-
-    def __init__(self, tree: HtmlElement, url: str, removed: list[Removal] | None) -> None:
-        self.tree = tree
-        self.removed = removed
-        declared = _declared_url(tree)
-        base = url if url.startswith(("http://", "https://")) else declared
-        self.base = base
-        parts = urlsplit(base)
-        self.host = _bare_host(parts.hostname or "")
-        self.path = parts.path or "/"
-        # the host the page names as its own counts as this site too (an AMP or mirror copy,
-        # a page fetched by an address other than its public one)
-        self.hosts = frozenset(
-            {self.host, _bare_host(urlsplit(declared).hostname or "") if declared else self.host}
-        )
-        self._protected: set[HtmlElement] | None = None
-        self._kinds: dict[str, str] = {}
-        self.drops = 0
-        self.cards = CardCensus()
-        self.texts = [
-            text
-            for text in _TEXT_NODES(tree)
-            if text.is_tail or text.getparent().tag not in _NOT_TEXT
-        ]
-
-    @property
-    def protected(self) -> set[HtmlElement]:
-        """The headline's and the article body's elements and their ancestors, and those of
-        the page's longest run of text (found when first asked: most pages need no rule)."""
-        if self._protected is None:
-            keep: list[HtmlElement] = list(_ARTICLE_BODY(self.tree))
-            longest = max(self.texts, key=len, default=None)
-            if longest is not None and (owner := _text_element(longest)) is not None:
-                keep.append(owner)
-            self._protected = {a for element in keep for a in element.iterancestors()}
-            self._protected.update(keep)
-        return self._protected
-
-    def may_drop(self, element: HtmlElement) -> bool:
-        return (
-            element.tag not in _ROOTS
-            and element not in self.protected
-            and element.getparent() is not None
-            and self.attached(element)
-        )
-
-    def count_cards(self, block: HtmlElement, cards: int) -> None:
-        """Count the cards of a block about to be dropped (not those of the site's frame)."""
-        if not _in_page_frame(block):
-            self.cards.dropped += cards
-
-    def attached(self, element: HtmlElement) -> bool:
-        """Still in the tree (not inside a block dropped before)."""
-        return not self.drops or _attached(element, self.tree)
-
-    def drop(self, element: HtmlElement, rule: str) -> bool:
-        """Drop `element` (its tail text stays) unless it holds the article."""
-        if not self.may_drop(element):
-            return False
-        if self.removed is not None:
-            self.removed.append(
-                Removal(rule, _squeeze(" ".join(element.itertext()))[:_REMOVAL_TEXT_CHARS])
-            )
-        element.drop_tree()
-        self.drops += 1
-        return True
-
-    def link_kind(self, href: str) -> str:
-        """ "article" or "page" (another page of this site), "self", "external" or "none"."""
-        kind = self._kinds.get(href)
-        if kind is None:
-            kind = self._kinds[href] = self._link_kind(href.strip())
-        return kind
-
-    def _link_kind(self, href: str) -> str:
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-            return "none"
-        if href.startswith("/") and not href.startswith("//"):  # most links: no parsing needed
-            host, path = self.host, href.partition("#")[0].partition("?")[0]
-        elif href.startswith(("http://", "https://", "//")):
-            host, path = _host_and_path(href)
-        else:  # relative to the page, or another scheme
-            parts = urlsplit(urljoin(self.base, href) if self.base else href)
-            if parts.scheme not in ("http", "https", ""):
-                return "none"
-            host, path = _bare_host(parts.hostname or "") or self.host, parts.path
-        if host not in self.hosts and not any(_same_site(host, h) for h in self.hosts):
-            return "external"
-        path = path.rstrip("/")
-        if path == self.path.rstrip("/"):
-            return "self"
-        last = path.rsplit("/", 1)[-1]
-        return "article" if _ARTICLE_SLUG.search(last) else "page"
-
-
-def _host_and_path(url: str) -> tuple[str, str]:
-    """ "https://www.host:8080/path?query" -> ("host", "/path"): split by hand, as urlsplit
-    costs ten times as much and a page has hundreds of links."""
-    parts = ("https:" + url if url.startswith("//") else url).split("/", 3)
-    netloc = parts[2].partition("?")[0].partition("#")[0].rpartition("@")[2]
-    rest = parts[3] if len(parts) > 3 else ""
-    return _bare_host(netloc.partition(":")[0]), "/" + rest.partition("#")[0].partition("?")[0]
-
-
-def _drop_related_blocks(page: _Page, labels: Labels) -> None:
+def _drop_related_blocks(page: Page, labels: Labels) -> None:
     for element in _ARIA_LABELLED(page.tree):
         if element.tag in BLOCK_TAGS and labels.matches(element.get("aria-label", "")):
             page.drop(element, "related-block")
@@ -270,7 +149,7 @@ def _drop_related_blocks(page: _Page, labels: Labels) -> None:
     for text in page.texts:
         if len(text) > _MAX_LABEL_CHARS * 4 or not labels.might_match(text):
             continue
-        owner = _text_element(text)
+        owner = text_element(text)
         if owner is None:
             continue
         if labels.matches(text):
@@ -291,7 +170,7 @@ def _drop_related_blocks(page: _Page, labels: Labels) -> None:
             _drop_labelled(page, element)
 
 
-def _drop_labelled(page: _Page, element: HtmlElement) -> None:
+def _drop_labelled(page: Page, element: HtmlElement) -> None:
     """`element` holds a label: drop the block it opens."""
     key = label_key(element.text_content())
     if not key:
@@ -329,11 +208,11 @@ def _drop_labelled(page: _Page, element: HtmlElement) -> None:
         page.drop(sibling, "related-block")
 
 
-def _is_block_content(page: _Page, element: HtmlElement) -> bool:
+def _is_block_content(page: Page, element: HtmlElement) -> bool:
     """Part of a related block: a list, a card, a footnote; not a paragraph of prose."""
     if element.tag in ("ul", "ol", "nav", "aside", "figure", "dl"):
         return True
-    text = _squeeze(element.text_content())
+    text = squeeze(element.text_content())
     if not text:
         return True
     if _link_share(page, element) >= 0.5:
@@ -344,7 +223,7 @@ def _is_block_content(page: _Page, element: HtmlElement) -> bool:
     return element.tag != "p" and _has_cards(page, element) and not _has_prose(element)
 
 
-def _drop_link_lists(page: _Page, links: list[HtmlElement]) -> None:
+def _drop_link_lists(page: Page, links: list[HtmlElement]) -> None:
     # the lists and rows that hold links to articles, within a few levels of them
     rows: dict[HtmlElement, int] = {}
     for link in links:
@@ -373,13 +252,13 @@ def _drop_link_lists(page: _Page, links: list[HtmlElement]) -> None:
         if page.may_drop(row) and not _has_prose(row):
             page.count_cards(row, len(cards))
             page.drop(row, "link-list")
-        elif not _in_page_frame(row):  # the page's main text is in it, or long teasers
+        elif not in_page_frame(row):  # the page's main text is in it, or long teasers
             page.cards.kept.extend(
                 word_string(" ".join(part.text_content() for part in card)) for card in cards
             )
 
 
-def _cards_of(page: _Page, items: list[HtmlElement]) -> list[tuple[HtmlElement, ...]]:
+def _cards_of(page: Page, items: list[HtmlElement]) -> list[tuple[HtmlElement, ...]]:
     """The cards among a row's items; a card's teaser may be the item after it (a `<dt>`
     headline and its `<dd>`, an `<h3>` and the `<p>` below it)."""
     cards: list[tuple[HtmlElement, ...]] = []
@@ -407,27 +286,15 @@ def _teasers_beside(cards: list[tuple[HtmlElement, ...]]) -> int:
     return sum(len(card) - 1 for card in cards)
 
 
-_FRAME_TAGS = frozenset({"nav", "footer", "header"})
-_FRAME_ROLES = frozenset({"navigation", "contentinfo", "banner"})
-
-
-def _in_page_frame(element: HtmlElement) -> bool:
-    """In the site's header, footer or navigation: links there say nothing about the page."""
-    return any(
-        e.tag in _FRAME_TAGS or e.get("role") in _FRAME_ROLES
-        for e in (element, *element.iterancestors())
-    )
-
-
-def _is_card(page: _Page, item: HtmlElement) -> bool:
+def _is_card(page: Page, item: HtmlElement) -> bool:
     """A headline linked to another article, perhaps with a kicker, teaser or reading time."""
-    text = _squeeze(item.text_content())
+    text = squeeze(item.text_content())
     if len(text.split()) > _MAX_CARD_WORDS:
         return False
     for link in item.iter("a"):
         if page.link_kind(link.get("href", "")) != "article":
             continue
-        headline = _squeeze(link.text_content())
+        headline = squeeze(link.text_content())
         if len(headline) < 3 or headline.endswith("."):
             continue  # a linked sentence of a summary, not a headline
         # the headline leads the item (after a kicker at most), or makes up much of it
@@ -436,7 +303,7 @@ def _is_card(page: _Page, item: HtmlElement) -> bool:
     return False
 
 
-def _headlines(page: _Page, element: HtmlElement) -> int:
+def _headlines(page: Page, element: HtmlElement) -> int:
     """How many other articles `element` links to by a headline (three words or more)."""
     return len(
         {
@@ -447,11 +314,11 @@ def _headlines(page: _Page, element: HtmlElement) -> int:
     )
 
 
-def _has_cards(page: _Page, element: HtmlElement) -> bool:
+def _has_cards(page: Page, element: HtmlElement) -> bool:
     return any(page.link_kind(a.get("href", "")) == "article" for a in element.iter("a"))
 
 
-def _drop_inline_teasers(page: _Page, links: list[HtmlElement]) -> None:
+def _drop_inline_teasers(page: Page, links: list[HtmlElement]) -> None:
     seen: set[HtmlElement] = set()
     for link in links:
         if page.link_kind(link.get("href", "")) not in ("article", "page", "external"):
@@ -465,7 +332,7 @@ def _drop_inline_teasers(page: _Page, links: list[HtmlElement]) -> None:
         # (no teaser holds another: none was dropped from inside this one)
         if any(child.tag in _BLOCK_CHILDREN for child in element):
             continue
-        text = _squeeze(element.text_content())
+        text = squeeze(element.text_content())
         if not text or len(text.split()) > _MAX_TEASER_WORDS:
             continue
         lead_in = _LEAD_IN.match(fold(text))
@@ -480,13 +347,13 @@ def _drop_inline_teasers(page: _Page, links: list[HtmlElement]) -> None:
             page.drop(element, "menu-link")  # a section, tag or service page: not a teaser
 
 
-def _drop_prompts(page: _Page) -> None:
+def _drop_prompts(page: Page) -> None:
     texts = page.texts
     for index in texts_holding(texts, PROMPT_WORDS):
-        owner = _text_element(texts[index])
+        owner = text_element(texts[index])
         if owner is None or not page.attached(owner):
             continue
-        words = _squeeze(owner.text_content())
+        words = squeeze(owner.text_content())
         if len(words.split()) > _MAX_PROMPT_WORDS or not is_prompt(words):
             continue
         # the whole box: the largest short block around the prompt
@@ -503,22 +370,6 @@ def _drop_prompts(page: _Page) -> None:
 # helpers
 
 
-def _text_element(text: etree._ElementUnicodeResult) -> HtmlElement | None:
-    """The element whose content a text node is (for a tail, the parent of its element)."""
-    owner = text.getparent()
-    if owner is None:
-        return None
-    return owner.getparent() if text.is_tail else owner
-
-
-def _attached(element: HtmlElement, tree: HtmlElement) -> bool:
-    """Still in the tree (not inside a block dropped before)."""
-    root = element
-    while (parent := root.getparent()) is not None:
-        root = parent
-    return root is tree or root is tree.getroottree().getroot()
-
-
 _BLOCK_INSIDE = etree.XPath(
     "boolean(.//p|.//div|.//ul|.//ol|.//li|.//table|.//section|.//article|.//aside|.//nav"
     "|.//figure|.//header|.//footer|.//br|.//h1|.//h2|.//h3|.//h4|.//h5|.//h6)"
@@ -527,7 +378,7 @@ _BLOCK_INSIDE = etree.XPath(
 
 def _is_one_line(element: HtmlElement | None) -> bool:
     """Only inline content: a paragraph, or a lead-in and its link, not a block of items."""
-    return element is not None and element.tag not in _ROOTS and not _BLOCK_INSIDE(element)
+    return element is not None and element.tag not in ROOTS and not _BLOCK_INSIDE(element)
 
 
 def _stands_alone(element: HtmlElement) -> bool:
@@ -568,16 +419,16 @@ def _next_elements(element: HtmlElement, limit: int) -> Iterator[HtmlElement]:
         sibling = sibling.getnext()
 
 
-def _link_chars(page: _Page, element: HtmlElement, kinds: tuple[str, ...]) -> int:
+def _link_chars(page: Page, element: HtmlElement, kinds: tuple[str, ...]) -> int:
     return sum(
-        len(_squeeze(a.text_content()))
+        len(squeeze(a.text_content()))
         for a in element.iter("a")
         if page.link_kind(a.get("href", "")) in kinds
     )
 
 
-def _link_share(page: _Page, element: HtmlElement) -> float:
-    text = _squeeze(element.text_content())
+def _link_share(page: Page, element: HtmlElement) -> float:
+    text = squeeze(element.text_content())
     if not text:
         return 0.0
     kinds = ("article", "page", "external", "self")
@@ -611,31 +462,3 @@ def _has_text(element: HtmlElement) -> bool:
 
 def _word_count(element: HtmlElement) -> int:
     return len(element.text_content().split())
-
-
-def _squeeze(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _bare_host(host: str) -> str:
-    host = host.lower()
-    for prefix in ("www.", "m.", "amp."):
-        host = host.removeprefix(prefix)
-    return host
-
-
-def _same_site(a: str, b: str) -> bool:
-    return bool(a and b) and (a == b or a.endswith("." + b) or b.endswith("." + a))
-
-
-def _declared_url(tree: HtmlElement) -> str:
-    """The page's own URL as it states it: canonical link or og:url."""
-    for value in _DECLARED_URL(tree):
-        if str(value).startswith(("http://", "https://")):
-            return str(value)
-    return ""
-
-
-_DECLARED_URL = etree.XPath(
-    "/html/head/link[@rel='canonical']/@href|/html/head/meta[@property='og:url']/@content"
-)

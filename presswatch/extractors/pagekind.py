@@ -1,7 +1,7 @@
 """Is a page an article, or an index of other articles: a tag, section, author, search, archive
 or home page? Such pages can hold hundreds of words of teasers, enough to pass the prose gate,
 and a topic would match the teasers of other stories on them. Two signs, read from what the
-block pass found (blocks.CardCensus) and from the text that is left:
+block pass found (pagetree.CardCensus) and from the text that is left:
 
 - the text is teasers: lines that are the teasers of cards (a headline linking to another
   article of the site, with its summary) in lists that stayed on the page, and too little
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlsplit
 
-from presswatch.extractors.blocks import CardCensus
 from presswatch.extractors.folding import word_string
+from presswatch.extractors.pagetree import CardCensus
 
 # path segments of index pages, in the languages of the furniture lists
 INDEX_SEGMENTS = frozenset(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from presswatch.model import Snippet as Snippet  # defined with the other shared values
 from presswatch.query.evaluate import Document, Hit
 from presswatch.query.nodes import Field
 
@@ -12,32 +12,6 @@ SNIPPET_WORDS = 30
 MAX_SNIPPETS = 3
 _WORDS_BEFORE = 10
 ELLIPSIS = "…"
-
-
-@dataclass(frozen=True, slots=True)
-class Snippet:
-    """A piece of the title or text; `hits` are (start, end) character offsets in `text`."""
-
-    text: str
-    hits: tuple[tuple[int, int], ...]
-
-    def marked(self, start: str, end: str) -> str:
-        """The text with every hit wrapped in `start` ... `end` (e.g. "**", "**")."""
-        out, last = [], 0
-        for a, b in self.hits:
-            out += [self.text[last:a], start, self.text[a:b], end]
-            last = b
-        out.append(self.text[last:])
-        return "".join(out)
-
-    def as_json(self) -> dict[str, object]:
-        return {"text": self.text, "hits": [list(h) for h in self.hits]}
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> Snippet:
-        hits = data.get("hits", [])
-        assert isinstance(hits, list)
-        return cls(str(data["text"]), tuple((int(a), int(b)) for a, b in hits))
 
 
 def make_snippets(

@@ -1,1 +1,2 @@
-"""Persistence: engine and transactions, models, repository (all DB access), migrations."""
+"""Persistence: engine and transactions (db), models, one store per responsibility (sources,
+runs, feeds, clippings, matches, outbox, review), the Repository over them, migrations."""

@@ -1,5 +1,5 @@
-"""Engine creation (SQLite in WAL mode by default, or PostgreSQL) and schema upgrades on first
-use."""
+"""Engine creation (SQLite in WAL mode by default, or PostgreSQL), schema upgrades on first
+use, and the transactions every store reads and writes in."""
 
 from __future__ import annotations
 
@@ -9,21 +9,24 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, Table, create_engine, event, make_url, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from presswatch.config import redacted
 from presswatch.errors import StorageError
+from presswatch.redact import redacted
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _SQLITE_NEEDED = (3, 35)
 _PG_MIGRATION_LOCK = 7_316_274_201  # any constant; one advisory lock for schema upgrades
+IN_CHUNK = 500  # bound parameters per IN (...) lookup
+_T = TypeVar("_T")
 
 
 def create_db_engine(url: str) -> Engine:
@@ -135,3 +138,41 @@ def _create_private(path: Path) -> None:
 def _pg_lock(connection: Connection, function: str) -> None:
     connection.execute(text(f"SELECT {function}(:key)"), {"key": _PG_MIGRATION_LOCK})
     connection.commit()
+
+
+@contextlib.contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction (on SQLite, BEGIN IMMEDIATE), committed at the end; StorageError
+    when it fails."""
+    try:
+        with engine.connect() as connection:
+            connection = connection.execution_options(presswatch_write=True)
+            with connection.begin():
+                yield connection
+    except SQLAlchemyError as exc:
+        raise StorageError(f"database write failed: {exc}") from exc
+
+
+@contextlib.contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read transaction; StorageError when it fails."""
+    try:
+        with engine.connect() as connection, connection.begin():
+            yield connection
+    except SQLAlchemyError as exc:
+        raise StorageError(f"database read failed: {exc}") from exc
+
+
+def conflict_insert(
+    bind: Engine | Connection, table: Table | type[Any]
+) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT of the database's own dialect, which can say what to do ON CONFLICT."""
+    if bind.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def in_chunks(values: list[_T]) -> Iterator[list[_T]]:
+    """`values` in pieces small enough for one IN (...) list each."""
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start : start + IN_CHUNK]

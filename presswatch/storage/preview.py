@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from presswatch.query import parse_query
 from presswatch.storage.models import Clipping, Source
-from presswatch.storage.review import ClippingFilter, ReviewRepository
+from presswatch.storage.review import ClippingFilter, ReviewStore
 from presswatch.storage.search import Found, all_hits, first_hits
 
 MAX_CONFIRMED = 20_000
@@ -48,13 +48,13 @@ class Preview:
     newest: list[PreviewClipping]
 
 
-def preview_query(review: ReviewRepository, query: str, since: date) -> Preview:
+def preview_query(review: ReviewStore, query: str, since: date) -> Preview:
     """The preview of `query` over the clippings dated `since` (that UTC day) or later;
     QuerySyntaxError when it is not a query."""
     node = parse_query(query)
     wanted = ClippingFilter(date_from=since)
     day = _article_day()
-    with review.reading() as connection:
+    with review.read_transaction() as connection:
         candidates = review.search_candidates(connection, wanted, node, fold=False)
         if candidates.compiled.exact:
             hits = candidates.stmt.params(candidates.params)

@@ -1,4 +1,5 @@
-"""Queries of the review web page: filtered, folded pages of clippings, review state, health.
+"""Clippings by ClippingFilter (the review page's filtered, folded pages, its exports, and
+the command line's lists), and review state.
 
 Every list is answered in two steps: the ids of one page from indexes (the filters are
 written so that SQLite can use them: two-sided date ranges, IN over indexed subqueries), then
@@ -8,7 +9,6 @@ the rows, topics, review state and copies of just those ids.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,38 +16,23 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Engine,
     Select,
     and_,
-    func,
     or_,
     select,
     true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import aliased
 
+from presswatch.clock import now_utc
 from presswatch.query import Node, parse_query
-from presswatch.query.snippets import Snippet
+from presswatch.storage.db import reading, writing
 from presswatch.storage.fulltext import Compiled, compile_query
-from presswatch.storage.models import (
-    Alert,
-    AlertItem,
-    Clipping,
-    ClippingReview,
-    CrawlError,
-    CrawlRun,
-    Match,
-    Source,
-)
-from presswatch.storage.repository import (
-    AlertRecord,
-    ClippingRecord,
-    Repository,
-    _alert_record,
-    _record,
-    now_utc,
-)
+from presswatch.storage.matches import MatchStore
+from presswatch.storage.models import Clipping, ClippingReview, Match, Source
+from presswatch.storage.records import ClippingRecord, clipping_from_row, select_clippings
 from presswatch.storage.search import (
     Candidates,
     all_hits,
@@ -64,18 +49,23 @@ _SNIPPET_WORDS = 28
 # open ends of a date range are closed far away: a two-sided range lets SQLite use the index
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 _LATEST = datetime(9999, 12, 31, tzinfo=UTC)
-_ERROR_LINES = 5
 
 
 @dataclass(frozen=True, slots=True)
 class ClippingFilter:
-    """What the review page shows. Copies of a story are folded under the first clipping of it,
-    except when one source is asked for: then that source's clippings, copies included."""
+    """Which clippings to list or export: the review page's view, `clippings list` and
+    `clippings export` alike. A clipping's date is the article's: when it was published, else
+    (no date on the page) when it was fetched, in UTC.
+
+    The review page folds copies of a story under the first clipping of it, except when one
+    source is asked for: then that source's clippings, copies included. Lists for the command
+    line and exports never fold."""
 
     query: str = ""  # a search in the topic query language
     topic: str | None = None
     source: str | None = None
-    date_from: date | None = None  # the article's date (published, else fetched), UTC days
+    # dated from this UTC day on; a datetime (`--since 24h`): from that moment on
+    date_from: date | datetime | None = None
     date_to: date | None = None  # inclusive
     reviewed: bool | None = None  # None: either
     starred: bool = False
@@ -121,29 +111,16 @@ class ClippingPage:
     has_more: bool
 
 
-@dataclass(frozen=True, slots=True)
-class RunHealth:
-    """A source's last crawl run."""
+class ReviewStore:
+    """Lists of the clippings a ClippingFilter selects (the review page, its exports and
+    feeds, `clippings list` and `export`), and the team's review of each clipping."""
 
-    started_at: datetime
-    finished_at: datetime | None
-    status: str
-    fetched: int
-    stored: int
-    duplicates: int
-    errors: int
-    error_lines: tuple[tuple[str, str, str], ...]  # kind, url, message (the first few)
+    def __init__(self, engine: Engine, matches: MatchStore) -> None:
+        self.engine = engine
+        self._matches = matches
 
-
-@dataclass(frozen=True, slots=True)
-class SourceHealth:
-    name: str
-    last_run: RunHealth | None
-    clippings_24h: int
-
-
-class ReviewRepository(Repository):
-    """The review page's queries, on top of the Repository's."""
+    def _read(self) -> contextlib.AbstractContextManager[Connection]:
+        return reading(self.engine)
 
     # pages of clippings
 
@@ -215,17 +192,54 @@ class ReviewRepository(Repository):
             yield from self._records_of(ids)
             last = ids[-1]
 
+    def list_clippings(
+        self,
+        wanted: ClippingFilter | None = None,
+        *,
+        limit: int | None = 50,
+        offset: int = 0,
+        oldest_first: bool = False,
+    ) -> list[ClippingRecord]:
+        """The clippings the filter selects (every one without a filter), copies included,
+        newest first (`clippings list`) or oldest first; the filter's search query is not
+        used here (searching is `search` and `clipping_page`)."""
+        wanted = wanted or ClippingFilter()
+        ids_stmt, order = self._filtered_ids(wanted, fold=False)
+        stmt = ids_stmt.order_by(order.asc() if oldest_first else order.desc()).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._read() as connection:
+            ids = [int(i) for i in connection.scalars(stmt)]
+        return self._records_of(ids)
+
+    def iter_clippings(
+        self, wanted: ClippingFilter | None = None, batch: int = 500
+    ) -> Iterator[ClippingRecord]:
+        """The clippings the filter selects (every one without a filter), copies included,
+        oldest first, read in batches (`clippings export`, `topics rematch`)."""
+        wanted = wanted or ClippingFilter()
+        ids_stmt, order = self._filtered_ids(wanted, fold=False)
+        last: int | None = None
+        while True:
+            stmt = ids_stmt if last is None else ids_stmt.where(order > last)
+            with self._read() as connection:
+                ids = [int(i) for i in connection.scalars(stmt.order_by(order.asc()).limit(batch))]
+            if not ids:
+                return
+            yield from self._records_of(ids)
+            last = ids[-1]
+
     def _records_of(self, ids: Sequence[int]) -> list[ClippingRecord]:
         """The clippings with these ids, in this order, with their topics."""
         if not ids:
             return []
         with self._read() as connection:
-            rows = connection.execute(self._records().where(Clipping.id.in_(ids))).mappings()
-            by_id = {row["id"]: _record(row) for row in rows}
-        return self._with_topics([by_id[i] for i in ids if i in by_id])
+            rows = connection.execute(select_clippings().where(Clipping.id.in_(ids))).mappings()
+            by_id = {row["id"]: clipping_from_row(row) for row in rows}
+        return self._matches.with_topics([by_id[i] for i in ids if i in by_id])
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[Connection]:
+    def read_transaction(self) -> Iterator[Connection]:
         """A read transaction, for queries built on these (the query preview's)."""
         with self._read() as connection:
             yield connection
@@ -328,17 +342,6 @@ class ReviewRepository(Repository):
                 for id_, source, url, title, duplicate_of in connection.execute(stmt)
             ]
 
-    def clipping_alerts(self, clipping_id: int) -> list[AlertRecord]:
-        """The alerts that carried this clipping, newest first."""
-        stmt = (
-            select(*Alert.__table__.c)
-            .join(AlertItem, AlertItem.alert_id == Alert.id)
-            .where(AlertItem.clipping_id == clipping_id)
-            .order_by(Alert.id.desc())
-        )
-        with self._read() as connection:
-            return [_alert_record(row) for row in connection.execute(stmt).mappings()]
-
     # review state
 
     def review_states(self, ids: Sequence[int]) -> dict[int, ReviewState]:
@@ -381,7 +384,7 @@ class ReviewRepository(Repository):
         insert = dialect.insert(ClippingReview).values(
             {"clipping_id": clipping_id, "starred": False, **changes}
         )
-        with self._write() as connection:
+        with writing(self.engine) as connection:
             if reviewed:  # reviewed again: the first review time stays
                 current = connection.scalar(
                     select(ClippingReview.reviewed_at).where(
@@ -395,122 +398,14 @@ class ReviewRepository(Repository):
             )
         return self.review_state(clipping_id)
 
-    # topics, sources, alerts
 
-    def matches_per_day(self, days: int) -> dict[str, dict[date, int]]:
-        """Per topic, how many clippings that arrived on each of the last `days` UTC days
-        matched it."""
-        since = datetime.combine(now_utc().date() - timedelta(days=days - 1), time(), UTC)
-        day = func.date(Clipping.fetched)
-        stmt = (
-            select(Match.topic, day, func.count())
-            .join(Clipping, Clipping.id == Match.clipping_id)
-            .where(Clipping.fetched >= since)
-            .group_by(Match.topic, day)
-        )
-        out: dict[str, dict[date, int]] = {}
-        with self._read() as connection:
-            for topic, when, count in connection.execute(stmt):
-                key = when if isinstance(when, date) else date.fromisoformat(str(when))
-                out.setdefault(topic, {})[key] = count
-        return out
-
-    def source_health(self) -> dict[str, SourceHealth]:
-        """Per source in the database: its last crawl run and the clippings of the last day."""
-        runs = aliased(CrawlRun)
-        last_run = (
-            select(runs.id)
-            .where(runs.source_id == Source.id)
-            .order_by(runs.started_at.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        day_ago = now_utc() - timedelta(days=1)
-        recent = (
-            select(func.count())
-            .where(Clipping.source_id == Source.id, Clipping.fetched >= day_ago)
-            .scalar_subquery()
-        )
-        stmt = (
-            select(
-                Source.name,
-                recent.label("clippings_24h"),
-                CrawlRun.id,
-                CrawlRun.started_at,
-                CrawlRun.finished_at,
-                CrawlRun.status,
-                CrawlRun.fetched,
-                CrawlRun.stored,
-                CrawlRun.duplicates,
-                CrawlRun.errors,
-            )
-            .outerjoin(CrawlRun, CrawlRun.id == last_run)
-            .order_by(Source.name)
-        )
-        with self._read() as connection:
-            rows = connection.execute(stmt).mappings().all()
-            run_ids = [row["id"] for row in rows if row["id"] is not None]
-            errors: dict[int, list[tuple[str, str, str]]] = {}
-            if run_ids:
-                error_rows = connection.execute(
-                    select(
-                        CrawlError.crawl_run_id, CrawlError.kind, CrawlError.url, CrawlError.message
-                    )
-                    .where(CrawlError.crawl_run_id.in_(run_ids))
-                    .order_by(CrawlError.id)
-                )
-                for run_id, kind, url, message in error_rows:
-                    errors.setdefault(run_id, []).append((kind, url, message))
-        out: dict[str, SourceHealth] = {}
-        for row in rows:
-            run = None
-            if row["id"] is not None:
-                run = RunHealth(
-                    row["started_at"],
-                    row["finished_at"],
-                    row["status"],
-                    row["fetched"],
-                    row["stored"],
-                    row["duplicates"],
-                    row["errors"],
-                    tuple(errors.get(row["id"], [])[:_ERROR_LINES]),
-                )
-            out[row["name"]] = SourceHealth(row["name"], run, int(row["clippings_24h"] or 0))
-        return out
-
-    def topic_snippets(self, topic: str, ids: Sequence[int]) -> dict[int, tuple[Snippet, ...]]:
-        """The snippets stored with each clipping's match of `topic`."""
-        if not ids:
-            return {}
-        stmt = select(Match.clipping_id, Match.snippets).where(
-            Match.topic == topic, Match.clipping_id.in_(ids)
-        )
-        with self._read() as connection:
-            return {
-                clipping_id: tuple(Snippet.from_json(s) for s in json.loads(snippets))
-                for clipping_id, snippets in connection.execute(stmt)
-            }
-
-    def alert_sizes(self, alert_ids: Sequence[int]) -> dict[int, int]:
-        """How many clippings each alert carries."""
-        if not alert_ids:
-            return {}
-        stmt = (
-            select(AlertItem.alert_id, func.count())
-            .where(AlertItem.alert_id.in_(alert_ids))
-            .group_by(AlertItem.alert_id)
-        )
-        with self._read() as connection:
-            return {alert_id: count for alert_id, count in connection.execute(stmt)}
-
-    def source_names(self) -> list[str]:
-        with self._read() as connection:
-            return list(connection.scalars(select(Source.name).order_by(Source.name)))
-
-
-def _dated_between(first: date | None, last: date | None) -> ColumnElement[bool]:
-    """The article's date (published, else fetched) within [first, last], whole UTC days."""
-    start = datetime.combine(first, time(), UTC) if first else _EARLIEST
+def _dated_between(first: date | datetime | None, last: date | None) -> ColumnElement[bool]:
+    """The article's date (published, else fetched) within [first, last], whole UTC days (or
+    from the moment `first` when it is a datetime)."""
+    if isinstance(first, datetime):
+        start = first if first.tzinfo else first.replace(tzinfo=UTC)
+    else:
+        start = datetime.combine(first, time(), UTC) if first else _EARLIEST
     end = datetime.combine(last + timedelta(days=1), time(), UTC) if last else _LATEST
     return or_(
         and_(Clipping.published >= start, Clipping.published < end),

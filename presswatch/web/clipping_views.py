@@ -14,11 +14,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from presswatch.export import ExportFormat, clipping_record, export_text
-from presswatch.query.snippets import Snippet
-from presswatch.storage.repository import ClippingRecord
+from presswatch.model import Snippet
+from presswatch.storage.records import ClippingRecord
 from presswatch.storage.review import ClippingPage, ListedClipping, ReviewState
 from presswatch.storage.search import HIT_END, HIT_START
-from presswatch.web.app import posted_form, render, safe_next, web
+from presswatch.web.context import render, web
+from presswatch.web.forms import posted_form, safe_next
 from presswatch.web.listing import PAGE_SIZE, View, parse_view
 from presswatch.web.marks import (
     marked,

@@ -6,7 +6,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from presswatch.web.app import posted_form, render, safe_next, web
+from presswatch.web.context import render, web
+from presswatch.web.forms import posted_form, safe_next
 from presswatch.web.security import COOKIE, session_cookie_header
 
 

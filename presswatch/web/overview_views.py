@@ -12,11 +12,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from presswatch.clock import now_utc
 from presswatch.config import SourceConfig, TopicConfig
-from presswatch.scheduler import next_run
-from presswatch.storage.repository import AlertRecord, now_utc
-from presswatch.storage.review import ClippingFilter, SourceHealth
-from presswatch.web.app import posted_form, render, web
+from presswatch.next_run import next_run
+from presswatch.storage.records import AlertRecord
+from presswatch.storage.review import ClippingFilter
+from presswatch.storage.runs import SourceHealth
+from presswatch.web.context import render, web
+from presswatch.web.forms import posted_form
 from presswatch.web.marks import marked_snippet
 from presswatch.web.preview_views import DEFAULT_PERIOD, PERIODS, PREVIEW_CHART_H, preview_panel
 

@@ -16,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from presswatch.clock import now_utc
 from presswatch.errors import QuerySyntaxError
 from presswatch.storage.preview import Preview, preview_query
-from presswatch.storage.repository import now_utc
 from presswatch.topic_file import TopicNotSaved, check_new_topic, save_topic, topic_toml
-from presswatch.web.app import posted_form, render, web
+from presswatch.web.context import render, web
+from presswatch.web.forms import posted_form
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 DEFAULT_PERIOD = "30d"
@@ -52,7 +53,7 @@ def preview_panel(request: Request, query: str, period: str) -> PreviewPanel:
         return PreviewPanel(query, period, None, None, [])
     since = now_utc().date() - timedelta(days=PERIODS[period] - 1)
     try:
-        found = preview_query(web(request).repository, query, since)
+        found = preview_query(web(request).repository.review, query, since)
     except QuerySyntaxError as exc:
         return PreviewPanel(query, period, None, str(exc), [])
     return PreviewPanel(query, period, found, None, _bars(found, PERIODS[period]))

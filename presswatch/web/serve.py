@@ -14,7 +14,7 @@ import uvicorn
 from presswatch.config import Config, secret_path
 from presswatch.errors import ConfigError, PresswatchError
 from presswatch.storage.db import open_database
-from presswatch.storage.review import ReviewRepository
+from presswatch.storage.repository import Repository
 from presswatch.web.app import create_app
 from presswatch.web.secret import ServerSecret
 
@@ -75,7 +75,7 @@ def serve_review_page(
     engine = open_database(config.database.url)
     try:
         secret = ServerSecret.load_or_create(secret_path(config))
-        app = create_app(config, ReviewRepository(engine), token=token, secret=secret)
+        app = create_app(config, Repository(engine), token=token, secret=secret)
         listener = _listen(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{listener.getsockname()[1]}/"

@@ -26,7 +26,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from presswatch.alerts.message import AlertClipping, AlertMessage, AlsoIn
-from presswatch.query.snippets import Snippet
+from presswatch.model import Snippet
 from presswatch.sinks import LoopbackController
 
 SMTP_USER = "desk"

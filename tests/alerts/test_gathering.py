@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from presswatch.alerts.deliver import settle_held_alerts
-from presswatch.alerts.matching import NewMatch
+from presswatch.clock import now_utc
 from presswatch.counts import CrawlCounts
-from presswatch.extractors.article import Article, ExtractOptions, extract_article
-from presswatch.storage.repository import Repository, now_utc
+from presswatch.extractors.article import ExtractOptions, extract_article
+from presswatch.ingest import add_clippings
+from presswatch.model import Article, NewMatch
+from presswatch.storage.repository import Repository
 from tests.pages import article_page, paragraphs_about
 
 HOLD_S = 1800.0
@@ -26,8 +28,12 @@ def _article(n: int) -> Article:
 
 def _store(repository: Repository, run_id: int, n: int) -> None:
     source_id = repository.source_id("gazette")
-    (result,) = repository.add_clippings(
-        source_id, run_id, [(_article(n), [f"https://gazette.example/news/{n}"], [MATCH])], HOLD_S
+    (result,) = add_clippings(
+        repository,
+        source_id,
+        run_id,
+        [(_article(n), [f"https://gazette.example/news/{n}"], [MATCH])],
+        HOLD_S,
     )
     assert not isinstance(result, Exception)
 

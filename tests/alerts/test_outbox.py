@@ -17,10 +17,12 @@ import pytest
 from sqlalchemy import Engine
 
 from presswatch.alerts.deliver import CLAIM_FOR, RetryPolicy, build_channels, deliver
+from presswatch.clock import now_utc
 from presswatch.config import Config, load_config
 from presswatch.loopback import LoopbackSite, Route
 from presswatch.storage.db import open_database
-from presswatch.storage.repository import Repository, now_utc
+from presswatch.storage.repository import Repository
+from presswatch.storage.review import ClippingFilter
 from tests.alerts.conftest import SmtpServer, WebhookReceiver, kill_crawl_when
 from tests.conftest import OWN_PASSAGE, TestDatabases
 from tests.pages import article_page, paragraphs_about, rss_feed
@@ -285,7 +287,7 @@ def test_syndicated_copy_is_listed_in_the_original_alert_not_sent_alone(desk) ->
     presswatch(newsdesk.config_path, "crawl", "gazette")
     presswatch(newsdesk.config_path, "crawl", "wire")
     assert _webhook_clippings(webhook) == ["Harbour story 0"]  # the copy never alerts alone
-    copies = newsdesk.repository().list_clippings(source="wire")
+    copies = newsdesk.repository().list_clippings(ClippingFilter(source="wire"))
     assert copies[0].duplicate_of is not None
 
 

@@ -12,6 +12,7 @@ import pytest
 from presswatch.config import load_config
 from presswatch.crawler.run import run_crawl
 from presswatch.demo import serve_demo_site, write_demo_config
+from presswatch.storage.review import ClippingFilter
 from tests.conftest import TestDatabases, database_toml, opened_repository
 
 TOPICS = """
@@ -59,7 +60,7 @@ def test_matches_are_stored_with_snippets_and_furniture_never_matches(crawled) -
     path, first, second = crawled
     with opened_repository(load_config(path).database.url) as repository:
         stats = repository.topic_stats()
-        (clipping,) = repository.list_clippings(topic="dredging")
+        (clipping,) = repository.list_clippings(ClippingFilter(topic="dredging"))
         matches = repository.clipping_matches(clipping.id)
     assert "furniture-only" not in stats  # the word is on the page, but not in the article
     assert stats["dredging"].matches == 1
@@ -91,7 +92,7 @@ def test_rematch_backfills_new_topics_once_and_never_as_new(crawled) -> None:  #
     again = presswatch("--config", str(path), "topics", "rematch")
     assert "0 new match(es)" in again.stdout
     with opened_repository(load_config(path).database.url) as repository:
-        strike = repository.list_clippings(topic="strikes", limit=None)
+        strike = repository.list_clippings(ClippingFilter(topic="strikes"), limit=None)
         assert len(strike) == 2
         assert all(
             m.backfilled

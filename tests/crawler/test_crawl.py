@@ -12,7 +12,7 @@ from presswatch.config import Config
 from presswatch.counts import CrawlSummary
 from presswatch.crawler.run import run_crawl
 from presswatch.loopback import LoopbackSite, Route
-from presswatch.storage.repository import ClippingRecord
+from presswatch.storage.records import ClippingRecord
 from tests.conftest import opened_repository
 from tests.crawler.newsroom import FAILING, GOOD_ARTICLES, NOT_ARTICLES, Newsroom
 from tests.pages import FURNITURE_LINES, RELATED_HEADLINES, article_page, paragraphs_about, rss_feed

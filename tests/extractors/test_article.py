@@ -5,13 +5,13 @@ from datetime import UTC, datetime
 import pytest
 
 from presswatch.extractors.article import (
-    Article,
     ExtractOptions,
     NotArticle,
     decode_page,
     extract_article,
     extract_page,
 )
+from presswatch.model import Article
 from tests.conftest import OWN_PASSAGE, seed_article_paragraphs
 from tests.pages import FURNITURE_LINES, RELATED_HEADLINES, article_page, paragraphs_about
 

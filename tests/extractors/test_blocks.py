@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from presswatch.extractors.article import Article, ExtractOptions, extract_article
+from presswatch.extractors.article import ExtractOptions, extract_article
 from presswatch.extractors.blocks import css_to_xpath
 from presswatch.extractors.furniture import Removal, is_prompt, related_labels
+from presswatch.model import Article
 from tests.pages import paragraphs_about
 
 URL = "https://www.gazette.example/news/2026/11/harbour-dredging-plan"

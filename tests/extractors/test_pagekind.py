@@ -11,13 +11,13 @@ import pytest
 from lxml import html as lxml_html
 
 from presswatch.extractors.article import (
-    Article,
     ExtractOptions,
     NotArticle,
     extract_article,
     prose_words,
 )
 from presswatch.extractors.pagekind import looks_like_index
+from presswatch.model import Article
 from tests.zoo import token_f1
 
 PAGES = Path(__file__).parents[1] / "data" / "index_pages"

@@ -13,7 +13,8 @@ import pytest
 from presswatch.config import SourceConfig
 from presswatch.cron import cron_trigger, cron_weekdays
 from presswatch.errors import ConfigError
-from presswatch.scheduler import due_at, first_run, next_run, spread_s
+from presswatch.next_run import due_at, next_run
+from presswatch.scheduler import first_run, spread_s
 
 NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
 

@@ -12,12 +12,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, make_url, text
 
 from presswatch.errors import QuerySyntaxError, StorageError
-from presswatch.extractors.article import Article, ExtractOptions, extract_article
+from presswatch.extractors.article import ExtractOptions, extract_article
 from presswatch.extractors.fingerprint import band_keys, bands, simhash
+from presswatch.ingest import AddResult, add_clipping, add_clippings
+from presswatch.model import Article
 from presswatch.storage.db import alembic_config, create_db_engine, open_database
 from presswatch.storage.models import Base
-from presswatch.storage.repository import AddResult, Repository
-from presswatch.storage.review import ReviewRepository
+from presswatch.storage.repository import Repository
 from presswatch.storage.search import HIT_START
 from tests.conftest import OWN_PASSAGE, TestDatabases, postgresql_only, sqlite_only
 from tests.pages import article_page, paragraphs_about
@@ -81,7 +82,7 @@ def test_postgresql_search_vector_holds_the_matchers_words_gin_indexed(
     engine = open_database(databases.url())
     repository = Repository(engine)
     article = replace(_article("https://g.example/zoe"), title="Zoë Müller's 2,5% résumé")
-    added = repository.add_clipping(repository.source_id("gazette"), None, article, [])
+    added = add_clipping(repository, repository.source_id("gazette"), None, article, [])
     with engine.connect() as connection:
         vector = connection.scalar(
             text("SELECT search_vector::text FROM clippings WHERE id = :id"),
@@ -133,8 +134,8 @@ def test_migrations_build_exactly_the_models(databases: TestDatabases) -> None:
 def test_clipping_is_stored_once_per_canonical_url(repository: Repository) -> None:
     source = repository.source_id("gazette")
     article = _article("https://gazette.example/a?utm_source=x")
-    first = repository.add_clipping(source, None, article, ["https://gazette.example/a"])
-    again = repository.add_clipping(source, None, article, ["https://gazette.example/a"])
+    first = add_clipping(repository, source, None, article, ["https://gazette.example/a"])
+    again = add_clipping(repository, source, None, article, ["https://gazette.example/a"])
     assert first.status == "new"
     assert again.status == "known"
     assert again.clipping_id == first.clipping_id
@@ -145,16 +146,20 @@ def test_clipping_is_stored_once_per_canonical_url(repository: Repository) -> No
 
 def test_near_identical_text_elsewhere_is_a_duplicate_of_the_first(repository: Repository) -> None:
     courier, wire = repository.source_id("courier"), repository.source_id("wire")
-    original = repository.add_clipping(courier, None, _article("https://courier.example/a"), [])
+    original = add_clipping(repository, courier, None, _article("https://courier.example/a"), [])
     copy = _article(
         "https://wire.example/b", ["This story was first published by The Courier.", *OWN_PASSAGE]
     )
-    second = repository.add_clipping(wire, None, copy, [])
-    third = repository.add_clipping(
-        wire, None, replace(copy, canonical_url="https://wire.example/c"), []
+    second = add_clipping(repository, wire, None, copy, [])
+    third = add_clipping(
+        repository, wire, None, replace(copy, canonical_url="https://wire.example/c"), []
     )
-    other = repository.add_clipping(
-        wire, None, _article("https://wire.example/d", paragraphs_about("rail strike")), []
+    other = add_clipping(
+        repository,
+        wire,
+        None,
+        _article("https://wire.example/d", paragraphs_about("rail strike")),
+        [],
     )
     assert second.status == "new"
     assert second.duplicate_of == original.clipping_id
@@ -181,11 +186,11 @@ def test_a_batch_stores_as_one_article_at_a_time_would(databases: TestDatabases)
     for batched in (False, True):
         repository = Repository(open_database(databases.url(f"batched_{batched}")))
         source = repository.source_id("s")
-        repository.add_clipping(source, None, stored_before, ["https://c.example/old2"])
+        add_clipping(repository, source, None, stored_before, ["https://c.example/old2"])
         if batched:
-            results = repository.add_clippings(source, None, [(a, k, ()) for a, k in articles])
+            results = add_clippings(repository, source, None, [(a, k, ()) for a, k in articles])
         else:
-            results = [repository.add_clipping(source, None, a, k) for a, k in articles]
+            results = [add_clipping(repository, source, None, a, k) for a, k in articles]
         urls = repository.known_url_keys(
             [u for a, k in articles for u in (a.canonical_url, *k)] + ["https://c.example/old2"]
         )
@@ -246,10 +251,10 @@ def test_clippings_stored_before_the_band_table_are_found_as_originals_after_it(
             "https://wire.example/b",
             ["This story was first published by The Courier.", *OWN_PASSAGE],
         )
-        added = repository.add_clipping(repository.source_id("wire"), None, copy, [])
+        added = add_clipping(repository, repository.source_id("wire"), None, copy, [])
         assert isinstance(added, AddResult)
         assert added.duplicate_of == old_id
-        found = ReviewRepository(engine).search("courier")
+        found = Repository(engine).search("courier")
         assert [hit.id for hit in found] == [added.clipping_id]
         with engine.connect() as connection:
             keys = connection.execute(
@@ -313,13 +318,13 @@ def test_0010_indexes_what_was_stored_before(
                 [{"key": key, "id": old_id, "fp": fingerprint} for key in band_keys(fingerprint)],
             )
         _migrate(engine, "head")
-        review = ReviewRepository(engine)
+        review = Repository(engine)
         assert [r.id for r in review.search("title:zoe")] == [old_id]  # "Zoë's": one word
         copy = _article(
             "https://wire.example/b",
             ["This story was first published by The Courier.", *OWN_PASSAGE],
         )
-        added = review.add_clipping(review.source_id("wire"), None, copy, [])
+        added = add_clipping(review, review.source_id("wire"), None, copy, [])
         assert added.duplicate_of == old_id
     finally:
         engine.dispose()
@@ -327,11 +332,15 @@ def test_0010_indexes_what_was_stored_before(
 
 def test_search_finds_words_phrases_and_prefixes_with_snippets(repository: Repository) -> None:
     source = repository.source_id("gazette")
-    repository.add_clipping(source, None, _article("https://g.example/1"), [])
-    repository.add_clipping(
-        source, None, _article("https://g.example/2", paragraphs_about("tram lines"), "Trams"), []
+    add_clipping(repository, source, None, _article("https://g.example/1"), [])
+    add_clipping(
+        repository,
+        source,
+        None,
+        _article("https://g.example/2", paragraphs_about("tram lines"), "Trams"),
+        [],
     )
-    search = ReviewRepository(repository.engine).search
+    search = repository.search
     assert [r.title for r in search("shellfish")] == ["Harbour"]
     assert [r.title for r in search('"northern channel"')] == ["Harbour"]
     assert [r.title for r in search("tram*")] == ["Trams"]
@@ -349,8 +358,8 @@ def test_search_lists_newest_first(repository: Repository) -> None:
     for n, title in enumerate(["Fares rise", "Ferry fares rise", "Fares go up"]):
         text = paragraphs_about(f"bus fares {n}", seed=n)
         text[1] += " The ferry will also cost more."
-        repository.add_clipping(source, None, _article(f"https://g.example/{n}", text, title), [])
-    found = ReviewRepository(repository.engine).search("ferry")
+        add_clipping(repository, source, None, _article(f"https://g.example/{n}", text, title), [])
+    found = repository.search("ferry")
     assert [r.title for r in found] == ["Fares go up", "Ferry fares rise", "Fares rise"]
     assert all(f"{HIT_START}ferry" in (r.snippet or "") for r in found)
 
@@ -360,7 +369,7 @@ def test_dates_come_back_as_aware_utc(repository: Repository) -> None:
     article = replace(
         _article("https://g.example/1"), published=datetime(2026, 11, 24, 7, 45, tzinfo=UTC)
     )
-    repository.add_clipping(source, None, article, [])
+    add_clipping(repository, source, None, article, [])
     (stored,) = repository.list_clippings()
     assert stored.published == datetime(2026, 11, 24, 7, 45, tzinfo=UTC)
     assert stored.fetched.tzinfo is UTC
@@ -372,7 +381,7 @@ def _add_same_article(db_url: str, worker: int, results: multiprocessing.Queue) 
     statuses = []
     for i in range(20):
         article = _article(f"https://g.example/{i}", paragraphs_about(f"story {i}", seed=i))
-        statuses.append(repository.add_clipping(source, None, article, []).status)
+        statuses.append(add_clipping(repository, source, None, article, []).status)
     results.put((worker, statuses))
 
 

@@ -14,12 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from presswatch.extractors.article import Article
+from presswatch.ingest import add_clipping
 from presswatch.query import parse_query, render_query
 from presswatch.query.evaluate import Document, matches
 from presswatch.query.nodes import Node
 from presswatch.storage import search
 from presswatch.storage.db import open_database
-from presswatch.storage.review import ClippingFilter, ReviewRepository
+from presswatch.storage.repository import Repository
+from presswatch.storage.review import ClippingFilter
 from tests.alerts.test_properties import VOCABULARY, queries
 from tests.conftest import TestDatabases
 
@@ -86,13 +88,13 @@ def _article(url: str, title: str, text: str, number: int) -> Article:
 class Archive:
     def __init__(self, url: str, documents: dict[str, tuple[str, str, str, str]]) -> None:
         self.engine = open_database(url)
-        self.review = ReviewRepository(self.engine)
+        self.review = Repository(self.engine)
         self.ids: dict[str, int] = {}
         self.documents: dict[int, Document] = {}
         for number, (slug, (source, path, title, text)) in enumerate(documents.items()):
             url = f"https://{source}.example{path}"
             article = _article(url, title, text, number)
-            added = self.review.add_clipping(self.review.source_id(source), None, article, [])
+            added = add_clipping(self.review, self.review.source_id(source), None, article, [])
             self.ids[slug] = added.clipping_id
             self.documents[added.clipping_id] = Document.build(
                 title=title, text=text, source=source, url=url

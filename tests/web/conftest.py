@@ -16,10 +16,11 @@ from starlette.testclient import TestClient
 from presswatch.alerts.matching import ArticleMatcher, topics_of
 from presswatch.config import Config, load_config
 from presswatch.counts import CrawlCounts
-from presswatch.extractors.article import Article
 from presswatch.extractors.fingerprint import simhash
+from presswatch.ingest import add_clippings
+from presswatch.model import Article
 from presswatch.storage.db import open_database
-from presswatch.storage.review import ReviewRepository
+from presswatch.storage.repository import Repository
 from presswatch.web.app import create_app
 from tests.conftest import OWN_PASSAGE, TestDatabases
 from tests.pages import paragraphs_about
@@ -36,7 +37,7 @@ XSS_TEXT = (
 @dataclass(frozen=True, slots=True)
 class Newsroom:
     config: Config
-    repository: ReviewRepository
+    repository: Repository
     ids: dict[str, int]  # story name -> clipping id
 
 
@@ -109,15 +110,15 @@ def build_newsroom(
     path = directory / "presswatch.toml"
     path.write_text(CONFIG.format(database_url=database_url, hook_url=hook_url), encoding="utf-8")
     config = load_config(path)
-    repository = ReviewRepository(open_database(config.database.url))
+    repository = Repository(open_database(config.database.url))
     matcher = ArticleMatcher(topics_of(config))
     ids: dict[str, int] = {}
     for slug, source, title, paragraphs, day in STORIES:
         article = _article(slug, source, title, paragraphs, day)
         run_id = repository.start_run(source)
         found = matcher.match(title=title, text=article.text, source=source, url=article.url)
-        (result,) = repository.add_clippings(
-            repository.source_id(source), run_id, [(article, [article.url], found)]
+        (result,) = add_clippings(
+            repository, repository.source_id(source), run_id, [(article, [article.url], found)]
         )
         assert not isinstance(result, Exception)
         ids[slug] = result.clipping_id

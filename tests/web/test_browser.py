@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from presswatch.ingest import add_clipping
 from presswatch.storage.db import open_database
-from presswatch.storage.review import ReviewRepository
+from presswatch.storage.repository import Repository
 from tests.conftest import TestDatabases
 from tests.web.conftest import XSS_TITLE, Newsroom, _article, build_newsroom
 
@@ -159,7 +160,7 @@ def test_list_search_open_and_mark_reviewed(page: Page, served: tuple[str, Newsr
     shoot(page, "clipping")
 
     engine = open_database(room.config.database.url)
-    state = ReviewRepository(engine).review_state(room.ids["harbour"])
+    state = Repository(engine).review_state(room.ids["harbour"])
     engine.dispose()
     assert state.is_reviewed
     assert state.note == "Quote from our spokesperson"
@@ -205,12 +206,12 @@ def test_topics_page_previews_a_query_as_it_is_typed_and_saves_it_as_a_topic(
     assert room.config.path is not None
     engine = open_database(room.config.database.url)
     try:
-        repository = ReviewRepository(engine)
+        repository = Repository(engine)
         fresh = replace(
             _article("night-ferry", "gazette", "Night ferry", ["The night ferry sails."], 1),
             published=None,  # dated when it was fetched: today, whenever this runs
         )
-        repository.add_clipping(repository.source_id("gazette"), None, fresh, [])
+        add_clipping(repository, repository.source_id("gazette"), None, fresh, [])
     finally:
         engine.dispose()
     page.goto(url + "topics")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from presswatch.storage.repository import now_utc
+from presswatch.clock import now_utc
 from presswatch.web.app import create_app
 from tests.alerts.conftest import WebhookReceiver
 from tests.conftest import TestDatabases

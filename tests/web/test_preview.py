@@ -12,6 +12,7 @@ from datetime import date
 from starlette.testclient import TestClient
 
 from presswatch.config import load_config
+from presswatch.ingest import add_clipping
 from presswatch.query import parse_query
 from presswatch.storage.preview import preview_query
 from presswatch.storage.search import HIT_END, HIT_START
@@ -23,7 +24,7 @@ NOVEMBER = date(2026, 11, 1)
 
 
 def test_preview_counts_what_the_topic_caught_per_day_and_source(newsroom: Newsroom) -> None:
-    found = preview_query(newsroom.repository, "harbour OR dredg*", NOVEMBER)
+    found = preview_query(newsroom.repository.review, "harbour OR dredg*", NOVEMBER)
     # the configured topic "harbour" has the same query: the preview is what it matched
     # (the syndicated copy counts: a topic matches it too)
     matched = {i for i, topics in _topics(newsroom).items() if "harbour" in topics}
@@ -45,10 +46,10 @@ def test_preview_counts_what_the_topic_caught_per_day_and_source(newsroom: Newsr
 def test_preview_of_a_query_the_index_cannot_say_alone_is_confirmed(newsroom: Newsroom) -> None:
     """`url:` is not in the full-text index: every clipping is a candidate and the matcher
     decides; the counts are still exact."""
-    found = preview_query(newsroom.repository, "url:news AND NOT source:ledger", NOVEMBER)
+    found = preview_query(newsroom.repository.review, "url:news AND NOT source:ledger", NOVEMBER)
     assert found.is_complete
     assert found.per_source == {"gazette": 2, "wire": 1}
-    later = preview_query(newsroom.repository, "url:news", date(2026, 11, 24))
+    later = preview_query(newsroom.repository.review, "url:news", date(2026, 11, 24))
     assert later.per_day == {date(2026, 11, 24): 1, date(2026, 11, 25): 1}
 
 
@@ -62,7 +63,8 @@ def test_the_topics_page_previews_a_query_as_typed_without_script(
 ) -> None:
     fresh = replace(_article("night-ferry", "gazette", "Night ferry", ["The ferry sails."], 1),
                     published=None)  # fmt: skip
-    newsroom.repository.add_clipping(newsroom.repository.source_id("gazette"), None, fresh, [])
+    repository = newsroom.repository
+    add_clipping(repository, repository.source_id("gazette"), None, fresh, [])
     page = client.get("/topics?q=ferry+NOT+title:tram&since=7d", headers=HTML).text
     panel = page.split('id="preview-result"', 1)[1].split("</section>", 1)[0]
     assert re.search(r"<strong>1</strong> clipping since \S+ match", panel)

@@ -1,0 +1,184 @@
+"""`presswatch clippings`: list, search, show and export what is stored."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from presswatch.cli.console import err, highlight, marked, out, print_clipping_table
+from presswatch.cli.options import parse_since
+from presswatch.cli.state import AppState
+from presswatch.errors import PresswatchError
+from presswatch.storage.records import ClippingRecord
+from presswatch.storage.review import ClippingFilter
+
+
+@click.group()
+def clippings() -> None:
+    """Review stored clippings: list, search, show, export."""
+
+
+# the article's date, as on the review page (storage.review.ClippingFilter)
+_SINCE_HELP = (
+    "Dated since a date (2026-11-01) or a while ago (24h, 7d); a clipping's date is when the "
+    "article was published, else when it was fetched."
+)
+
+
+@clippings.command("list")
+@click.option("--source", help="Only this source.")
+@click.option("--since", help=_SINCE_HELP)
+@click.option("--topic", help="Only clippings that matched this topic.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option(
+    "--format", "fmt", default="table", type=click.Choice(["table", "jsonl"]), show_default=True
+)
+@click.pass_obj
+def clippings_list(
+    state: AppState,
+    source: str | None,
+    since: str | None,
+    topic: str | None,
+    limit: int,
+    offset: int,
+    fmt: str,
+) -> None:
+    """Newest clippings first.
+
+    \b
+    Example:
+      presswatch clippings list --source guardian-world --since 24h
+    """
+    wanted = ClippingFilter(source=source, topic=topic, date_from=parse_since(since))
+    records = state.repository().list_clippings(wanted, limit=limit, offset=offset)
+    if fmt == "jsonl":
+        _print_jsonl(records)
+        return
+    print_clipping_table(records, title=f"{len(records)} clipping(s)")
+
+
+@clippings.command("search")
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option(
+    "--format", "fmt", default="table", type=click.Choice(["table", "jsonl"]), show_default=True
+)
+@click.pass_obj
+def clippings_search(state: AppState, query: str, limit: int, fmt: str) -> None:
+    """Search titles and texts, newest first, in the topic query language: words (all must
+    occur), "a phrase", prefix*, AND / OR / NOT, ( ), NEAR/n, title: text: source: url:.
+    Syndicated copies are listed too.
+
+    \b
+    Example:
+      presswatch clippings search '"harbour dredging" council NOT football'
+    """
+    records = state.repository().search(query, limit=limit)
+    if fmt == "jsonl":
+        _print_jsonl(records)
+        return
+    table = Table(title=f"{len(records)} match(es) for {query!r}", title_justify="left")
+    table.add_column("id", justify="right")
+    table.add_column("source")
+    table.add_column("title / snippet")
+    for record in records:
+        cell = Text(record.title, style="bold")
+        cell.append("\n")
+        cell.append_text(highlight(record.snippet or ""))
+        table.add_row(str(record.id), escape(record.source), cell)
+    out.print(table)
+
+
+@clippings.command("show")
+@click.argument("clipping_id", type=int)
+@click.option(
+    "--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True
+)
+@click.pass_obj
+def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
+    """One clipping with its metadata and full text.
+
+    \b
+    Example:
+      presswatch clippings show 17
+    """
+    from presswatch.export import clipping_record
+
+    record = state.repository().get_clipping(clipping_id)
+    if record is None:
+        raise PresswatchError(f"no clipping with id {clipping_id}")
+    if fmt == "json":
+        out.print_json(data=clipping_record(record))
+        return
+    out.print(Text(record.title, style="bold"))
+    meta = [
+        ("source", record.source),
+        ("url", record.url),
+        ("canonical", record.canonical_url),
+        ("author", record.author or "-"),
+        ("published", record.published.isoformat() if record.published else "-"),
+        ("fetched", record.fetched.isoformat(timespec="seconds")),
+        ("language", record.language or "-"),
+        ("words", str(record.word_count)),
+    ]
+    if record.duplicate_of:
+        meta.append(("duplicate of", f"clipping {record.duplicate_of}"))
+    for key, value in meta:
+        out.print(Text.assemble((f"{key:>12}: ", "dim"), value))
+    for match in state.repository().clipping_matches(record.id):
+        out.print(Text.assemble((f"{'topic':>12}: ", "dim"), (match.topic, "bold")))
+        for snippet in match.snippets:
+            out.print(Text(" " * 14).append_text(marked(snippet.text, snippet.hits)))
+    out.print()
+    out.print(Text(record.text))
+
+
+@clippings.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    default="jsonl",
+    type=click.Choice(["jsonl", "csv", "json"]),
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option("--since", help=_SINCE_HELP)
+@click.option("--topic", help="Only clippings that matched this topic.")
+@click.pass_obj
+def clippings_export(
+    state: AppState, fmt: str, output: Path | None, since: str | None, topic: str | None
+) -> None:
+    """Every clipping (oldest first) as JSON Lines, CSV or JSON.
+
+    \b
+    Example:
+      presswatch clippings export --format csv --output clippings.csv --since 7d
+    """
+    from presswatch.export import write_export
+
+    wanted = ClippingFilter(topic=topic, date_from=parse_since(since))
+    records = state.repository().iter_clippings(wanted)
+    if output is None:
+        write_export(records, fmt, sys.stdout)  # type: ignore[arg-type]
+        return
+    with output.open("w", encoding="utf-8", newline="") as fh:
+        count = write_export(records, fmt, fh)  # type: ignore[arg-type]
+    err.print(f"wrote {count} clipping(s) to {output}")
+
+
+def _print_jsonl(records: list[ClippingRecord]) -> None:
+    from presswatch.export import clipping_record
+
+    for record in records:
+        click.echo(json.dumps(clipping_record(record), ensure_ascii=False))

@@ -1,0 +1,195 @@
+"""Store what a crawl extracted: each article once, in one transaction per batch, with its
+topic matches and its place in the alert outbox.
+
+An article reached before (by any of its URLs, or its canonical URL) is `known`; one whose text
+is near-identical to a stored clipping's is stored as a duplicate of that clipping's original.
+The fingerprint rule that decides "near-identical" is the extractors'; storage keeps the bands
+and is handed the rule here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Literal
+
+from sqlalchemy.engine import Connection
+
+from presswatch.clock import now_utc
+from presswatch.errors import StorageError
+from presswatch.extractors.fingerprint import band_keys, is_near_duplicate
+from presswatch.model import Article, NewMatch
+from presswatch.storage.clippings import BandIndex, NearDuplicateRule
+from presswatch.storage.db import writing
+from presswatch.storage.matches import match_rows
+from presswatch.storage.outbox import AlertBatch, lock_alerts
+from presswatch.storage.repository import Repository
+
+NEAR_DUPLICATES = NearDuplicateRule(band_keys, is_near_duplicate)
+
+# (article, the URL keys it was reached by, its topic matches), in the order found
+ArticleBatch = Sequence[tuple[Article, Sequence[str], Sequence[NewMatch]]]
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    status: Literal["new", "known"]
+    clipping_id: int
+    duplicate_of: int | None = None
+    matches: int = 0  # topic matches stored with a new clipping
+
+
+def add_clipping(
+    repository: Repository,
+    source_id: int,
+    run_id: int | None,
+    article: Article,
+    url_keys: Sequence[str],
+    matches: Sequence[NewMatch] = (),
+    hold_s: float = 0.0,
+) -> AddResult:
+    """Store `article` once: a clipping already reached by any of `url_keys` or with the
+    same canonical URL is `known`; a near-identical text elsewhere makes it a duplicate.
+    A new clipping's topic `matches` are stored in the same transaction, and it joins the
+    topic's gathering alert on each channel; an alert it opens is held for `hold_s`
+    (until release_alerts, at the latest that long)."""
+    with writing(repository.engine) as connection:
+        batch = [(article, url_keys, matches)]
+        return _add_batch(repository, connection, source_id, run_id, batch, hold_s)[0]
+
+
+def add_clippings(
+    repository: Repository,
+    source_id: int,
+    run_id: int | None,
+    articles: ArticleBatch,
+    hold_s: float = 0.0,
+) -> list[AddResult | StorageError]:
+    """add_clipping for each (article, url_keys, matches), in order, in one transaction: a
+    crawl stores hundreds of articles a minute, and a transaction each is most of the cost.
+
+    When the transaction fails, each article is stored on its own, so that one bad article
+    costs only its own result: a StorageError in its place.
+    """
+    if not articles:
+        return []
+    try:
+        with writing(repository.engine) as connection:
+            return list(_add_batch(repository, connection, source_id, run_id, articles, hold_s))
+    except StorageError as exc:
+        if len(articles) == 1:
+            return [exc]
+    results: list[AddResult | StorageError] = []
+    for article, keys, matches in articles:
+        try:
+            results.append(
+                add_clipping(repository, source_id, run_id, article, keys, matches, hold_s)
+            )
+        except StorageError as exc:
+            results.append(exc)
+    return results
+
+
+def _add_batch(
+    repository: Repository,
+    connection: Connection,
+    source_id: int,
+    run_id: int | None,
+    articles: ArticleBatch,
+    hold_s: float,
+) -> list[AddResult]:
+    """The articles in order, as if each were added alone after the ones before it, with
+    a statement per new clipping and a few for the batch (not four per article): the
+    batch's URL keys and fingerprint-band neighbours are read at once, and what the batch
+    itself adds is tracked here."""
+    clippings = repository.clippings
+    # every stored clipping's canonical URL is among its remembered URL keys, so one
+    # lookup answers both "reached by this URL before?" and "same canonical URL?"
+    url_keys = [
+        list(dict.fromkeys([article.canonical_url, *keys])) for article, keys, _ in articles
+    ]
+    owners = clippings.url_owners(connection, [key for keys in url_keys for key in keys])
+    fresh = [
+        (article, keys)
+        for (article, _, _), keys in zip(articles, url_keys, strict=True)
+        if not any(key in owners for key in keys)
+    ]
+    neighbours = clippings.near_duplicates(
+        connection, [article.fingerprint for article, _ in fresh], NEAR_DUPLICATES
+    )
+    batch = _Batch(
+        repository,
+        connection,
+        source_id,
+        run_id,
+        owners,
+        neighbours,
+        AlertBatch(held_until=now_utc() + timedelta(seconds=hold_s)),
+    )
+    if connection.dialect.name == "postgresql":
+        lock_alerts(connection, [match for _, _, matches in articles for match in matches])
+    results: list[AddResult] = []
+    remembered: list[dict[str, object]] = []
+    banded: list[dict[str, object]] = []
+    indexed: list[tuple[int, str, str]] = []
+    for (article, _, matches), keys in zip(articles, url_keys, strict=True):
+        result, remember = batch.add(article, keys, matches)
+        if remember:
+            for key in keys:
+                if key not in owners:  # a key already remembered keeps its clipping
+                    owners[key] = result.clipping_id
+                    remembered.append({"url_key": key, "clipping_id": result.clipping_id})
+        if result.status == "new":
+            indexed.append((result.clipping_id, article.title, article.text))
+            fingerprint = article.fingerprint
+            banded.extend(
+                {"band_key": key, "clipping_id": result.clipping_id, "fingerprint": fingerprint}
+                for key in band_keys(fingerprint)
+            )
+        results.append(result)
+    clippings.remember(connection, remembered, banded)
+    clippings.index(connection, indexed)
+    if batch.matches:
+        repository.matches.insert_rows(connection, batch.matches)
+    repository.outbox.add_items(connection, batch.alerts)
+    return results
+
+
+@dataclass
+class _Batch:
+    """One batch's transaction, and what it has found and added so far."""
+
+    repository: Repository
+    connection: Connection
+    source_id: int
+    run_id: int | None
+    owners: dict[str, int]  # URL key -> clipping
+    neighbours: BandIndex
+    alerts: AlertBatch
+    matches: list[dict[str, object]] = field(default_factory=list)  # rows, written at the end
+
+    def add(
+        self, article: Article, keys: Sequence[str], matches: Sequence[NewMatch]
+    ) -> tuple[AddResult, bool]:
+        """The article's result, and whether its URL keys are to be remembered for it."""
+        existing = next((self.owners[key] for key in keys if key in self.owners), None)
+        if existing is not None:
+            return AddResult("known", existing), True
+        duplicate_of = self.neighbours.original_of(article.fingerprint)
+        clippings = self.repository.clippings
+        new_id = clippings.insert_clipping(
+            self.connection, self.source_id, self.run_id, article, duplicate_of
+        )
+        if new_id is None:
+            # a concurrent writer stored the same canonical URL a moment ago: its clipping
+            # (its URL keys are its writer's to remember)
+            winner = clippings.canonical_owner(self.connection, article.canonical_url)
+            return AddResult("known", winner), False
+        self.neighbours.add(new_id, article.fingerprint, duplicate_of)
+        self.matches.extend(match_rows(new_id, matches, backfilled=False))
+        if duplicate_of is None:  # a syndicated copy is listed in its original's alert
+            outbox = self.repository.outbox
+            for match in matches:
+                outbox.enqueue(self.connection, new_id, self.run_id, match, self.alerts)
+        return AddResult("new", new_id, duplicate_of, len(matches)), True
