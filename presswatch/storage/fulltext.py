@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
 from presswatch.query.evaluate import MAX_TEXT_CHARS
-from presswatch.query.nodes import DEFAULT_FIELDS, And, Near, Node, Not, Or, Term
+from presswatch.query.nodes import DEFAULT_FIELDS, And, Near, Node, Not, Or, Part, Term
 from presswatch.storage.models import Clipping
 from presswatch.words import words
 
@@ -28,6 +28,8 @@ FTS5_TABLE = "clippings_fts"
 # tokens are already folded: the tokenizer only splits on the spaces between them (and keeps
 # the points and commas inside decimals)
 FTS5_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '.,'"
+# NEAR/n on PostgreSQL is spelled out as 2 x n alternatives per field up to this n
+_MAX_NEAR_SPELLED = 10
 # PostgreSQL keeps at most this position per lexeme (larger ones are stored as this)
 _PG_MAX_POSITION = 16383
 
@@ -222,7 +224,10 @@ def _tsquery(node: Node) -> _Part:
             return None, False
         return _ts_phrase(term), True
     if isinstance(node, Near):
-        # PostgreSQL's <N> is an exact distance: both terms, the matcher checks the distance
+        spelled = _ts_near(node)
+        if spelled is not None:
+            return spelled, True
+        # phrases, long distances: both terms, and the matcher checks the distance
         query, _ = _tsquery(And((node.left, node.right)))
         return query, False
     if isinstance(node, Not):
@@ -240,6 +245,40 @@ def _tsquery(node: Node) -> _Part:
         return None, False
     exact = all(q is not None and e for q, e in parts)
     return "(" + " & ".join(kept) + ")", exact
+
+
+def _ts_near(node: Near) -> str | None:
+    """NEAR/n of two words as PostgreSQL can say it: one word n' words after the other, for
+    every n' up to n, either order, within one field (by its weight); None for what it
+    cannot say exactly (a phrase operand, n over _MAX_NEAR_SPELLED, two terms one word could
+    satisfy at once)."""
+    left, right = node.left, node.right
+    if len(left.parts) > 1 or len(right.parts) > 1 or node.distance > _MAX_NEAR_SPELLED:
+        return None
+    a, b = left.parts[0], right.parts[0]
+    if _may_be_one_word(a, b):
+        return None
+    weights = [
+        weight
+        for field, weight in (("title", "A"), ("text", "B"))
+        if field in left.fields and field in right.fields
+    ]
+    if not weights or not all(_indexed(t) for t in (left, right)):
+        return None
+    alternatives = []
+    for weight in weights:
+        first = _pg_lexeme(a.word) + (":*" if a.prefix else ":") + weight
+        second = _pg_lexeme(b.word) + (":*" if b.prefix else ":") + weight
+        for n in range(1, node.distance + 1):
+            alternatives += [f"{first} <{n}> {second}", f"{second} <{n}> {first}"]
+    return "(" + " | ".join(alternatives) + ")"
+
+
+def _may_be_one_word(a: Part, b: Part) -> bool:
+    """Could one word satisfy both parts (the matcher's NEAR then holds at distance 0)?"""
+    if a.word == b.word:
+        return True
+    return (a.prefix and b.word.startswith(a.word)) or (b.prefix and a.word.startswith(b.word))
 
 
 def _ts_phrase(term: Term) -> str:

@@ -196,11 +196,13 @@ def test_search_finds_exactly_what_the_matcher_matches(
 def test_search_in_small_windows_and_pages_finds_the_same(
     random_archive: Archive, monkeypatch: pytest.MonkeyPatch, query: Node, growth: int
 ) -> None:
-    """PostgreSQL walks common words in windows of ids (here: a few rows each, then the rest
-    from the GIN index); a page after a page gives what one long page does, on any backend."""
+    """PostgreSQL walks the newest clippings in windows of ids (here: a few rows each; for
+    words it expects rare, a probe of 5 rows), then asks the GIN index for the rest; a page
+    after a page gives what one long page does, on any backend."""
     monkeypatch.setattr(search, "_MIN_WINDOW", 3)
     monkeypatch.setattr(search, "_WINDOW_GROWTH", growth + 1)
     monkeypatch.setattr(search, "_MAX_WALK", 20)
+    monkeypatch.setattr(search, "_PROBE_ROWS", 5)
     text = render_query(query)
     expected = sorted(random_archive.matched(parse_query(text)), reverse=True)
     wanted = ClippingFilter(query=text, source="guardian-world")
