@@ -165,7 +165,10 @@ def main() -> int:
         if count > len(topics):
             break
         subset = TopicIndex(topics[:count])
-        times, _ = time_per_article(lambda d, s=subset: [m.topic for m in s.match(d)], articles)
+        times, _ = time_per_article(
+            lambda d, s=subset: [m.topic for m in s.match(d)],  # type: ignore[misc]
+            articles,
+        )
         print(f"{count:>8}{statistics.median(times):>19.2f}{p99(times):>9.2f}")
     return 0 if agree else 1
 

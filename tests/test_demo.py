@@ -68,8 +68,8 @@ def test_demo_crawls_every_publisher_cleanly_and_then_nothing_new(tmp_path: Path
         "rail-strikes",
         "security-guarantees",
     ]
-    (rail,) = [c.body for c in result.webhook_calls if c.body["topic"] == "rail-strikes"]
-    assert len(rail["clippings"][0]["also_in"]) == 1
+    (rail_alert,) = [c.body for c in result.webhook_calls if c.body["topic"] == "rail-strikes"]
+    assert len(rail_alert["clippings"][0]["also_in"]) == 1
     assert result.first.totals.errors == 0
     assert result.second.totals.stored == 0
     assert result.second.totals.fetched == 0

@@ -143,13 +143,13 @@ timeout = 3
 
 
 @pytest.fixture
-def make_desk(
+def make_desk(  # type: ignore[no-untyped-def]
     site: LoopbackSite,
     tmp_path: Path,
     databases: TestDatabases,
     start_smtp: Callable[..., SmtpServer],
     webhook: WebhookReceiver,
-):  # type: ignore[no-untyped-def]
+):
     made: list[Newsdesk] = []
 
     def make(**options: object) -> tuple[Newsdesk, SmtpServer, WebhookReceiver]:
@@ -371,9 +371,9 @@ def test_digest_topic_collects_until_alerts_digest_sends_one_message(desk) -> No
     assert "alerts: 0 sent" in presswatch(newsdesk.config_path, "alerts", "digest").stdout
 
 
-def test_crash_between_send_and_mark_sent_resends_once_with_the_same_delivery_id(
+def test_crash_between_send_and_mark_sent_resends_once_with_the_same_delivery_id(  # type: ignore[no-untyped-def]
     desk, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     newsdesk, _, webhook = desk
     config_text = newsdesk.config_path.read_text()
     newsdesk.config_path.write_text(

@@ -137,14 +137,14 @@ def alerted(receiver: WebhookReceiver) -> Counter[str]:
     return Counter(c["title"] for r in receiver.requests for c in json.loads(r.body)["clippings"])
 
 
-def test_a_scheduler_and_three_workers_crawl_1000_pages_once(
+def test_a_scheduler_and_three_workers_crawl_1000_pages_once(  # type: ignore[no-untyped-def]
     tmp_path: Path,
     site: LoopbackSite,
     webhook: WebhookReceiver,
     queue_name: str,
     database,
     databases: TestDatabases,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     newsroom = Newsroom(site, sources=10, per_source=100, delay_s=0.0)
     config = write_config(tmp_path, databases.url(), newsroom, queue_name, webhook.url)
     workers = [start_worker(config) for _ in range(3)]
@@ -168,14 +168,14 @@ def test_a_scheduler_and_three_workers_crawl_1000_pages_once(
     assert "ERROR" not in scheduler.log(), scheduler.log()
 
 
-def test_a_worker_killed_mid_crawl_loses_nothing(
+def test_a_worker_killed_mid_crawl_loses_nothing(  # type: ignore[no-untyped-def]
     tmp_path: Path,
     site: LoopbackSite,
     webhook: WebhookReceiver,
     queue_name: str,
     database,
     databases: TestDatabases,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     newsroom = Newsroom(site, sources=4, per_source=60, delay_s=0.05)
     config = write_config(tmp_path, databases.url(), newsroom, queue_name, webhook.url)
     workers = [start_worker(config) for _ in range(3)]

@@ -19,9 +19,9 @@ from tests.service.conftest import (
 )
 
 
-def test_new_articles_produce_alerts_within_one_interval(
+def test_new_articles_produce_alerts_within_one_interval(  # type: ignore[no-untyped-def]
     service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     publisher.publish("gazette", "g1", "harbour dredging plan")
     publisher.publish("courier", "c1", "council budget vote")
     config = service_config(
@@ -37,7 +37,7 @@ def test_new_articles_produce_alerts_within_one_interval(
     # next crawl of its source, one 2 s interval (plus a crawl and a delivery) later
     for n in (2, 3):
         publisher.publish("courier", f"c{n}", f"harbour tug number {n} arrives")
-        took = wait_until(lambda n=n: len(webhook.requests) == n, 15, f"alert for c{n}")
+        took = wait_until(lambda n=n: len(webhook.requests) == n, 15, f"alert for c{n}")  # type: ignore[misc]
         assert took < 2 + 6, f"the alert took {took:.1f} s"
     assert service.stop() == 0
     assert Counter(alerted_titles(webhook)) == {
@@ -58,9 +58,9 @@ def test_new_articles_produce_alerts_within_one_interval(
     assert "stopped in" in log
 
 
-def test_crawls_ending_within_gather_share_one_alert(
+def test_crawls_ending_within_gather_share_one_alert(  # type: ignore[no-untyped-def]
     service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for source in ("gazette", "courier", "ledger"):
         publisher.publish(source, f"{source[0]}1", f"harbour story of the {source}")
     # the three first crawls start within 2 s of each other (a 4 s schedule spreads them over
@@ -98,9 +98,9 @@ def test_crawls_ending_within_gather_share_one_alert(
     assert database().runs("running") == 0
 
 
-def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
+def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(  # type: ignore[no-untyped-def]
     service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database, site
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # ten slow article pages, one at a time: SIGTERM arrives when two are stored; the rest
     # cannot finish within the stop_timeout, so the crawl is cut there
     paths = [
@@ -140,9 +140,9 @@ def test_sigterm_mid_crawl_then_restart_loses_and_repeats_nothing(
         assert len(site.hits_for(path)) == 1, f"{path} downloaded again"
 
 
-def test_sighup_with_a_new_topic_starts_matching_it(
+def test_sighup_with_a_new_topic_starts_matching_it(  # type: ignore[no-untyped-def]
     service_config, publisher: Publisher, webhook: WebhookReceiver, start_service
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     publisher.publish("gazette", "g1", "harbour dredging plan")
     config = service_config(
         publisher,
@@ -173,14 +173,14 @@ def test_sighup_with_a_new_topic_starts_matching_it(
     assert [r.body.count(b'"topic": "budget"') for r in webhook.requests] == [0, 1]
 
 
-def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
+def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(  # type: ignore[no-untyped-def]
     service_config,
     publisher: Publisher,
     webhook: WebhookReceiver,
     start_service,
     database,
     closed_port: int,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     publisher.publish("gazette", "g1", "harbour dredging plan")
     config = service_config(
         publisher,
@@ -213,9 +213,9 @@ def test_a_dead_host_is_retried_on_schedule_while_the_others_keep_going(
     assert "Traceback" not in log
 
 
-def test_a_crawl_over_its_time_limit_is_stopped_and_counted_failed(
+def test_a_crawl_over_its_time_limit_is_stopped_and_counted_failed(  # type: ignore[no-untyped-def]
     service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     publisher.publish("steady", "s1", "harbour dredging plan")
     publisher.publish(
         "stuck", "x1", "council budget vote", delay_s=12
@@ -249,9 +249,9 @@ def test_a_crawl_over_its_time_limit_is_stopped_and_counted_failed(
     assert "killing the crawl process" not in service.log()
 
 
-def test_a_saved_config_adds_removes_and_retimes_sources_without_a_restart(
+def test_a_saved_config_adds_removes_and_retimes_sources_without_a_restart(  # type: ignore[no-untyped-def]
     service_config, publisher: Publisher, start_service, database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     publisher.publish("gazette", "g1", "harbour dredging plan")
     publisher.publish("courier", "c1", "council budget vote")
     config = service_config(publisher, ["gazette"])
@@ -296,9 +296,9 @@ def test_a_saved_config_adds_removes_and_retimes_sources_without_a_restart(
     assert len(db.clippings()) == 2
 
 
-def test_a_digest_whose_time_passed_while_the_service_was_down_is_sent_at_start(
+def test_a_digest_whose_time_passed_while_the_service_was_down_is_sent_at_start(  # type: ignore[no-untyped-def]
     service_config, publisher: Publisher, webhook: WebhookReceiver, start_service, database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from sqlalchemy import update
 
     from presswatch.storage.models import Alert

@@ -20,7 +20,9 @@ NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
 
 
 def source(**schedule: str) -> SourceConfig:
-    return SourceConfig(name="s", feeds=("https://example.org/rss.xml",), **schedule)
+    return SourceConfig.model_validate(
+        {"name": "s", "feeds": ("https://example.org/rss.xml",), **schedule}
+    )
 
 
 def test_an_interval_source_is_due_one_interval_after_its_last_run_started() -> None:
@@ -69,9 +71,9 @@ def test_a_bad_cron_expression_is_a_config_error_naming_the_key(write_config, ex
     assert "cron expression" in str(error.value)
 
 
-def test_status_shows_each_sources_last_and_next_crawl_and_the_outbox(
+def test_status_shows_each_sources_last_and_next_crawl_and_the_outbox(  # type: ignore[no-untyped-def]
     tmp_path: Path, site, write_config
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.service.conftest import Publisher
 
     publisher = Publisher(site)

@@ -197,11 +197,11 @@ def test_a_batch_stores_as_one_article_at_a_time_would(databases: TestDatabases)
         outcomes.append((results, urls, repository.count_clippings()))
         repository.engine.dispose()
     assert outcomes[0] == outcomes[1]
-    results = [r for r in outcomes[1][0] if isinstance(r, AddResult)]
-    assert [r.status for r in results] == ["new", "new", "known", "known", "known", "new", "new"]
-    assert results[1].duplicate_of == results[0].clipping_id
-    assert results[5].duplicate_of == 1  # the rail strike story stored before the batch
-    assert results[6].duplicate_of is None
+    added = [r for r in outcomes[1][0] if isinstance(r, AddResult)]
+    assert [r.status for r in added] == ["new", "new", "known", "known", "known", "new", "new"]
+    assert added[1].duplicate_of == added[0].clipping_id
+    assert added[5].duplicate_of == 1  # the rail strike story stored before the batch
+    assert added[6].duplicate_of is None
 
 
 def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
