@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-from presswatch.query.evaluate import MAX_TEXT_CHARS
+from presswatch.query.evaluate import MAX_TEXT_CHARS, Document, matches
 from presswatch.query.nodes import DEFAULT_FIELDS, And, Near, Node, Not, Or, Part, Term
 from presswatch.storage.models import Clipping
 from presswatch.words import words
@@ -121,7 +121,7 @@ class _TsVector(TypeDecorator[str]):
 class Compiled:
     """A query for the index. `text` None: the index cannot narrow it (every clipping is a
     candidate); `exact`: the index's hits are the matcher's, nothing to confirm;
-    `source_names`: a test on the source's name that every hit must pass (from `source:`
+    `source_test`: a test on the source's name that every hit must pass (from `source:`
     terms ANDed at the top), None when there is none."""
 
     text: str | None
@@ -157,8 +157,6 @@ def _only_source(node: Node) -> bool:
 
 
 def _source_test(conjuncts: Sequence[Node]) -> Callable[[str], bool]:
-    from presswatch.query.evaluate import Document, matches
-
     query: Node = conjuncts[0] if len(conjuncts) == 1 else And(tuple(conjuncts))
 
     def passes(name: str) -> bool:
