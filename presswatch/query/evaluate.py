@@ -24,6 +24,7 @@ class FieldIndex:
     positions: dict[str, list[int]]
     _sorted_words: list[str] | None = None
     _tokens: list[Token] | None = None
+    _token_prefix: list[Token] | None = None  # the first ones only (tokens_through)
 
     @classmethod
     def build(cls, text: str) -> FieldIndex:
@@ -45,6 +46,24 @@ class FieldIndex:
         if self._tokens is None:
             self._tokens = tokenize(self.text)
         return self._tokens
+
+    def tokens_through(self, last: int) -> list[Token]:
+        """At least the first `last` + 1 of `tokens` (all of them when there are fewer): a
+        snippet near the start of a long text needs the offsets of a few dozen words, not of
+        all of them."""
+        if self._tokens is not None:
+            return self._tokens
+        if self._token_prefix is not None and len(self._token_prefix) > last + 1:
+            return self._token_prefix
+        chars = max(256, (last + 2) * 16)
+        while chars < len(self.text):
+            found = tokenize(self.text[:chars])
+            # the last token of a cut text may be a cut word: enough only with one more
+            if len(found) > last + 1:
+                self._token_prefix = found
+                return found
+            chars *= 2
+        return self.tokens
 
     def words_with_prefix(self, prefix: str) -> list[str]:
         start = bisect_left(self.sorted_words, prefix)

@@ -28,7 +28,8 @@ def make_snippets(
 def _windows(
     document: Document, field_name: Field, spans: list[tuple[int, int]], text: str, limit: int
 ) -> list[Snippet]:
-    tokens = document.fields[field_name].tokens
+    index = document.fields[field_name]
+    count = len(index.words)
     snippets: list[Snippet] = []
     covered_until = -1
     for first, _last in spans:
@@ -37,11 +38,12 @@ def _windows(
         if len(snippets) == limit:
             break
         start = max(0, first - _WORDS_BEFORE)
-        end = min(len(tokens), start + SNIPPET_WORDS) - 1
+        end = min(count, start + SNIPPET_WORDS) - 1
         covered_until = end
+        tokens = index.tokens_through(end)
         begin_char, end_char = tokens[start].start, tokens[end].end
         lead = ELLIPSIS if start > 0 else ""
-        tail = ELLIPSIS if end < len(tokens) - 1 else ""
+        tail = ELLIPSIS if end < count - 1 else ""
         inside = [(tokens[a].start, tokens[b].end) for a, b in spans if a >= start and b <= end]
         shift = len(lead) - begin_char
         # newlines become spaces one for one, so the offsets stay right

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from presswatch.alerts.matching import Topic, TopicIndex
 from presswatch.errors import QuerySyntaxError
 from presswatch.query import parse_query, render_query
-from presswatch.query.evaluate import Document
+from presswatch.query.evaluate import Document, FieldIndex
 from presswatch.query.nodes import DEFAULT_FIELDS, And, Near, Node, Not, Or, Part, Term
-from presswatch.words import words
+from presswatch.words import tokenize, words
 
 VOCABULARY = [
     "war",
@@ -157,3 +157,37 @@ def test_any_string_parses_or_names_a_column_inside_it(query: str) -> None:
     else:
         return
     assert 1 <= column <= len(query) + 1
+
+
+_PIECES = [
+    "Straße",
+    "O'Brien",
+    "Zelenskyy's",
+    "2.5%",
+    "co-operation",
+    "résumé",
+    "東京",
+    "WAR,",
+    " ",
+    "\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_PIECES, *VOCABULARY]), max_size=400), st.integers(0, 450))
+def test_the_first_tokens_of_a_text_are_those_of_the_whole_text(
+    pieces: list[str], last: int
+) -> None:
+    """Snippets take the offsets of the first few dozen words from a tokenized start of the
+    text: they must be exactly those of the whole text's tokens."""
+    text = " ".join(pieces)
+    index = FieldIndex.build(text)
+    whole = tokenize(text)
+    assert index.tokens_through(last)[: last + 1] == whole[: last + 1]
+
+
+def test_a_word_cut_by_the_tokenized_start_is_never_taken() -> None:
+    # 256 characters hold five of these words and part of the sixth
+    text = " ".join(["Donaudampfschifffahrtsgesellschaftskapitänsmützen"] * 12)
+    index = FieldIndex.build(text)
+    assert index.tokens_through(5)[5] == tokenize(text)[5]
