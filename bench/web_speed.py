@@ -314,7 +314,7 @@ def search_shares(database_url: str, queries: Sequence[str]) -> tuple[dict[str, 
 
     from presswatch.query import parse_query
     from presswatch.query.evaluate import Document, matches
-    from presswatch.storage.db import create_db_engine
+    from presswatch.storage.db import create_db_engine, reading
     from presswatch.storage.matches import MatchStore
     from presswatch.storage.models import Clipping, Source
     from presswatch.storage.review import ClippingFilter, ReviewStore
@@ -342,7 +342,7 @@ def search_shares(database_url: str, queries: Sequence[str]) -> tuple[dict[str, 
         if hits >= SHARE_MIN_HITS or not documents:
             out[query] = f"{100 * hits / max(len(documents), 1):.1f}%"
             continue
-        with review.read_transaction() as connection:
+        with reading(engine) as connection:
             candidates = review.search_candidates(connection, ClippingFilter(), node, fold=False)
             total = sum(1 for _ in all_hits(connection, node, candidates))
         out[query] = f"{100 * total / max(newest, 1):.2g}%*"

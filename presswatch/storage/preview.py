@@ -8,22 +8,23 @@ candidate, at most MAX_CONFIRMED of them, and the counts say whether they are co
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.engine import Connection
 
-from presswatch.query import parse_query
+from presswatch.query import Node, parse_query
+from presswatch.storage.db import in_chunks, reading
 from presswatch.storage.models import Clipping, Source
 from presswatch.storage.review import ClippingFilter, ReviewStore
-from presswatch.storage.search import Found, all_hits, first_hits
+from presswatch.storage.search import all_hits, first_hits, mark
 
 MAX_CONFIRMED = 20_000
 NEWEST = 10
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,30 +54,17 @@ def preview_query(review: ReviewStore, query: str, since: date) -> Preview:
     QuerySyntaxError when it is not a query."""
     node = parse_query(query)
     wanted = ClippingFilter(date_from=since)
-    day = _article_day()
-    with review.read_transaction() as connection:
+    with reading(review.engine) as connection:
         candidates = review.search_candidates(connection, wanted, node, fold=False)
         if candidates.compiled.exact:
-            hits = candidates.stmt.params(candidates.params)
-            rows: list[Any] = list(
-                connection.execute(
-                    select(day, Source.name, func.count())
-                    .join(Source, Source.id == Clipping.source_id)
-                    .where(Clipping.id.in_(hits))
-                    .group_by(day, Source.name)
-                )
-            )
+            rows = _counts(connection, candidates.stmt.params(candidates.params))
             complete = True
         else:
-            ids: list[int] = []
-            for id_ in all_hits(connection, node, candidates):
-                ids.append(id_)
-                if len(ids) == MAX_CONFIRMED:
-                    break
+            ids = list(itertools.islice(all_hits(connection, node, candidates), MAX_CONFIRMED))
             complete = len(ids) < MAX_CONFIRMED
-            rows = _counts_of(connection, day, ids)
+            rows = [row for chunk in in_chunks(ids) for row in _counts(connection, chunk)]
         newest = first_hits(connection, node, candidates, skip=0, want=NEWEST)
-        listed = _listed(connection, day, newest)
+        listed = _listed(connection, node, newest)
     per_day: Counter[date] = Counter()
     per_source: Counter[str] = Counter()
     for when, source, count in rows:
@@ -93,55 +81,49 @@ def preview_query(review: ReviewStore, query: str, since: date) -> Preview:
     )
 
 
-def _article_day() -> ColumnElement[Any]:
-    """The UTC day of a clipping's date: published, else fetched (sessions run in UTC)."""
-    return func.date(func.coalesce(Clipping.published, Clipping.fetched))
+# the UTC day of a clipping's date: published, else fetched (sessions run in UTC)
+_DAY: ColumnElement[Any] = func.date(func.coalesce(Clipping.published, Clipping.fetched))
 
 
-def _counts_of(
-    connection: Connection, day: ColumnElement[Any], ids: list[int]
-) -> list[tuple[object, str, int]]:
-    rows: list[tuple[object, str, int]] = []
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        rows.extend(
-            (when, source, int(count))
-            for when, source, count in connection.execute(
-                select(day, Source.name, func.count())
-                .join(Source, Source.id == Clipping.source_id)
-                .where(Clipping.id.in_(chunk))
-                .group_by(day, Source.name)
+def _counts(connection: Connection, ids: Select[Any] | list[int]) -> list[tuple[object, str, int]]:
+    """Clippings per (day, source name) among `ids`."""
+    stmt = (
+        select(_DAY, Source.name, func.count())
+        .join(Source, Source.id == Clipping.source_id)
+        .where(Clipping.id.in_(ids))
+        .group_by(_DAY, Source.name)
+    )
+    return [(when, source, int(count)) for when, source, count in connection.execute(stmt)]
+
+
+def _listed(connection: Connection, node: Node, ids: list[int]) -> list[PreviewClipping]:
+    """The newest matching clippings with their hits marked."""
+    if not ids:
+        return []
+    stmt = (
+        select(
+            Clipping.id,
+            Clipping.title,
+            Clipping.url,
+            Clipping.canonical_url,
+            Clipping.text,
+            Source.name,
+            _DAY.label("day"),
+        )
+        .join(Source, Source.id == Clipping.source_id)
+        .where(Clipping.id.in_(ids))
+    )
+    rows = {row.id: row for row in connection.execute(stmt)}
+    out = []
+    for id_ in ids:
+        row = rows[id_]
+        marks = mark(node, title=row.title, text=row.text, source=row.name, url=row.canonical_url)
+        out.append(
+            PreviewClipping(
+                id_, row.name, row.title, row.url, _as_date(row.day), marks.title, marks.snippet
             )
         )
-    return rows
-
-
-def _listed(
-    connection: Connection, day: ColumnElement[Any], found: list[Found]
-) -> list[PreviewClipping]:
-    if not found:
-        return []
-    rows = {
-        row.id: row
-        for row in connection.execute(
-            select(Clipping.id, Source.name, Clipping.title, Clipping.url, day.label("day"))
-            .join(Source, Source.id == Clipping.source_id)
-            .where(Clipping.id.in_([f.id for f in found]))
-        )
-    }
-    return [
-        PreviewClipping(
-            f.id,
-            rows[f.id].name,
-            rows[f.id].title,
-            rows[f.id].url,
-            _as_date(rows[f.id].day),
-            f.title_marked,
-            f.snippet,
-        )
-        for f in found
-        if f.id in rows
-    ]
+    return out
 
 
 def _as_date(value: object) -> date:

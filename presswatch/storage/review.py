@@ -23,24 +23,25 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from presswatch.clock import now_utc
 from presswatch.query import Node, parse_query
-from presswatch.storage.db import reading, writing
+from presswatch.storage.db import conflict_insert, reading, writing
 from presswatch.storage.fulltext import Compiled, compile_query
 from presswatch.storage.matches import MatchStore
 from presswatch.storage.models import Clipping, ClippingReview, Match, Source
 from presswatch.storage.records import ClippingRecord, clipping_from_row, select_clippings
 from presswatch.storage.search import (
     Candidates,
+    Marks,
     all_hits,
     candidate_params,
     custom_plans,
     first_hits,
     fts5_match,
     fts5_table,
+    mark,
     pg_match,
     source_ids,
 )
@@ -133,28 +134,24 @@ class ReviewStore:
             if searching:
                 node = parse_query(wanted.query)
                 candidates = self.search_candidates(connection, wanted, node)
-                found = first_hits(connection, node, candidates, skip=offset, want=limit + 1)
-                ids = [f.id for f in found]
-                marks = {f.id: (f.snippet, f.title_marked) for f in found}
+                ids = first_hits(connection, node, candidates, skip=offset, want=limit + 1)
             else:
                 ids_stmt, order = self._filtered_ids(wanted)
                 stmt = ids_stmt.order_by(order.desc()).offset(offset).limit(limit + 1)
                 ids = [int(i) for i in connection.scalars(stmt)]
-                marks = {}
         has_more = len(ids) > limit
         ids = ids[:limit]
-        records = {r.id: r for r in self._records_of(ids)}
+        records = self._records_of(ids)
         reviews = self.review_states(ids)
         copies = self._copy_sources(ids)
         items = []
-        for id_ in ids:
-            snippet, title_marked = marks.get(id_, (None, None))
-            record = replace(records[id_], snippet=snippet)
-            items.append(
-                ListedClipping(
-                    record, title_marked, reviews.get(record.id, ReviewState()), copies[record.id]
-                )
-            )
+        for record in records:
+            title_marked = None
+            if searching:
+                marks = _marks(node, record)
+                record, title_marked = replace(record, snippet=marks.snippet), marks.title
+            review = reviews.get(record.id, ReviewState())
+            items.append(ListedClipping(record, title_marked, review, copies[record.id]))
         return ClippingPage(items, has_more)
 
     def search(self, query: str, limit: int = 20) -> list[ClippingRecord]:
@@ -164,9 +161,8 @@ class ReviewStore:
         node = parse_query(query)
         with self._read() as connection:
             candidates = self.search_candidates(connection, ClippingFilter(), node, fold=False)
-            found = first_hits(connection, node, candidates, skip=0, want=limit)
-        records = {r.id: r for r in self._records_of([f.id for f in found])}
-        return [replace(records[f.id], snippet=f.snippet) for f in found if f.id in records]
+            ids = first_hits(connection, node, candidates, skip=0, want=limit)
+        return [replace(r, snippet=_marks(node, r).snippet) for r in self._records_of(ids)]
 
     def iter_filtered(self, wanted: ClippingFilter, batch: int = 500) -> Iterator[ClippingRecord]:
         """Every clipping the filter selects, copies included (for export), newest first."""
@@ -240,12 +236,6 @@ class ReviewStore:
             rows = connection.execute(select_clippings().where(Clipping.id.in_(ids))).mappings()
             by_id = {row["id"]: clipping_from_row(row) for row in rows}
         return self._matches.with_topics([by_id[i] for i in ids if i in by_id])
-
-    @contextlib.contextmanager
-    def read_transaction(self) -> Iterator[Connection]:
-        """A read transaction, for queries built on these (the query preview's)."""
-        with self._read() as connection:
-            yield connection
 
     def search_candidates(
         self, connection: Connection, wanted: ClippingFilter, node: Node, *, fold: bool = True
@@ -398,8 +388,7 @@ class ReviewStore:
             changes["starred"] = starred
         if note is not None:
             changes["note"] = note.strip() or None
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        insert = dialect.insert(ClippingReview).values(
+        insert = conflict_insert(self.engine, ClippingReview).values(
             {"clipping_id": clipping_id, "starred": False, **changes}
         )
         with writing(self.engine) as connection:
@@ -415,6 +404,13 @@ class ReviewStore:
                 insert.on_conflict_do_update(index_elements=["clipping_id"], set_=changes)
             )
         return self.review_state(clipping_id)
+
+
+def _marks(node: Node, record: ClippingRecord) -> Marks:
+    """A listed clipping's search hits (read from the record: no second read of its text)."""
+    return mark(
+        node, title=record.title, text=record.text, source=record.source, url=record.canonical_url
+    )
 
 
 def _dated_between(first: date | datetime | None, last: date | None) -> ColumnElement[bool]:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import String
 
-from presswatch.query.evaluate import Document, Hit, hits_in
+from presswatch.query.evaluate import Document, Hit, hits_in, matches
 from presswatch.query.nodes import Node
 from presswatch.query.snippets import make_snippets
 from presswatch.storage.fulltext import FTS5_TABLE, Compiled
@@ -64,11 +64,10 @@ class Candidates:
 
 
 @dataclass(frozen=True, slots=True)
-class Found:
-    """A clipping that matched, with its hits marked for display."""
+class Marks:
+    """Where a clipping's title and text hold the query's hits, marked for display."""
 
-    id: int
-    title_marked: str
+    title: str  # the whole title, hits between HIT_START and HIT_END
     snippet: str | None  # the text around the first hits (None: only the title matched)
 
 
@@ -83,10 +82,9 @@ def source_ids(connection: Connection, test: Callable[[str], bool]) -> list[int]
 
 def first_hits(
     connection: Connection, node: Node, candidates: Candidates, *, skip: int, want: int
-) -> list[Found]:
-    """The newest `want` clippings that match, after the newest `skip`."""
-    ids = list(_matching_ids(connection, node, candidates, skip + want))[skip:]
-    return marked(connection, node, ids)
+) -> list[int]:
+    """The ids of the newest `want` clippings that match, after the newest `skip`."""
+    return list(_matching_ids(connection, node, candidates, skip + want))[skip:]
 
 
 def all_hits(connection: Connection, node: Node, candidates: Candidates) -> Iterator[int]:
@@ -200,39 +198,27 @@ def _pg_estimate(connection: Connection, candidates: Candidates) -> tuple[float,
     return max(float(rows or 0), 1.0), hits
 
 
-def load_documents(
-    connection: Connection, ids: Sequence[int]
-) -> dict[int, tuple[Document, str, str]]:
-    """What the matcher sees of each clipping (title, text, source name, canonical URL)."""
+def confirm(connection: Connection, node: Node, ids: Sequence[int]) -> list[int]:
+    """The ids, in order, of the clippings the query matches (what the matcher sees of each:
+    title, text, source name, canonical URL)."""
     stmt = (
         select(Clipping.id, Clipping.title, Clipping.text, Source.name, Clipping.canonical_url)
         .join(Source, Source.id == Clipping.source_id)
         .where(Clipping.id.in_(ids))
     )
-    out = {}
-    for id_, title, text, source, url in connection.execute(stmt):
-        document = Document.build(title=title, text=text, source=source, url=url)
-        out[int(id_)] = (document, title, text)
-    return out
+    matching = {
+        int(id_)
+        for id_, title, text, source, url in connection.execute(stmt)
+        if matches(node, Document.build(title=title, text=text, source=source, url=url))
+    }
+    return [i for i in ids if i in matching]
 
 
-def confirm(connection: Connection, node: Node, ids: Sequence[int]) -> list[int]:
-    """The ids, in order, of the clippings the query matches."""
-    documents = load_documents(connection, ids)
-    return [i for i in ids if i in documents and hits_in(documents[i][0], node) is not None]
-
-
-def marked(connection: Connection, node: Node, ids: Sequence[int]) -> list[Found]:
-    """The clippings with their hits marked: the whole title, a window of the text."""
-    documents = load_documents(connection, ids) if ids else {}
-    out = []
-    for id_ in ids:
-        if id_ not in documents:
-            continue
-        document, title, text = documents[id_]
-        hits = hits_in(document, node) or []
-        out.append(Found(id_, _marked_title(document, hits, title), _snippet(document, hits, text)))
-    return out
+def mark(node: Node, *, title: str, text: str, source: str, url: str) -> Marks:
+    """The query's hits in a clipping it matched: the whole title, a window of the text."""
+    document = Document.build(title=title, text=text, source=source, url=url)
+    hits = hits_in(document, node) or []
+    return Marks(_marked_title(document, hits, title), _snippet(document, hits, text))
 
 
 def _marked_title(document: Document, hits: Sequence[Hit], title: str) -> str:
