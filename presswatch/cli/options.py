@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
+from presswatch.clock import now_utc
 from presswatch.config import parse_duration_s
 
 
@@ -15,7 +16,7 @@ def parse_since(value: str | None) -> datetime | None:
     if not value:
         return None
     if re.fullmatch(r"\d+(\.\d+)?[smhd]", value.strip()):
-        return datetime.now(UTC) - timedelta(seconds=parse_duration_s(value))
+        return now_utc() - timedelta(seconds=parse_duration_s(value))
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:

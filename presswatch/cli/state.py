@@ -15,6 +15,7 @@ class AppState:
     config_path: Path
     debug: bool
     _config: Config | None = None
+    _repository: Repository | None = None
 
     def config(self) -> Config:
         if self._config is None:
@@ -22,6 +23,9 @@ class AppState:
         return self._config
 
     def repository(self) -> Repository:
-        from presswatch.storage.db import open_database
+        """The repository over the configured database, opened (and migrated) once."""
+        if self._repository is None:
+            from presswatch.storage.db import open_database
 
-        return Repository(open_database(self.config().database.url))
+            self._repository = Repository(open_database(self.config().database.url))
+        return self._repository

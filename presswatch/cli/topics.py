@@ -12,8 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from presswatch.cli.console import highlight, out
-from presswatch.cli.console import marked as _marked  # the name `topics test` is written with
+from presswatch.cli.console import highlight, marked, out
 from presswatch.cli.options import parse_since
 from presswatch.cli.state import AppState
 from presswatch.config import Config
@@ -79,7 +78,7 @@ def topics_test(
         sys.exit(1)
     out.print(f"match ({len(trial.snippets)} snippet(s))")
     for snippet in trial.snippets:
-        out.print(Text("  ").append_text(_marked(snippet.text, snippet.hits)))
+        out.print(Text("  ").append_text(marked(snippet.text, snippet.hits)))
 
 
 @topics.command("preview")

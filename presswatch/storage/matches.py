@@ -35,11 +35,15 @@ class MatchStore:
     def add_backfilled_matches(self, found: Sequence[tuple[int, Sequence[NewMatch]]]) -> int:
         """`topics rematch`: store matches for existing clippings (marked backfilled, so they
         never alert); a match already stored stays as it was. Returns how many were new."""
+        rows = [
+            row
+            for clipping_id, matches in found
+            for row in match_rows(clipping_id, matches, backfilled=True)
+        ]
+        if not rows:
+            return 0
         with writing(self.engine) as connection:
-            return sum(
-                self._store_matches(connection, clipping_id, matches, backfilled=True)
-                for clipping_id, matches in found
-            )
+            return self.insert_rows(connection, rows)
 
     def topic_stats(self) -> dict[str, TopicStats]:
         """Per topic name: number of matches and the time of the last one."""
@@ -117,20 +121,6 @@ class MatchStore:
                 key = when if isinstance(when, date) else date.fromisoformat(str(when))
                 out.setdefault(topic, {})[key] = count
         return out
-
-    def _store_matches(
-        self,
-        connection: Connection,
-        clipping_id: int,
-        matches: Sequence[NewMatch],
-        *,
-        backfilled: bool,
-    ) -> int:
-        """Insert the matches that are not stored yet; returns how many were new."""
-        if not matches:
-            return 0
-        rows = match_rows(clipping_id, matches, backfilled=backfilled)
-        return self.insert_rows(connection, rows)
 
 
 def match_rows(

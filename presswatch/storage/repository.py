@@ -61,7 +61,6 @@ class Repository:
 
         self.add_backfilled_matches = self.matches.add_backfilled_matches
         self.topic_stats = self.matches.topic_stats
-        self.clipping_topics = self.matches.clipping_topics
         self.clipping_matches = self.matches.clipping_matches
         self.topic_snippets = self.matches.topic_snippets
         self.matches_per_day = self.matches.matches_per_day
