@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -164,3 +165,13 @@ OWN_PASSAGE = [
     "The council will publish the environmental survey next month, and residents will have "
     "six weeks to comment before the first dredger arrives.",
 ]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> float:
+    """Seconds it took for `condition` to hold; AssertionError naming `what` after timeout."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if condition():
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {timeout} s")

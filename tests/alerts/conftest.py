@@ -28,6 +28,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from presswatch.alerts.message import AlertClipping, AlertMessage, AlsoIn
 from presswatch.model import Snippet
 from presswatch.sinks import LoopbackController
+from tests.conftest import wait_until
 
 SMTP_USER = "desk"
 SMTP_PASSWORD = "pa55-w0rd-never-shown"
@@ -256,10 +257,8 @@ def kill_crawl_when(
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
     try:
-        while time.monotonic() < deadline and stored() < at_least:
-            time.sleep(0.05)
+        wait_until(lambda: stored() >= at_least, 60, f"{at_least} clippings stored")
     finally:
         os.killpg(crawl.pid, signal.SIGKILL)
         crawl.wait(timeout=10)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,6 +14,7 @@ from presswatch.alerts.trial import try_query
 from presswatch.config import Config
 from presswatch.crawler.run import CrawlHost, run_crawl
 from presswatch.loopback import LoopbackSite, Route
+from tests.conftest import wait_until
 from tests.pages import article_page, paragraphs_about, rss_feed
 
 RSS = {"Content-Type": "application/rss+xml"}
@@ -149,7 +149,4 @@ def test_a_killed_crawl_process_leaves_no_extraction_worker(
         workers = _children(crawl_pid)
         assert len(workers) >= 2
         os.kill(crawl_pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
-            time.sleep(0.05)
-        assert [pid for pid in workers if _alive(pid)] == []
+        wait_until(lambda: not any(_alive(pid) for pid in workers), 10, "the workers to be gone")

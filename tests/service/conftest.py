@@ -195,16 +195,6 @@ def alerted_titles(receiver: WebhookReceiver) -> list[str]:
     return [c["title"] for r in receiver.requests for c in json.loads(r.body)["clippings"]]
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> float:
-    """Seconds it took for `condition` to hold; AssertionError naming `what` after timeout."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(0.05)
-    raise AssertionError(f"{what}: not within {timeout} s")
-
-
 class Database:
     """Read-only looks into the service's database."""
 

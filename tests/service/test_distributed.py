@@ -20,9 +20,9 @@ import redis
 
 from presswatch.loopback import LoopbackSite, Route
 from tests.alerts.conftest import WebhookReceiver
-from tests.conftest import TestDatabases
+from tests.conftest import TestDatabases, wait_until
 from tests.pages import article_page, sitemap
-from tests.service.conftest import Database, Service, wait_until
+from tests.service.conftest import Database, Service
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SYLLABLES = ("ka", "lo", "mi", "ren", "tu", "sa", "vel", "dor", "an", "is", "ber", "gul", "on")

@@ -11,11 +11,11 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from tests.alerts.conftest import WebhookReceiver
+from tests.conftest import wait_until
 from tests.service.conftest import (
     Publisher,
     alerted_titles,
     topic,
-    wait_until,
 )
 
 

@@ -135,3 +135,43 @@ def crowded_room(
         connection.execute(text("VACUUM ANALYZE clippings"))
     yield newsroom
     newsroom.repository.engine.dispose()
+
+
+def _statements(engine: Engine, run: Callable[[], object]) -> list[str]:
+    sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(" ".join(str(args[2]).split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return sent
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda room: room.repository.clipping_page(
+            ClippingFilter(query='"northern channel"'), offset=0, limit=50
+        ),
+        lambda room: list(
+            room.repository.iter_filtered(ClippingFilter(date_from=date(2026, 11, 20)))
+        ),
+        lambda room: list(room.repository.iter_filtered(ClippingFilter(query="dredge"))),
+    ],
+    ids=["search page", "export by date", "export of a search"],
+)
+def test_postgresql_plans_searches_and_exports_for_their_own_values(
+    crowded_room: Newsroom, run: Callable[[Newsroom], object]
+) -> None:
+    """A prepared statement's generic plan cannot see how common a word or how narrow a date
+    range is (it walked the primary key down to id 1 for a day's export): the transaction
+    asks for custom plans before its first query of clipping ids."""
+    sent = _statements(crowded_room.repository.engine, lambda: run(crowded_room))
+    custom = next(i for i, s in enumerate(sent) if "plan_cache_mode = force_custom_plan" in s)
+    first_ids = next(i for i, s in enumerate(sent) if s.startswith("SELECT clippings.id"))
+    assert custom < first_ids, sent[: first_ids + 1]

@@ -147,9 +147,11 @@ def test_search_finds_what_the_readme_says_and_what_a_topic_matches(
     assert found == archive.matched(parse_query(query))
 
 
-def test_the_web_search_folds_copies_the_cli_search_lists_them(archive: Archive) -> None:
-    """A copy is listed under its original on the review page; `clippings search` lists
-    it (the same hits, as a topic would: a copy matches what its text says)."""
+def test_the_search_page_lists_newest_first_with_the_hits_marked_in_the_title(
+    archive: Archive,
+) -> None:
+    """(Copies folded on the page and listed by `clippings search`: tests/web/test_pages.py
+    and tests/storage/test_repository.py, whose archives hold a syndicated copy.)"""
     page = archive.review.clipping_page(ClippingFilter(query="kyiv"), offset=0, limit=10)
     assert [item.clipping.id for item in page.items] == [archive.ids["a3"], archive.ids["a1"]]
     assert re.search("\x02[Kk]yiv\x03", page.items[0].title_marked or "")
