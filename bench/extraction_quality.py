@@ -42,8 +42,9 @@ from pathlib import Path
 
 import trafilatura
 
-from presswatch.extractors.article import ExtractOptions, extract_article
+from presswatch.extractors.article import extract_article
 from presswatch.extractors.furniture import Removal
+from presswatch.extractors.options import ExtractOptions
 from presswatch.model import Article
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -246,10 +246,10 @@ def storage_rates(url: str, count: int, hook_url: str) -> dict[str, float]:
     from presswatch.alerts.matching import ArticleMatcher, topics_of
     from presswatch.alerts.rematch import rematch
     from presswatch.config import Config
-    from presswatch.extractors.metadata import url_key
     from presswatch.ingest import add_clippings
     from presswatch.storage.db import open_database
     from presswatch.storage.repository import Repository
+    from presswatch.url_keys import url_key
 
     topics = [
         {

@@ -2,8 +2,8 @@
 
 The articles come from the crawl benchmark's prose generator, on every core (a process pool);
 the same workers also compute what the application writes into the full-text index: on SQLite
-the words of the contentless FTS5 table (`fulltext.indexed_words`), on PostgreSQL the
-search_vector's text (`fulltext.tsvector_text`). The schema is presswatch's own
+the words of the contentless FTS5 table (`index_text.indexed_words`), on PostgreSQL the
+search_vector's text (`index_text.tsvector_text`). The schema is presswatch's own
 (`open_database` runs the migrations).
 
 - SQLite: plain INSERTs (executemany) in batches, the FTS5 rows written like
@@ -76,7 +76,7 @@ Generated = tuple[str, str, str, str, bool, tuple[str, ...]]
 def _article(index: int, seed: int, backend: str) -> Generated:
     from crawl_throughput import _Prose  # the crawl benchmark's news-like prose
 
-    from presswatch.storage.fulltext import indexed_words, tsvector_text
+    from presswatch.index_text import indexed_words, tsvector_text
 
     rng = random.Random(f"{seed}/{index}")
     prose = _Prose(rng)

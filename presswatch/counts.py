@@ -69,6 +69,9 @@ class SourceResult:
 class CrawlSummary:
     results: tuple[SourceResult, ...]
     errors: tuple[ErrorLine, ...] = field(default=())
+    # CPU seconds by stage, named by the process they ran in: "crawl:storage",
+    # "worker:extraction", "worker:matching", "worker:index" (for the benchmarks)
+    stage_cpu_s: dict[str, float] = field(default_factory=dict)
 
     @property
     def totals(self) -> CrawlCounts:

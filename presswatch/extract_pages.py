@@ -8,8 +8,9 @@ from pathlib import Path
 
 from presswatch.config import CrawlConfig
 from presswatch.errors import PresswatchError
-from presswatch.extractors.article import ExtractOptions, NotArticle, extract_page
+from presswatch.extractors.article import NotArticle, extract_page
 from presswatch.extractors.furniture import Removal
+from presswatch.extractors.options import ExtractOptions
 from presswatch.fetch import fetch_page
 from presswatch.model import Article
 

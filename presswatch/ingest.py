@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from presswatch.clock import now_utc
 from presswatch.errors import StorageError
 from presswatch.extractors.fingerprint import band_keys, is_near_duplicate
+from presswatch.index_text import IndexText, index_text
 from presswatch.model import Article, NewMatch
 from presswatch.storage.clippings import BandIndex, NearDuplicateRule
 from presswatch.storage.db import writing
@@ -48,15 +49,18 @@ def add_clipping(
     url_keys: Sequence[str],
     matches: Sequence[NewMatch] = (),
     hold_s: float = 0.0,
+    index: IndexText | None = None,
 ) -> AddResult:
     """Store `article` once: a clipping already reached by any of `url_keys` or with the
     same canonical URL is `known`; a near-identical text elsewhere makes it a duplicate.
     A new clipping's topic `matches` are stored in the same transaction, and it joins the
     topic's gathering alert on each channel; an alert it opens is held for `hold_s`
-    (until release_alerts, at the latest that long)."""
+    (until release_alerts, at the latest that long). `index` is its full-text index entry
+    (made from its title and text when not given)."""
     with writing(repository.engine) as connection:
         batch = [(article, url_keys, matches)]
-        return _add_batch(repository, connection, source_id, run_id, batch, hold_s)[0]
+        indexes = [index]
+        return _add_batch(repository, connection, source_id, run_id, batch, hold_s, indexes)[0]
 
 
 def add_clippings(
@@ -65,26 +69,31 @@ def add_clippings(
     run_id: int | None,
     articles: ArticleBatch,
     hold_s: float = 0.0,
+    indexes: Sequence[IndexText | None] | None = None,
 ) -> list[AddResult | StorageError]:
     """add_clipping for each (article, url_keys, matches), in order, in one transaction: a
     crawl stores hundreds of articles a minute, and a transaction each is most of the cost.
+    `indexes`, when given, are the articles' full-text index entries, in the same order.
 
     When the transaction fails, each article is stored on its own, so that one bad article
     costs only its own result: a StorageError in its place.
     """
     if not articles:
         return []
+    entries = list(indexes) if indexes is not None else [None] * len(articles)
     try:
         with writing(repository.engine) as connection:
-            return list(_add_batch(repository, connection, source_id, run_id, articles, hold_s))
+            return list(
+                _add_batch(repository, connection, source_id, run_id, articles, hold_s, entries)
+            )
     except StorageError as exc:
         if len(articles) == 1:
             return [exc]
     results: list[AddResult | StorageError] = []
-    for article, keys, matches in articles:
+    for (article, keys, matches), entry in zip(articles, entries, strict=True):
         try:
             results.append(
-                add_clipping(repository, source_id, run_id, article, keys, matches, hold_s)
+                add_clipping(repository, source_id, run_id, article, keys, matches, hold_s, entry)
             )
         except StorageError as exc:
             results.append(exc)
@@ -98,6 +107,7 @@ def _add_batch(
     run_id: int | None,
     articles: ArticleBatch,
     hold_s: float,
+    indexes: Sequence[IndexText | None],
 ) -> list[AddResult]:
     """The articles in order, as if each were added alone after the ones before it, with
     a statement per new clipping and a few for the batch (not four per article): the
@@ -132,16 +142,14 @@ def _add_batch(
     results: list[AddResult] = []
     remembered: list[dict[str, object]] = []
     banded: list[dict[str, object]] = []
-    indexed: list[tuple[int, str, str]] = []
-    for (article, _, matches), keys in zip(articles, url_keys, strict=True):
-        result, remember = batch.add(article, keys, matches)
+    for (article, _, matches), keys, entry in zip(articles, url_keys, indexes, strict=True):
+        result, remember = batch.add(article, keys, matches, entry)
         if remember:
             for key in keys:
                 if key not in owners:  # a key already remembered keeps its clipping
                     owners[key] = result.clipping_id
                     remembered.append({"url_key": key, "clipping_id": result.clipping_id})
         if result.status == "new":
-            indexed.append((result.clipping_id, article.title, article.text))
             fingerprint = article.fingerprint
             banded.extend(
                 {"band_key": key, "clipping_id": result.clipping_id, "fingerprint": fingerprint}
@@ -149,7 +157,7 @@ def _add_batch(
             )
         results.append(result)
     clippings.remember(connection, remembered, banded)
-    clippings.index(connection, indexed)
+    clippings.index(connection, batch.indexed)
     if batch.matches:
         repository.matches.insert_rows(connection, batch.matches)
     repository.outbox.add_items(connection, batch.alerts)
@@ -168,18 +176,26 @@ class _Batch:
     neighbours: BandIndex
     alerts: AlertBatch
     matches: list[dict[str, object]] = field(default_factory=list)  # rows, written at the end
+    indexed: list[tuple[int, IndexText]] = field(default_factory=list)  # new clippings' entries
 
     def add(
-        self, article: Article, keys: Sequence[str], matches: Sequence[NewMatch]
+        self,
+        article: Article,
+        keys: Sequence[str],
+        matches: Sequence[NewMatch],
+        index: IndexText | None,
     ) -> tuple[AddResult, bool]:
-        """The article's result, and whether its URL keys are to be remembered for it."""
+        """The article's result, and whether its URL keys are to be remembered for it. A
+        new clipping's index entry is `index`, or made here from its title and text."""
         existing = next((self.owners[key] for key in keys if key in self.owners), None)
         if existing is not None:
             return AddResult("known", existing), True
         duplicate_of = self.neighbours.original_of(article.fingerprint)
+        if index is None:
+            index = index_text(self.connection.dialect.name, article.title, article.text)
         clippings = self.repository.clippings
         new_id = clippings.insert_clipping(
-            self.connection, self.source_id, self.run_id, article, duplicate_of
+            self.connection, self.source_id, self.run_id, article, duplicate_of, index
         )
         if new_id is None:
             # a concurrent writer stored the same canonical URL a moment ago: its clipping
@@ -187,6 +203,7 @@ class _Batch:
             winner = clippings.canonical_owner(self.connection, article.canonical_url)
             return AddResult("known", winner), False
         self.neighbours.add(new_id, article.fingerprint, duplicate_of)
+        self.indexed.append((new_id, index))
         self.matches.extend(match_rows(new_id, matches, backfilled=False))
         if duplicate_of is None:  # a syndicated copy is listed in its original's alert
             outbox = self.repository.outbox

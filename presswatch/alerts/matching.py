@@ -172,6 +172,11 @@ class ArticleMatcher:
         if not self.index.topics:
             return []
         document = Document.build(title=title, text=text, source=source, url=url)
+        return self.match_document(document, title, text)
+
+    def match_document(self, document: Document, title: str, text: str) -> list[NewMatch]:
+        """`match` on a document already built from this title and text (snippets are cut
+        from the whole text, not from the document's first MAX_TEXT_CHARS)."""
         original: dict[Field, str] = {"title": title, "text": text}
         out = []
         for found in self.index.match(document):

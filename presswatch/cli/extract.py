@@ -61,7 +61,7 @@ def extract(
     from dataclasses import replace
 
     from presswatch.extract_pages import extract_pages
-    from presswatch.extractors.article import ExtractOptions
+    from presswatch.extractors.options import ExtractOptions
 
     config = state.config() if state.config_path.exists() else Config()
     source = None

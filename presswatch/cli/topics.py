@@ -62,7 +62,8 @@ def topics_test(
         from dataclasses import replace
 
         from presswatch.extract_pages import extract_pages
-        from presswatch.extractors.article import Article, ExtractOptions
+        from presswatch.extractors.article import Article
+        from presswatch.extractors.options import ExtractOptions
 
         config = state.config() if state.config_path.exists() else Config()
         options = replace(ExtractOptions.of(config.extract), min_words=0)

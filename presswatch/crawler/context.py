@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from presswatch.alerts.matching import ArticleMatcher
 from presswatch.config import SourceConfig
 from presswatch.counts import CrawlCounts
+from presswatch.crawler.backlog import Backlog
 from presswatch.crawler.extract_pool import ExtractPool
 from presswatch.crawler.guard import NetworkGuard
-from presswatch.extractors.article import ExtractOptions
+from presswatch.extractors.options import ExtractOptions
 from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ class CrawlServices:
     guard: NetworkGuard
     alert_hold_s: float  # how long an alert opened by a crawl waits at most for its release
     matcher: ArticleMatcher
+    backlog: Backlog  # pages between download and extraction, bounded
 
 
 @dataclass(slots=True)
@@ -41,6 +43,11 @@ class SourceCrawl:
     # a page was skipped for now (it stalled extraction before): the feeds are read again
     # next time, so that it is asked for again, and extracted once it has changed
     revisit: bool = False
+    # CPU seconds by stage (CrawlSummary.stage_cpu_s)
+    cpu_s: dict[str, float] = field(default_factory=dict)
+
+    def add_cpu(self, stage: str, seconds: float) -> None:
+        self.cpu_s[stage] = self.cpu_s.get(stage, 0.0) + seconds
 
 
 def report_blocked(services: CrawlServices, crawl: SourceCrawl, url: str, why: str) -> None:

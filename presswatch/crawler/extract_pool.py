@@ -12,12 +12,17 @@ next one waiting in its pipe, so that it never idles between pages); other tasks
 worker that dies fails only the task it was running (BrokenProcessPool); the tasks queued
 behind it go to the other workers, and a new worker takes its place. Workers start with the
 pool, not on the first page, so that their start overlaps the crawl process's own.
+
+What many tasks need alike (a crawl's extraction options and topics) is `share`d: it crosses
+to each worker once, before the first task that refers to it, and tasks carry only its
+`Shared` reference, which the worker replaces with the object.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import ctypes
 import ctypes.util
 import logging
@@ -41,13 +46,26 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 IN_FLIGHT = 2  # tasks sent to one worker and not answered yet, at most
+WORKER_NICENESS = 5  # added to a worker's nice value
 _WATCH_EVERY_S = 0.5  # how often the deadline of running tasks is checked
 _READ_CHUNK = 1 << 20
 # multiprocessing.Connection's framing, so that a worker reads and writes with recv_bytes /
 # send_bytes: a 4-byte signed length, or -1 and an 8-byte length for 2 GiB and more
 _SHORT = struct.Struct("!i")
 _LONG = struct.Struct("!Q")
-_Task = tuple[bytes, "asyncio.Future[Any]"]
+_Task = tuple[bytes, "asyncio.Future[Any]", tuple[int, ...]]  # pickled task, answer, shared
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """Stands for a shared object in a task's arguments (ExtractPool.share)."""
+
+    key: int
+
+
+# the first byte of a frame says what the pickle after it is: a task (fn, args), a shared
+# object (key, value), or a key to forget
+_TASK, _SHARE, _FORGET = b"t", b"s", b"f"
 
 
 @dataclass(eq=False)
@@ -62,6 +80,7 @@ class _Worker:
     outgoing: bytearray = field(default_factory=bytearray)
     incoming: bytearray = field(default_factory=bytearray)
     writing: bool = False  # waiting for room in the task pipe
+    holds: set[int] = field(default_factory=set)  # the shared objects it was sent
     loop: asyncio.AbstractEventLoop | None = None  # the loop watching its result pipe
     running_since: float | None = None  # when its current task (the first in `sent`) began
     timed_out: bool = False  # killed for running a task past the pool's deadline
@@ -86,6 +105,8 @@ class ExtractPool:
         self._context = context or multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
         self._waiting: collections.deque[_Task] = collections.deque()
+        self._shared: dict[int, bytes] = {}  # key -> the pickled frame that shares it
+        self._next_key = 0
         self._closed = False
 
     def start(self) -> None:
@@ -111,17 +132,43 @@ class ExtractPool:
             process, task_writer.fileno(), result_reader.fileno(), (task_writer, result_reader)
         )
 
+    def share(self, value: Any) -> Shared:
+        """A reference to `value` for tasks' arguments: `value` is pickled now, and sent to
+        a worker once, before the first task of it that refers to it. `forget` ends it."""
+        self._next_key += 1
+        key = self._next_key
+        self._shared[key] = _SHARE + pickle.dumps((key, value), pickle.HIGHEST_PROTOCOL)
+        return Shared(key)
+
+    def forget(self, shared: Shared) -> None:
+        """The workers drop a shared object (no task refers to it any more)."""
+        if self._shared.pop(shared.key, None) is None:
+            return
+        blob = _FORGET + pickle.dumps(shared.key, pickle.HIGHEST_PROTOCOL)
+        for worker in self._workers:
+            if shared.key in worker.holds and worker.loop is not None:
+                worker.holds.discard(shared.key)
+                self._write(worker.loop, worker, blob)
+
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) in a worker process; its exception is raised here. BrokenProcessPool when
         the worker died running it (the page crashed the parser, or it was killed);
-        ExtractionTimeout when it ran past `task_timeout_s` (the worker is killed)."""
+        ExtractionTimeout when it ran past `task_timeout_s` (the worker is killed). A
+        `Shared` argument reaches fn as the object it stands for."""
         if self._closed:
             raise RuntimeError("the extraction pool is shut down")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._waiting.append((pickle.dumps((fn, args), pickle.HIGHEST_PROTOCOL), future))
+        shared = tuple(a.key for a in args if isinstance(a, Shared))
+        blob = _TASK + pickle.dumps((fn, args), pickle.HIGHEST_PROTOCOL)
+        self._waiting.append((blob, future, shared))
         self._dispatch(loop)
         return await future
+
+    @property
+    def backlog(self) -> int:
+        """Tasks given to the pool and not answered yet (waiting, queued or running)."""
+        return len(self._waiting) + sum(len(w.sent) for w in self._workers)
 
     def _dispatch(self, loop: asyncio.AbstractEventLoop) -> None:
         self.start()
@@ -129,18 +176,12 @@ class ExtractPool:
             worker = min(self._workers, key=lambda w: len(w.sent))
             if len(worker.sent) >= IN_FLIGHT:
                 return
-            blob, future = self._waiting.popleft()
-            if future.done():  # cancelled while it waited
+            task = self._waiting.popleft()
+            if task[1].done():  # cancelled while it waited
                 continue
-            self._send(loop, worker, blob, future)
+            self._send(loop, worker, task)
 
-    def _send(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        worker: _Worker,
-        blob: bytes,
-        future: asyncio.Future[Any],
-    ) -> None:
+    def _send(self, loop: asyncio.AbstractEventLoop, worker: _Worker, task: _Task) -> None:
         if worker.loop is None:
             worker.loop = loop
             loop.add_reader(worker.results_fd, self._on_results, worker)
@@ -149,24 +190,37 @@ class ExtractPool:
         if not self._watching and self.task_timeout_s:
             self._watching = True
             loop.call_later(_WATCH_EVERY_S, self._watch, loop)
+        for key in task[2]:
+            if key not in worker.holds and key in self._shared:
+                worker.holds.add(key)
+                self._write(loop, worker, self._shared[key])
+        worker.sent.append(task)
+        self._write(loop, worker, task[0])
+
+    def _write(self, loop: asyncio.AbstractEventLoop, worker: _Worker, blob: bytes) -> None:
+        """One frame to the worker's task pipe: written now as far as the pipe has room, the
+        rest when it has more."""
         header = (
             _SHORT.pack(len(blob))
             if len(blob) < 0x7FFFFFFF
             else _SHORT.pack(-1) + _LONG.pack(len(blob))
         )
-        worker.sent.append((blob, future))
         if worker.outgoing:
-            worker.outgoing += header + blob
+            worker.outgoing += header
+            worker.outgoing += blob
             return
-        frame = header + blob
-        try:
-            written = os.write(worker.tasks_fd, frame)
+        try:  # header and page in one system call, without joining them first
+            written = os.writev(worker.tasks_fd, (header, blob))
         except BlockingIOError:
             written = 0
         except BrokenPipeError:
             return  # the worker is gone: its result pipe says so, and the task goes elsewhere
-        if written < len(frame):
-            worker.outgoing += memoryview(frame)[written:]
+        if written < len(header) + len(blob):
+            if written < len(header):
+                worker.outgoing += header[written:]
+                worker.outgoing += blob
+            else:
+                worker.outgoing += memoryview(blob)[written - len(header) :]
             worker.writing = True
             loop.add_writer(worker.tasks_fd, self._on_writable, worker)
 
@@ -271,11 +325,11 @@ class ExtractPool:
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """Tasks not answered yet are cancelled; workers end after the page they are on."""
         self._closed = True
-        for _, future in self._waiting:
+        for _, future, _ in self._waiting:
             future.cancel()
         self._waiting.clear()
         for worker in self._workers:
-            for _, future in worker.sent:
+            for _, future, _ in worker.sent:
                 future.cancel()
             self._forget(worker)  # a worker reads end-of-file on its task pipe, and ends
         for worker in self._workers:
@@ -290,18 +344,34 @@ def _worker_main(
     tasks: Connection, results: Connection, initializer: Callable[[], None] | None
 ) -> None:
     """A worker: tasks in order until the task pipe ends (the crawl process closed it, or
-    is gone)."""
+    is gone).
+
+    A worker runs a little below normal priority: when the cores are short, the crawl
+    process, which feeds every worker (and starts first), gets them first; extraction takes
+    what is left, which on a busy machine is all but the crawl process's share anyway."""
     die_with_parent()
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     if initializer is not None:
         initializer()
     dumps = pickle.dumps
+    shared: dict[int, Any] = {}
     while True:
         try:
             blob = tasks.recv_bytes()
         except (EOFError, OSError):
             return
+        kind, body = blob[:1], memoryview(blob)[1:]
+        if kind == _SHARE:
+            key, value = pickle.loads(body)
+            shared[key] = value
+            continue
+        if kind == _FORGET:
+            shared.pop(pickle.loads(body), None)
+            continue
         try:
-            fn, args = pickle.loads(blob)
+            fn, args = pickle.loads(body)
+            args = tuple(shared[a.key] if isinstance(a, Shared) else a for a in args)
             answer = dumps((True, fn(*args)), pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # raised to the caller, as an executor would
             try:
@@ -334,8 +404,9 @@ _PR_SET_PDEATHSIG = 1
 
 
 def init_extract_worker() -> None:
-    """In each extraction worker, before the first page: import the extractor (trafilatura)
-    and quieten the libraries' loggers."""
+    """In each extraction worker, before the first page: import what a page needs (trafilatura,
+    the topic matcher) and quieten the libraries' loggers."""
+    import presswatch.crawler.page_task
     import presswatch.extractors.article  # noqa: F401
     from presswatch.logs import quiet_third_party
 

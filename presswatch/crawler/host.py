@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from presswatch.alerts.matching import ArticleMatcher
     from presswatch.config import Config, SourceConfig, TopicConfig
     from presswatch.counts import CrawlCounts, CrawlSummary
+    from presswatch.crawler.backlog import Backlog
     from presswatch.crawler.context import CrawlServices, SourceCrawl
     from presswatch.crawler.guard import NetworkGuard
     from presswatch.storage.repository import Repository
@@ -120,6 +121,7 @@ class _Host:
         self.shutting_down = False
         self._repositories: dict[str, Repository] = {}
         self._matcher: tuple[tuple[TopicConfig, ...], ArticleMatcher] | None = None
+        self._backlog: Backlog | None = None
         self._settled = False
 
     # commands
@@ -213,7 +215,7 @@ class _Host:
         from presswatch.crawler.context import SourceCrawl
         from presswatch.crawler.settings import scrapy_settings
         from presswatch.crawler.spiders.source import SourceSpider
-        from presswatch.extractors.article import ExtractOptions
+        from presswatch.extractors.options import ExtractOptions
         from presswatch.liveness import process_owner
 
         services = self._services(config)
@@ -261,11 +263,16 @@ class _Host:
         if release_after_s is not None:
             repository.release_alerts(run_ids, now_utc() + timedelta(seconds=release_after_s))
         errors = repository.run_errors(run_ids)
-        return CrawlSummary(tuple(results), tuple(errors))
+        stages: dict[str, float] = {}
+        for crawl in crawls:
+            for stage, seconds in crawl.cpu_s.items():
+                stages[stage] = stages.get(stage, 0.0) + seconds
+        return CrawlSummary(tuple(results), tuple(errors), stages)
 
     def _services(self, config: Config) -> CrawlServices:
         from presswatch.addresses import allowed_networks
         from presswatch.alerts.matching import ArticleMatcher, topics_of
+        from presswatch.crawler.backlog import Backlog
         from presswatch.crawler.context import CrawlServices
         from presswatch.storage.db import open_database
         from presswatch.storage.repository import Repository
@@ -278,6 +285,11 @@ class _Host:
         # the crawls of one process share a resolver and a pool: the latest config applies
         self.guard.allowed = allowed_networks(config.crawl.allow_networks)
         self.pool.task_timeout_s = config.extract.timeout_s
+        if self._backlog is None:
+            self._backlog = Backlog(self.pool.size)
+        # downloads under way on top of the waiting pages: what the crawls running at once
+        # may have in flight
+        self._backlog.in_flight = config.crawl.concurrency * config.service.parallel_crawls
         return CrawlServices(
             repository=self._repositories[url],
             extract_pool=self.pool,
@@ -285,6 +297,7 @@ class _Host:
             # an alert a crawl opens waits for the crawl to release it, at most this long
             alert_hold_s=config.service.crawl_timeout_s + config.alerts.gather_s,
             matcher=self._matcher[1],
+            backlog=self._backlog,
         )
 
     # progress

@@ -1,9 +1,11 @@
-"""What the spider hands to the pipeline."""
+"""What the spider hands to the pipeline, and the Request.meta keys it marks requests with."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+KIND = "presswatch_kind"  # Request.meta: feed, sitemap, listing, article
 
 
 @dataclass(slots=True)

@@ -84,6 +84,8 @@ def scrapy_settings(cfg: CrawlConfig) -> dict[str, Any]:
             # Scrapy's, in its place, with a cheap test first (pages rarely have the tag)
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
             "presswatch.crawler.middlewares.MetaRefreshMiddleware": 580,
+            # nearest the downloader: holds article downloads while the backlog is full
+            "presswatch.crawler.backlog.BacklogMiddleware": 1000,
             **dict.fromkeys(UNUSED_DOWNLOADER_MIDDLEWARES),
         },
         "SPIDER_MIDDLEWARES": dict.fromkeys(UNUSED_SPIDER_MIDDLEWARES),

@@ -6,7 +6,6 @@ import copy
 import re
 from dataclasses import dataclass
 from datetime import UTC
-from typing import TYPE_CHECKING
 
 import trafilatura
 from charset_normalizer import from_bytes
@@ -21,12 +20,10 @@ from presswatch.extractors.boilerplate import LineFilter
 from presswatch.extractors.fingerprint import simhash
 from presswatch.extractors.folding import normalise_line
 from presswatch.extractors.furniture import Removal
+from presswatch.extractors.options import ExtractOptions
 from presswatch.extractors.pagekind import index_page_reason, teaser_lines
 from presswatch.model import Article as Article  # what extraction makes, shared with storage
 from presswatch.words import count_words
-
-if TYPE_CHECKING:
-    from presswatch.config import ExtractConfig, SourceConfig
 
 # Han and kana: Chinese and Japanese are written without spaces, so one word run can be a
 # whole sentence; for the prose gate such characters count as half a word each
@@ -44,27 +41,6 @@ _LONG_LINE_WORDS = 20
 MAX_ELEMENTS = 15_000
 _HEADING_SEARCH_LINES = 3
 _KICKER_WORDS = 5
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractOptions:
-    """What a page needs to count as an article, and what else to drop from it: lines and
-    related-content labels (`[extract]`), and the source's own CSS selectors (`exclude`)."""
-
-    min_words: int = 40
-    drop_lines: tuple[str, ...] = ()
-    drop_blocks: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, extract: ExtractConfig, source: SourceConfig | None = None) -> ExtractOptions:
-        """The options for the pages of `source` (or of no source in particular)."""
-        return cls(
-            min_words=extract.min_words,
-            drop_lines=extract.drop_lines,
-            drop_blocks=extract.drop_blocks,
-            exclude=source.exclude if source else (),
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
-from courlan import normalize_url
 from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura import metadata as trafilatura_metadata
+
+from presswatch.url_keys import url_key
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +41,6 @@ class PageMetadata:
     description: str | None
     image: str | None
     url: str | None  # the page's own idea of its URL (canonical, og:url), else the fetched one
-
-
-def url_key(url: str) -> str:
-    """The form under which a URL is remembered: normalised, without tracking parameters."""
-    try:
-        return normalize_url(url, strict=True)
-    except ValueError:
-        return url.strip()
 
 
 def canonical_url(tree: HtmlElement, fetched_url: str) -> str:

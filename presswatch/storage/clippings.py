@@ -10,9 +10,10 @@ from sqlalchemy import Engine, bindparam, func, insert, select
 from sqlalchemy.engine import Connection
 
 from presswatch.clock import now_utc
+from presswatch.index_text import IndexText
 from presswatch.model import Article
 from presswatch.storage.db import conflict_insert, in_chunks, reading
-from presswatch.storage.fulltext import clippings_with_index, index_clippings, index_values
+from presswatch.storage.fulltext import clippings_with_index, index_values, write_index
 from presswatch.storage.matches import MatchStore
 from presswatch.storage.models import Clipping, FingerprintBand, PageUrl
 from presswatch.storage.records import (
@@ -135,9 +136,10 @@ class ClippingStore:
         run_id: int | None,
         article: Article,
         duplicate_of: int | None,
+        index: IndexText,
     ) -> int | None:
         """The new clipping's id; None when a concurrent writer stored the same canonical URL
-        a moment ago."""
+        a moment ago. `index` is its entry in the full-text index."""
         new_id = connection.scalar(
             self._insert_clipping,
             {
@@ -157,7 +159,7 @@ class ClippingStore:
                 "word_count": article.word_count,
                 "fingerprint": article.fingerprint,
                 "duplicate_of": duplicate_of,
-                **index_values(connection.dialect.name, article.title, article.text),
+                **index_values(connection.dialect.name, index),
             },
         )
         return None if new_id is None else int(new_id)
@@ -179,11 +181,11 @@ class ClippingStore:
         if bands:
             connection.execute(insert(FingerprintBand), bands)
 
-    def index(self, connection: Connection, rows: Sequence[tuple[int, str, str]]) -> None:
-        """Put new clippings' (id, title, text) into SQLite's search index (PostgreSQL's
+    def index(self, connection: Connection, rows: Sequence[tuple[int, IndexText]]) -> None:
+        """Put new clippings' (id, index entry) into SQLite's search index (PostgreSQL's
         search_vector went in with each row)."""
         if connection.dialect.name == "sqlite":
-            index_clippings(connection, rows)
+            write_index(connection, rows)
 
 
 class BandIndex:

@@ -19,10 +19,10 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-from presswatch.query.evaluate import MAX_TEXT_CHARS, Document, matches
+from presswatch.index_text import IndexText, index_text, pg_lexeme
+from presswatch.query.evaluate import Document, matches
 from presswatch.query.nodes import DEFAULT_FIELDS, And, Near, Node, Not, Or, Part, Term
 from presswatch.storage.models import Clipping
-from presswatch.words import words
 
 FTS5_TABLE = "clippings_fts"
 # tokens are already folded: the tokenizer only splits on the spaces between them (and keeps
@@ -30,32 +30,6 @@ FTS5_TABLE = "clippings_fts"
 FTS5_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '.,'"
 # NEAR/n on PostgreSQL is spelled out as 2 x n alternatives per field up to this n
 _MAX_NEAR_SPELLED = 10
-# PostgreSQL keeps at most this position per lexeme (larger ones are stored as this)
-_PG_MAX_POSITION = 16383
-
-
-def indexed_words(value: str) -> list[str]:
-    """The words of a title or text as the index holds them (the matcher's words, of the same
-    first MAX_TEXT_CHARS characters)."""
-    return words(value[:MAX_TEXT_CHARS])
-
-
-def tsvector_text(title: str, body: str) -> str:
-    """A clipping's tsvector in PostgreSQL's input syntax: every word with its positions, the
-    title's weighted A, the text's B; the text starts two positions after the title, so no
-    phrase runs from one into the other."""
-    positions: dict[str, list[str]] = {}
-    title_words = indexed_words(title)
-    for position, word in enumerate(title_words, 1):
-        positions.setdefault(word, []).append(f"{min(position, _PG_MAX_POSITION)}A")
-    start = len(title_words) + 2
-    for position, word in enumerate(indexed_words(body), start):
-        positions.setdefault(word, []).append(f"{min(position, _PG_MAX_POSITION)}B")
-    return " ".join(f"{_pg_lexeme(word)}:{','.join(spots)}" for word, spots in positions.items())
-
-
-def _pg_lexeme(word: str) -> str:
-    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 _INSERT_FTS5 = text(f"INSERT INTO {FTS5_TABLE} (rowid, title, text) VALUES (:id, :title, :text)")
@@ -65,27 +39,24 @@ _SET_TSVECTOR = text(
 
 
 def index_clippings(connection: Connection, rows: Iterable[tuple[int, str, str]]) -> None:
-    """Index (id, title, text) of stored clippings, in the caller's transaction: FTS5 rows on
+    """Index (id, title, text) of stored clippings, in the caller's transaction (a migration
+    indexing what is stored)."""
+    dialect = connection.dialect.name
+    write_index(connection, [(id_, index_text(dialect, t, body)) for id_, t, body in rows])
+
+
+def write_index(connection: Connection, rows: Sequence[tuple[int, IndexText]]) -> None:
+    """Write the index entries of stored clippings, in the caller's transaction: FTS5 rows on
     SQLite; on PostgreSQL their search_vector (a new clipping gets its vector with its row:
     `clippings_with_index`)."""
-    rows = list(rows)
     if not rows:
         return
     if connection.dialect.name == "postgresql":
-        values = [{"id": id_, "vector": tsvector_text(title, body)} for id_, title, body in rows]
+        values = [{"id": id_, "vector": entry.vector} for id_, entry in rows]
         connection.execute(_SET_TSVECTOR, values)
         return
-    connection.execute(
-        _INSERT_FTS5,
-        [
-            {
-                "id": id_,
-                "title": " ".join(indexed_words(title)),
-                "text": " ".join(indexed_words(body)),
-            }
-            for id_, title, body in rows
-        ],
-    )
+    values = [{"id": id_, "title": entry.title, "text": entry.text} for id_, entry in rows]
+    connection.execute(_INSERT_FTS5, values)
 
 
 def clippings_with_index(dialect: str) -> Table:
@@ -99,9 +70,9 @@ def clippings_with_index(dialect: str) -> Table:
     return Table("clippings", MetaData(), *columns, Column("search_vector", _TsVector()))
 
 
-def index_values(dialect: str, title: str, body: str) -> dict[str, str]:
+def index_values(dialect: str, entry: IndexText) -> dict[str, str]:
     """The extra insert values of `clippings_with_index` for a new clipping."""
-    return {"search_vector": tsvector_text(title, body)} if dialect == "postgresql" else {}
+    return {"search_vector": entry.vector} if dialect == "postgresql" else {}
 
 
 class _TsVector(TypeDecorator[str]):
@@ -265,8 +236,8 @@ def _ts_near(node: Near) -> str | None:
         return None
     alternatives = []
     for weight in weights:
-        first = _pg_lexeme(a.word) + (":*" if a.prefix else ":") + weight
-        second = _pg_lexeme(b.word) + (":*" if b.prefix else ":") + weight
+        first = pg_lexeme(a.word) + (":*" if a.prefix else ":") + weight
+        second = pg_lexeme(b.word) + (":*" if b.prefix else ":") + weight
         for n in range(1, node.distance + 1):
             alternatives += [f"{first} <{n}> {second}", f"{second} <{n}> {first}"]
     return "(" + " | ".join(alternatives) + ")"
@@ -284,7 +255,7 @@ def _ts_phrase(term: Term) -> str:
         "" if set(term.fields) == set(DEFAULT_FIELDS) else ("A" if "title" in term.fields else "B")
     )
     lexemes = [
-        _pg_lexeme(part.word) + (":*" if part.prefix else ":" if weight else "") + weight
+        pg_lexeme(part.word) + (":*" if part.prefix else ":" if weight else "") + weight
         for part in term.parts
     ]
     return "(" + " <-> ".join(lexemes) + ")" if len(lexemes) > 1 else lexemes[0]

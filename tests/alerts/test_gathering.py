@@ -9,7 +9,8 @@ from datetime import timedelta
 from presswatch.alerts.deliver import settle_held_alerts
 from presswatch.clock import now_utc
 from presswatch.counts import CrawlCounts
-from presswatch.extractors.article import ExtractOptions, extract_article
+from presswatch.extractors.article import extract_article
+from presswatch.extractors.options import ExtractOptions
 from presswatch.ingest import add_clippings
 from presswatch.model import Article, NewMatch
 from presswatch.storage.repository import Repository

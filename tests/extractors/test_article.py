@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 import pytest
 
 from presswatch.extractors.article import (
-    ExtractOptions,
     NotArticle,
     decode_page,
     extract_article,
     extract_page,
 )
+from presswatch.extractors.options import ExtractOptions
 from presswatch.model import Article
 from tests.conftest import OWN_PASSAGE, seed_article_paragraphs
 from tests.pages import FURNITURE_LINES, RELATED_HEADLINES, article_page, paragraphs_about

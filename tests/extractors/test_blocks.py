@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from presswatch.extractors.article import ExtractOptions, extract_article
+from presswatch.extractors.article import extract_article
 from presswatch.extractors.blocks import css_to_xpath
 from presswatch.extractors.furniture import Removal, is_prompt, related_labels
+from presswatch.extractors.options import ExtractOptions
 from presswatch.model import Article
 from tests.pages import paragraphs_about
 

@@ -9,7 +9,8 @@ import trafilatura
 from trafilatura.metadata import extract_metadata
 
 from presswatch.extractors import metadata
-from presswatch.extractors.article import ExtractOptions, extract_article
+from presswatch.extractors.article import extract_article
+from presswatch.extractors.options import ExtractOptions
 from presswatch.model import Article
 from tests.conftest import OWN_PASSAGE
 from tests.pages import article_page

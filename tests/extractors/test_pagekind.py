@@ -11,11 +11,11 @@ import pytest
 from lxml import html as lxml_html
 
 from presswatch.extractors.article import (
-    ExtractOptions,
     NotArticle,
     extract_article,
     prose_words,
 )
+from presswatch.extractors.options import ExtractOptions
 from presswatch.extractors.pagekind import looks_like_index
 from presswatch.model import Article
 from tests.zoo import token_f1

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from presswatch.alerts.trial import try_query
-from presswatch.extractors.article import ExtractOptions, extract_article
+from presswatch.extractors.article import extract_article
+from presswatch.extractors.options import ExtractOptions
 from presswatch.model import Article
 from tests.zoo import ZooPage, token_f1, zoo_pages
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -9,14 +11,22 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, make_url, text
 
 from presswatch.errors import QuerySyntaxError, StorageError
-from presswatch.extractors.article import ExtractOptions, extract_article
+from presswatch.extractors.article import extract_article
 from presswatch.extractors.fingerprint import band_keys, bands, simhash
+from presswatch.extractors.options import ExtractOptions
 from presswatch.ingest import AddResult, add_clipping, add_clippings
 from presswatch.model import Article
-from presswatch.storage.db import alembic_config, create_db_engine, open_database
+from presswatch.storage.db import (
+    HEAD_REVISION,
+    MIGRATIONS_DIR,
+    alembic_config,
+    create_db_engine,
+    open_database,
+)
 from presswatch.storage.models import Base
 from presswatch.storage.repository import Repository
 from presswatch.storage.search import HIT_START
@@ -129,6 +139,22 @@ def test_migrations_build_exactly_the_models(databases: TestDatabases) -> None:
     search = ("clippings_fts", "search_vector")
     assert [d for d in differences if not any(name in str(d) for name in search)] == []
     engine.dispose()
+
+
+def test_a_database_at_the_head_revision_opens_without_alembic(
+    databases: TestDatabases,
+) -> None:
+    """open_database skips Alembic for a database at HEAD_REVISION, which must therefore be
+    the newest migration (a database at an older one is upgraded by Alembic)."""
+    assert ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head() == HEAD_REVISION
+    url = databases.url()
+    open_database(url).dispose()
+    code = (
+        "import sys; from presswatch.storage.db import open_database; "
+        f"open_database({url!r}).dispose(); print('alembic' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
 
 
 def test_clipping_is_stored_once_per_canonical_url(repository: Repository) -> None:

@@ -32,12 +32,11 @@ from twisted.python.failure import Failure
 
 from presswatch.crawler.context import CrawlServices, SourceCrawl, report_blocked, report_error
 from presswatch.crawler.feeds import read_feed
-from presswatch.crawler.items import PageItem
+from presswatch.crawler.items import KIND, PageItem
 from presswatch.crawler.middlewares import CONDITIONAL
 from presswatch.errors import ExtractionTimeout
-from presswatch.extractors.metadata import url_key
+from presswatch.url_keys import url_key
 
-KIND = "presswatch_kind"  # Request.meta: feed, sitemap, listing, article
 HINT_PUBLISHED = "presswatch_published"
 STALLED = "presswatch_stalled"  # Request.meta: how a page that stalled extraction looked
 _HTML_TYPES = (b"text/html", b"application/xhtml+xml")
