@@ -1,503 +1,234 @@
-"""End-to-end crawl throughput: N generated news pages on loopback, one real `run_crawl`.
+"""End-to-end crawl throughput on real news pages: N pages on 4 loopback hosts, one `run_crawl`.
 
-Serves N realistic, distinct article pages (nav, cookie banner, share bars, related links,
-comments, footer; 400-900 words each) from `presswatch.loopback.LoopbackSite`, listed in a few
-sitemaps, writes a temporary presswatch.toml (temporary SQLite database) and runs ONE crawl
-through `presswatch.crawler.run.run_crawl` (child process, extraction pool, SQLite storage).
+By default the pages are real: the 181 news pages of the shared corpus
+(`shared/corpus/scrapinghub/html/*.html.gz`, read in place, next to the repository, or from
+--corpus DIR), repeated to N (default 1000). Each copy gets made-up sentences of its own in
+its text runs, so that no two copies fold as near-duplicates (its article text is about 30%
+longer than the original's; the baseline reads the same copies); every copy is extracted once in
+this process by presswatch's own `extract_page`, at the URL it is served at, to make sure of
+that (a copy near an earlier one is made again) and to know how many the crawl should store
+(bench/corpus_pages.py says how and why). Copies are served gzip-compressed, as news sites
+serve them. `--synthetic` serves generated pages instead (bench/synthetic_pages.py: ~9.4 KiB,
+400-900 words in nav, share bars, related links, comments), as this benchmark did before.
+
+The pages are spread round-robin over 4 `presswatch.loopback.LoopbackSite`s on 127.0.0.1 to
+127.0.0.4 (all of 127/8 is loopback on Linux, and Scrapy keeps a download slot per host), each
+with its own sitemaps and robots.txt, one `[[sources]]` each. The temporary presswatch.toml
+(temporary SQLite database) has 8 `[[topics]]` in the query language, notifying a webhook
+channel: matches, snippets and outbox rows are written as in a deployment; nothing is sent
+(`run_crawl` does not deliver). Then ONE crawl runs through `presswatch.crawler.run.run_crawl`
+(the crawl process, its extraction workers, storage, matching).
 
 Reported:
-- crawl pages/s: N / wall time of run_crawl, process start and shutdown included;
-- baseline: single-process `trafilatura.extract(html)` over the same N pages, in this process;
-- ratio crawl/baseline (release criterion: >= 1.3, i.e. both cores are put to work);
-- peak RSS of the crawl process tree (the crawl child process and everything it starts: the
-  extraction pool workers), sampled from /proc: the sum of each process's VmHWM (an upper
-  bound: the peaks need not coincide), the largest single VmHWM, and the largest sum of VmRSS
-  seen at one sample (release criterion: under 400 MB at 1000 pages);
-- pages stored (counted in the database afterwards) and the crawl's own counts.
+- pages/s end to end: N / wall time of run_crawl, process start and shutdown included; the
+  baseline, single-process plain `trafilatura.extract(html)` over the same pages in this
+  process before the crawl; and their ratio;
+- CPU ms per stored page of the whole crawl process tree (the rusage of the crawl process and
+  its workers once reaped: exact), split per process as sampled from /proc every 0.1 s: the
+  crawl process and the extraction workers, each split again by the stages the crawl reports
+  (`summary.stage_cpu_s`, when this presswatch has it: "crawl:storage", "worker:extraction",
+  ...; the rest of the crawl process is "Scrapy and the rest"), and how much of it was spent
+  before the first request (a fixed cost: processes starting, imports); beside plain
+  trafilatura's ms per page, and the ratio of the two;
+- startup: from the call to run_crawl to the first HTTP request any loopback host answers
+  (every route is wrapped to note the time), to the first article page asked for, and to the
+  first page stored (the parent hears of it every 0.25 s);
+- peak RSS of the crawl process tree: the largest sum of VmRSS over its processes at one
+  sample (sampled: a peak between two samples is missed), and each process's VmHWM;
+- pages stored (counted in the database afterwards) against those expected, the crawl's own
+  counts, errors; CPU used by this script and by other processes (the machine may be shared).
 
-Also printed: CPU seconds per process (from /proc, Linux only), CPU used by other processes
-during the crawl (the machine may be shared), and the ratio ceiling that the extraction cost
-alone allows. AutoThrottle is off unless --autothrottle: the loopback server is never slow.
+Targets, printed PASS/FAIL (exit status 1 when one fails): real pages: ratio >= 1.6;
+--synthetic: ratio >= 1.0 and tree CPU per page <= 1.5 x trafilatura's; both: peak RSS sum
+< 350 MB, startup (first request) < 1.5 s, and every page expected stored, none folded as a
+duplicate, no errors (with --pathological: the last page is one that stalls extraction, and it
+must end as the one extraction timeout instead). AutoThrottle is off unless --autothrottle:
+the loopback hosts are never slow.
 
-Run: .venv/bin/python bench/crawl_throughput.py [--pages 1000]
+Run: ./dev bench crawl_throughput [--pages 1000] [--synthetic] [--no-baseline] ...
 """
 
 from __future__ import annotations
 
 import argparse
 import html
-import http.server
 import logging
 import math
 import os
-import random
+import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from presswatch.counts import CrawlSummary
     from presswatch.crawler.run import Progress
-    from presswatch.loopback import LoopbackSite
+    from presswatch.loopback import Handler, LoopbackSite, Route
 
 # presswatch is imported inside the functions: run_crawl starts its processes with "spawn",
 # and every one of them (the crawl process, each extraction worker) imports this script as
-# __mp_main__; imports up here would be paid again in each of them
+# __mp_main__; imports up here would be paid again in each of them (so are corpus_pages and
+# synthetic_pages, imported where they are used)
 
+HOSTS = ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4")
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
 XML_HEADERS = {"Content-Type": "application/xml"}
 URLS_PER_SITEMAP = 250
-RATIO_TARGET = 1.3
-MEMORY_TARGET_MB = 400.0
+REAL_RATIO_TARGET = 1.6
+SYNTHETIC_RATIO_TARGET = 1.0
+SYNTHETIC_CPU_TARGET = 1.5  # tree CPU per page, in plain trafilatura's ms per page
+MEMORY_TARGET_MB = 350.0
+STARTUP_TARGET_S = 1.5
 SAMPLE_INTERVAL_S = 0.1
-DISTINCT_MARGIN_BITS = 4  # the extracted text differs a little from the generated one
+CHANNEL = "bench-webhook"  # never sent to: run_crawl queues alerts, it does not deliver them
+# topics a newsroom might follow: AND, OR, NOT, phrases, prefixes, NEAR/n and title:
+TOPICS = (
+    ("energy", '"wind farm" OR solar OR (energy AND price*)'),
+    ("elections", "election* OR title:vote* OR (poll* NEAR/5 voter*) OR candidate*"),
+    ("climate", '(climate NEAR/5 change) OR emission* OR "carbon dioxide" OR "global warming"'),
+    ("big-tech", "(Apple OR Google OR Amazon OR Microsoft OR Facebook) NOT title:review"),
+    ("markets", "(stock* OR shares OR bond*) AND (market* OR investor*)"),
+    ("health", 'vaccin* OR hospital* OR "public health" OR (cancer NEAR/10 study)'),
+    ("football", 'football OR soccer OR "premier league" OR title:(goal* OR striker)'),
+    ("security", '("security guarantee*" AND (Ukraine OR Kyiv)) OR cyberattack* OR "data breach"'),
+)
+
 
 # ---------------------------------------------------------------------------------------------
-# page generator: news-like prose from word pools, so that no two pages share much text
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-_FIRST = _words(
-    "Amara Okafor Lukas Brandt Sofia Marchetti Ines Duarte Tomasz Nowak Hannah Lindqvist "
-    "Rafael Ortega Mei Tanaka Kwame Mensah Elena Petrova Jonas Vermeulen Aisha Rahman Pablo "
-    "Serrano Freya Nilsen Dmitri Volkov Chloe Martin Yusuf Demir Nadia Haddad Oliver Grant "
-    "Leila Karimi Mateo Ruiz Ingrid Solberg Samuel Adeyemi Clara Weiss Viktor Horvat"
-)
-_PLACES = _words(
-    "Rotterdam Lyon Gdansk Porto Tampere Bilbao Leeds Graz Aarhus Turin Brno Cork Malmo "
-    "Valencia Dresden Split Bergen Ghent Lille Krakow Seville Utrecht Bremen Nantes Bologna "
-    "Tartu Kaunas Linz Galway Plovdiv Coimbra Salzburg Odense Toulouse Riga Zaragoza"
-)
-_BODIES = (
-    "the city council",
-    "the regional assembly",
-    "the port authority",
-    "the transport ministry",
-    "the health board",
-    "the energy regulator",
-    "the teachers' union",
-    "the chamber of commerce",
-    "the water company",
-    "the housing association",
-    "the district court",
-    "the national audit office",
-    "the university senate",
-    "the fisheries committee",
-    "the rail operator",
-    "the environment agency",
-    "the farmers' cooperative",
-    "the hospital trust",
-)
-_TOPICS = (
-    "the new tram line",
-    "school funding",
-    "flood defences",
-    "the harbour expansion",
-    "rent controls",
-    "the wind farm tender",
-    "night bus services",
-    "the hospital merger",
-    "bridge repairs",
-    "the recycling contract",
-    "broadband coverage",
-    "the stadium lease",
-    "air quality limits",
-    "the pension reform",
-    "fishing quotas",
-    "the library closures",
-    "district heating",
-    "the airport runway",
-    "youth unemployment",
-    "the cycle network",
-    "water tariffs",
-    "the budget deficit",
-    "coastal erosion",
-    "the teachers' pay deal",
-)
-_VERBS = (
-    "approved",
-    "rejected",
-    "postponed",
-    "questioned",
-    "defended",
-    "criticised",
-    "welcomed",
-    "amended",
-    "revived",
-    "scrapped",
-    "endorsed",
-    "challenged",
-    "reviewed",
-    "delayed",
-    "funded",
-    "audited",
-)
-_ADJ = (
-    "costly",
-    "contested",
-    "long-awaited",
-    "controversial",
-    "modest",
-    "ambitious",
-    "overdue",
-    "scaled-back",
-    "revised",
-    "temporary",
-    "unpopular",
-    "cautious",
-    "sweeping",
-    "fragile",
-    "stalled",
-    "expanded",
-)
-_NOUNS = (
-    "plan",
-    "proposal",
-    "budget",
-    "contract",
-    "timetable",
-    "agreement",
-    "inquiry",
-    "report",
-    "tender",
-    "subsidy",
-    "deadline",
-    "petition",
-    "survey",
-    "forecast",
-    "settlement",
-    "review",
-)
-_GROUPS = (
-    "residents",
-    "shop owners",
-    "commuters",
-    "parents",
-    "nurses",
-    "engineers",
-    "students",
-    "pensioners",
-    "taxi drivers",
-    "local farmers",
-    "dock workers",
-    "small landlords",
-    "opposition councillors",
-    "environmental campaigners",
-    "bus drivers",
-    "tenants",
-)
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_FORMS = 18  # sentence shapes in _Prose.sentence
-_TOWN_ENDS = ("burg", "by", "ton", "ville", "stad", "heim", "ford", "ova")
-_SECTIONS = ("World", "Business", "Politics", "Local", "Science", "Climate", "Transport")
-_FILLER = (
-    "according to documents seen by this newspaper",
-    "despite repeated warnings",
-    "after months of negotiation",
-    "for the second time this year",
-    "in a late-night session",
-    "without a formal vote",
-    "ahead of the winter season",
-    "under pressure from the unions",
-    "following a critical audit",
-    "amid rising costs",
-    "with little public debate",
-    "behind closed doors",
-)
-
-
-_SYLLABLES = _words(
-    "ka ren vo li mar te sol an bri dun el fa gor hal is jen kel lum nor os per quin ras "
-    "sen tor ul var wen yor zel ad bel cor dar ev fin gal hen ir jor kas lor mun nel or "
-    "pra rik sta tam ur vik wal"
-)
-
-
-def _coined(rng: random.Random, syllables: int) -> str:
-    return "".join(rng.choice(_SYLLABLES) for _ in range(syllables)).capitalize()
+# the pages and the hosts that serve them
 
 
 @dataclass(slots=True)
-class _Prose:
-    """One story's cast: people, places and topic stay with the story, as in real news."""
+class PageSet:
+    """The pages to serve (one route per URL) and what the crawl should make of them."""
 
-    rng: random.Random
-    people: list[str] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)
-    topic: str = ""
-    body: str = ""
-    words: dict[str, list[str]] = field(default_factory=dict)
-    forms: list[int] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        r = self.rng
-        self.people = [
-            f"{r.choice(_FIRST)} {_coined(r, r.randint(2, 3))}" for _ in range(r.randint(3, 5))
-        ]
-        self.places = [r.choice(_PLACES), _coined(r, 2), _coined(r, 3) + r.choice(_TOWN_ENDS)]
-        self.topic = r.choice(_TOPICS)
-        self.body = r.choice(_BODIES)
-        # each story (each writer) leans on its own words and sentence shapes
-        pools = {"verbs": _VERBS, "adj": _ADJ, "nouns": _NOUNS, "groups": _GROUPS}
-        self.words = {key: r.sample(pool, 4) for key, pool in pools.items()}
-        self.words["filler"] = r.sample(_FILLER, 3)
-        self.forms = r.sample(range(_FORMS), 8)
-
-    def person(self) -> str:
-        return self.rng.choice(self.people)
-
-    def place(self) -> str:
-        return self.rng.choice(self.places)
-
-    def number(self) -> str:
-        return self.rng.choice(
-            (
-                f"{self.rng.randint(2, 98)} percent",
-                f"€{self.rng.randint(1, 950)} million",
-                f"{self.rng.randint(12, 9800):,} households",
-                f"{self.rng.randint(3, 48)} months",
-                f"{self.rng.randint(2, 400)} jobs",
-                f"{self.rng.randint(1, 60)} kilometres",
-            )
-        )
-
-    def sentence(self) -> str:
-        r = self.rng
-        c = r.choice
-        w = self.words
-        forms = (
-            lambda: (
-                f"{self.body.capitalize()} {c(w['verbs'])} the {c(w['adj'])} {c(w['nouns'])} for "
-                f"{self.topic} on {c(_DAYS)}, {c(w['filler'])}."
-            ),
-            lambda: (
-                f"“We cannot keep {c(('waiting', 'guessing', 'paying', 'pretending'))} "
-                f"while {self.topic} {c(('drifts', 'stalls', 'costs more', 'slips'))},” said "
-                f"{self.person()}, who speaks for {c(w['groups'])} in {self.place()}."
-            ),
-            lambda: (
-                f"The {c(w['nouns'])} would cost about {self.number()}, and {c(w['groups'])} "
-                f"in {self.place()} fear the bill will land on them {c(w['filler'])}."
-            ),
-            lambda: (
-                f"Figures released in {c(_MONTHS)} show {self.number()} more than "
-                f"{self.body} forecast, a gap {self.person()} called "
-                f"“{c(w['adj'])} and avoidable”."
-            ),
-            lambda: (
-                f"{self.person()}, a {c(('former', 'senior', 'retired', 'junior'))} "
-                f"{c(('engineer', 'economist', 'planner', 'auditor', 'lawyer', 'official'))} in "
-                f"{self.place()}, said the {c(w['nouns'])} ignored {c(w['groups'])} entirely."
-            ),
-            lambda: (
-                f"In {self.place()}, {c(w['groups'])} have already {c(w['verbs'])} a similar "
-                f"{c(w['nouns'])}, and {self.body} {c(('expects', 'fears', 'hopes', 'doubts'))} "
-                f"the same outcome by {c(_MONTHS)}."
-            ),
-            lambda: (
-                f"Critics point out that {self.topic} has been {c(w['verbs'])} "
-                f"{r.randint(2, 9)} times since {r.randint(1998, 2024)}, each time with a "
-                f"{c(w['adj'])} {c(w['nouns'])}."
-            ),
-            lambda: (
-                f"A {c(w['nouns'])} by {self.body} estimates that {self.number()} depend "
-                f"on {self.topic}, mostly in {self.place()} and {self.place()}."
-            ),
-            lambda: (
-                f"Asked whether the {c(w['nouns'])} would survive {c(_MONTHS)}, "
-                f"{self.person()} said only that “{c(w['groups'])} deserve a straight answer”."
-            ),
-            lambda: (
-                f"The decision on {self.topic} now passes to {self.body}, which meets "
-                f"again on {c(_DAYS)} {r.randint(1, 28)} {c(_MONTHS)}."
-            ),
-            lambda: (
-                f"Officials in {self.place()} expect {self.topic} to cost {self.number()} "
-                f"over the next {r.randint(2, 12)} years."
-            ),
-            lambda: (
-                f"Few {c(w['groups'])} were consulted, {self.person()} wrote in a letter to "
-                f"{self.body} last {c(_DAYS)}."
-            ),
-            lambda: (
-                f"Since {c(_MONTHS)} {r.randint(2015, 2025)}, {self.place()} has spent "
-                f"{self.number()} on {self.topic} alone."
-            ),
-            lambda: (
-                f"“Nobody here asked for a {c(w['adj'])} {c(w['nouns'])},” "
-                f"{self.person()} told reporters outside the town hall."
-            ),
-            lambda: (
-                f"Opposition members want an independent {c(w['nouns'])} before any money "
-                f"for {self.topic} is released."
-            ),
-            lambda: (
-                f"{self.person()} has promised to publish the full {c(w['nouns'])} by "
-                f"{c(_DAYS)}, {c(w['filler'])}."
-            ),
-            lambda: (
-                f"Neighbouring {self.place()} tried something similar in "
-                f"{r.randint(2005, 2023)} and {c(('dropped it', 'doubled it', 'sold it off'))} "
-                f"within {r.randint(2, 30)} months."
-            ),
-            lambda: (
-                f"{self.body.capitalize()} declined to comment on the {c(w['adj'])} "
-                f"figures, saying the {c(w['nouns'])} was still being drafted."
-            ),
-        )
-        assert len(forms) == _FORMS
-        return forms[c(self.forms)]()
-
-    def paragraph(self) -> str:
-        return " ".join(self.sentence() for _ in range(self.rng.randint(2, 4)))
-
-    def paragraphs(self, target_words: int) -> list[str]:
-        """Paragraphs until there are at least `target_words` words."""
-        out: list[str] = []
-        words = 0
-        while words < target_words:
-            paragraph = self.paragraph()
-            out.append(paragraph)
-            words += len(paragraph.split())
-        return out
-
-    def headline(self) -> str:
-        c = self.rng.choice
-        w = self.words
-        story = f"{c(w['verbs'])} {c(w['adj'])} {c(w['nouns'])} on {self.topic}"
-        return f"{self.place()}: {self.body} {story}".capitalize()
+    routes: list[Route]
+    html: Callable[[], Iterable[str]]  # the pages' HTML as the baseline reads it
+    expected_stored: int  # pages presswatch's extractor calls articles
+    expected_folded: int = 0  # of those, near-duplicates of another (stored, marked)
+    notes: list[str] = field(default_factory=list)  # how they were made, for the output
 
 
-def article_html(index: int, base_url: str, seed: int, variant: int = 0) -> tuple[str, str]:
-    """One news page of 400-900 words of article text in realistic furniture: (html, text)."""
-    rng = random.Random(f"{seed}/{index}/{variant}")
-    prose = _Prose(rng)
-    title = prose.headline()
-    paragraphs = prose.paragraphs(rng.randint(400, 900))
-    author = prose.person()
-    section = rng.choice(_SECTIONS)
-    day = rng.randint(1, 28)
-    url = f"{base_url}/news/{index:05d}.html"
-    related = "".join(
-        f'<li><a href="/news/{rng.randrange(100_000):05d}.html">{html.escape(prose.headline())}'
-        f"</a></li>"
-        for _ in range(5)
-    )
-    most_read = "".join(
-        f'<li><a href="/news/{rng.randrange(100_000):05d}.html">{html.escape(prose.headline())}'
-        f"</a></li>"
-        for _ in range(5)
-    )
-    comments = "".join(
-        f'<div class="comment"><span class="who">{html.escape(prose.person())}</span>'
-        f"<p>{html.escape(prose.sentence())}</p><a href='#reply'>Reply</a></div>"
-        for _ in range(rng.randint(2, 6))
-    )
-    body: list[str] = []
-    text: list[str] = []  # what extraction should find: the paragraphs and the read-more line
-    for n, paragraph in enumerate(paragraphs):
-        body.append(f"<p>{html.escape(paragraph)}</p>")
-        text.append(paragraph)
-        if n == 2:
-            body.append(
-                f'<figure><img src="/img/{index}.jpg" alt="{html.escape(title)}">'
-                f"<figcaption>{html.escape(prose.sentence())} Photo: "
-                f"{html.escape(prose.person())}</figcaption></figure>"
-            )
-        if n == 4:
-            teaser = prose.headline()
-            body.append(
-                f'<p class="read-more">Read more: <a href="/news/{rng.randrange(100_000):05d}'
-                f'.html">{html.escape(teaser)}</a></p>'
-            )
-            text.append(f"Read more: {teaser}")
-    nav = "".join(f'<li><a href="/{s.lower()}">{s}</a></li>' for s in _SECTIONS)
-    description = html.escape(paragraphs[0][:180])
-    published = f"2026-11-{day:02d}T0{rng.randint(6, 9)}:{rng.randint(10, 59)}:00+00:00"
-    crumbs = f'<li><a href="/">Home</a></li><li><a href="/{section.lower()}">{section}</a></li>'
-    return (
-        f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{html.escape(title)} | The Bench Courier</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="description" content="{description}">
-<link rel="canonical" href="{url}">
-<meta property="og:title" content="{html.escape(title)}">
-<meta property="og:site_name" content="The Bench Courier">
-<meta property="og:image" content="{base_url}/img/{index}.jpg">
-<meta property="article:published_time" content="{published}">
-<meta name="author" content="{html.escape(author)}">
-<link rel="stylesheet" href="/static/site.css"><script src="/static/app.js" defer></script>
-</head>
-<body>
-<div class="cookie-banner">We use cookies to improve your experience.
-  <button>Accept all</button> <button>Manage preferences</button></div>
-<header><a class="logo" href="/">The Bench Courier</a>
-<nav><ul><li><a href="/">Home</a></li>{nav}</ul></nav>
-<form class="search" action="/search"><input name="q" placeholder="Search"></form></header>
-<main>
-<ol class="breadcrumb">{crumbs}</ol>
-<article>
-<h1>{html.escape(title)}</h1>
-<div class="share-bar">Share: <a href="#fb">Facebook</a> <a href="#x">X</a>
-  <a href="#li">LinkedIn</a> <a href="#mail">Email</a></div>
-<p class="byline">By <a href="/authors/{index % 97}">{html.escape(author)}</a>,
-  {day} November 2026</p>
-{"".join(body)}
-<div class="share-bar">Share this article: <a href="#fb">Facebook</a> <a href="#x">X</a></div>
-<div class="tags">Topics: <a href="/tags/{section.lower()}">{section}</a></div>
-</article>
-<section class="related"><h2>More for You</h2><ul>{related}</ul></section>
-<aside class="most-read"><h3>Most Read</h3><ol>{most_read}</ol></aside>
-<div class="newsletter">Sign up for our morning briefing <input type="email">
-  <button>Subscribe</button></div>
-<section class="comments"><h3>Comments</h3>{comments}</section>
-</main>
-<footer><ul><li><a href="/about">About us</a></li><li><a href="/contact">Contact</a></li>
-<li><a href="/privacy">Privacy</a></li><li><a href="/terms">Terms</a></li></ul>
-© 2026 The Bench Courier. All rights reserved.</footer>
-</body></html>""",
-        "\n\n".join(text),
+def page_urls(sites: Sequence[LoopbackSite], n: int) -> list[str]:
+    """Page k's URL: /news/k on host k % 4, so that each host serves every fourth page."""
+    return [sites[k % len(sites)].url(f"/news/{k:05d}.html") for k in range(n)]
+
+
+def synthetic_page_set(sites: Sequence[LoopbackSite], n: int, seed: int) -> PageSet:
+    """Generated pages, as this benchmark served them before real pages (all articles)."""
+    from synthetic_pages import distinct_pages
+
+    from presswatch.loopback import Route
+
+    pages = distinct_pages([sites[k % len(sites)].base_url for k in range(n)], seed)
+    kib = sum(map(len, pages)) / max(n, 1) / 1024
+    words = sum(len(p.split()) for p in pages) / max(n, 1)
+    return PageSet(
+        [Route(page.encode(), headers=HTML_HEADERS) for page in pages],
+        lambda: pages,
+        expected_stored=n,
+        notes=[f"synthetic pages ({kib:.1f} KiB, ~{words:.0f} words of markup+text each)"],
     )
 
 
-def distinct_pages(n: int, base_url: str, seed: int) -> list[str]:
-    """N pages whose texts are far apart by SimHash (a near-duplicate is generated again)."""
-    from presswatch.extractors.fingerprint import MAX_DISTANCE, distance, simhash
+def real_page_set(sites: Sequence[LoopbackSite], n: int, args: argparse.Namespace) -> PageSet:
+    """Copies of the corpus's real pages, distinct by SimHash, served gzip-compressed."""
+    from corpus_pages import CONTENT_TYPE, distinct_copies, read_corpus
 
-    far = MAX_DISTANCE + DISTINCT_MARGIN_BITS
-    pages: list[str] = []
-    fingerprints: list[int] = []
-    for index in range(n):
-        for variant in range(100):
-            page, text = article_html(index, base_url, seed, variant)
-            fingerprint = simhash(text)
-            if all(distance(fingerprint, other) > far for other in fingerprints):
-                break
-        pages.append(page)
-        fingerprints.append(fingerprint)
-    return pages
+    from presswatch.loopback import Route
+
+    corpus = read_corpus(args.corpus)
+    started = time.perf_counter()
+    copies, report = distinct_copies(corpus, page_urls(sites, n), args.seed)
+    headers = {"Content-Type": CONTENT_TYPE, "Content-Encoding": "gzip"}
+    sizes = [len(c.html().encode()) for c in copies[: len(corpus)]]
+    served_kib = sum(len(c.body_gz) for c in copies) / max(n, 1) / 1024
+    not_articles = "; ".join(f"{k} x{v}" for k, v in report.not_articles.items()) or "none"
+    growth = (report.growth() - 1) * 100
+    return PageSet(
+        [Route(c.body_gz, headers=headers) for c in copies],
+        lambda: (c.html() for c in copies),
+        expected_stored=sum(c.is_article for c in copies),
+        expected_folded=report.still_near,
+        notes=[
+            f"real pages: {report.corpus_pages} of the {len(corpus)} corpus pages in {args.corpus}"
+            f" repeated to {n} copies ({statistics.mean(sizes) / 1024:.0f} KiB of HTML each, "
+            f"median {statistics.median(sizes) / 1024:.0f} KiB; served gzip-compressed: "
+            f"{served_kib:.0f} KiB)",
+            f"made distinct in {time.perf_counter() - started:.1f} s: made-up sentences in each "
+            f"copy's text runs, its article text {growth:+.0f}% words (median); "
+            f"{report.extractions} extractions by presswatch's extract_page in one process "
+            f"({report.extract_s * 1000 / max(report.extractions, 1):.1f} ms each), "
+            f"{report.remade} copies made again (near an earlier one), {report.still_near} "
+            f"still near after every try",
+            f"not articles by presswatch's extractor: {not_articles}",
+        ],
+    )
+
+
+def stalling_page() -> str:
+    """A page under the element limit whose extraction takes seconds (trafilatura's time grows
+    with the square of the spans in one paragraph): it has to be stopped at the deadline."""
+    spans = "".join(f"<span>w{i}</span> " for i in range(14_000))
+    return f"<html><body><article><h1>Stalls</h1><p>{spans}</p></article></body></html>"
+
+
+@dataclass(slots=True)
+class RequestClock:
+    """When the loopback hosts were first asked for anything, and for an article page."""
+
+    first_request: float | None = None  # time.perf_counter()
+    first_page: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def timed(self, route: Route, *, is_page: bool) -> Handler:
+        """`route`, as a handler that notes the time it is asked for."""
+
+        def answer(path: str) -> Route:
+            now = time.perf_counter()
+            with self.lock:
+                self.first_request = self.first_request or now
+                if is_page:
+                    self.first_page = self.first_page or now
+            return route
+
+        return answer
+
+
+def serve(
+    sites: Sequence[LoopbackSite],
+    urls: Sequence[str],
+    routes: Sequence[Route],
+    per_sitemap: int,
+    clock: RequestClock,
+) -> list[list[str]]:
+    """Serve page k at `urls[k]` on host k % 4 (see page_urls), with each host's sitemaps and
+    robots.txt, every route timed by `clock`; returns each host's sitemap URLs."""
+    from presswatch.loopback import Route
+
+    for k, (url, route) in enumerate(zip(urls, routes, strict=True)):
+        site = sites[k % len(sites)]
+        site.add(url.removeprefix(site.base_url), clock.timed(route, is_page=True))
+    sitemaps: list[list[str]] = []
+    for h, site in enumerate(sites):
+        links = urls[h :: len(sites)]
+        own: list[str] = []
+        for k in range(math.ceil(len(links) / per_sitemap)):
+            chunk = links[k * per_sitemap : (k + 1) * per_sitemap]
+            sitemap = Route(sitemap_xml(chunk).encode(), headers=XML_HEADERS)
+            site.add(f"/sitemap-{k}.xml", clock.timed(sitemap, is_page=False))
+            own.append(site.url(f"/sitemap-{k}.xml"))
+        robots = Route(b"User-agent: *\nAllow: /\n", headers={})
+        site.add("/robots.txt", clock.timed(robots, is_page=False))
+        sitemaps.append(own)
+    return sitemaps
 
 
 def sitemap_xml(links: Sequence[str]) -> str:
@@ -520,14 +251,16 @@ class TreeMemory:
     cpu_s: dict[int, float] = field(default_factory=dict)  # user + system, last seen
     roles: dict[int, str] = field(default_factory=dict)
     peak_rss_sum_kb: int = 0
+    # (time.perf_counter(), CPU seconds of the tree so far) at each sample
+    cpu_series: list[tuple[float, float]] = field(default_factory=list)
+
+    def cpu_s_at(self, moment: float) -> float:
+        """The tree's CPU seconds as of the last sample before `moment`."""
+        return max((cpu for at, cpu in self.cpu_series if at <= moment), default=0.0)
 
     @property
     def sum_hwm_mb(self) -> float:
         return sum(self.hwm_kb.values()) / 1024
-
-    @property
-    def largest_hwm_mb(self) -> float:
-        return max(self.hwm_kb.values(), default=0) / 1024
 
     def breakdown(self) -> str:
         parts = sorted(
@@ -645,6 +378,7 @@ class TreeSampler(threading.Thread):
             self.memory.hwm_kb[pid] = max(hwm, self.memory.hwm_kb.get(pid, 0))
             rss_sum += rss
         self.memory.peak_rss_sum_kb = max(self.memory.peak_rss_sum_kb, rss_sum)
+        self.memory.cpu_series.append((time.perf_counter(), sum(self.memory.cpu_s.values())))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -664,22 +398,98 @@ class ProgressClock:
             self.first_stored_s = time.perf_counter() - self.start
 
 
-def baseline_pages_per_s(pages: Sequence[str]) -> float:
-    """Plain `trafilatura.extract(html)` over every page, one process, one thread."""
+@dataclass(slots=True)
+class CrawlRun:
+    """What one measured run_crawl did and cost."""
+
+    summary: CrawlSummary
+    started: float  # time.perf_counter() at the call to run_crawl
+    elapsed_s: float
+    first_stored_s: float | None
+    memory: TreeMemory
+    tree_cpu_s: float  # the crawl process and its workers, reaped: exact
+    bench_cpu_s: float  # this script meanwhile (HTTP servers, sampler)
+    machine_busy_s: float  # every process on the machine meanwhile
+    stored: int  # clippings in the database afterwards
+
+    def sampled_cpu_s(self, role: str) -> float:
+        return sum(s for pid, s in self.memory.cpu_s.items() if self.memory.roles.get(pid) == role)
+
+    def processes(self, role: str) -> int:
+        return sum(1 for r in self.memory.roles.values() if r == role)
+
+    def since_start_s(self, moment: float | None) -> float | None:
+        """Seconds from the call to run_crawl to `moment` (a time.perf_counter())."""
+        return None if moment is None else moment - self.started
+
+    def stage_cpu_s(self) -> dict[str, float]:
+        """CPU seconds per stage ("crawl:storage", ...), if this presswatch reports them."""
+        stages: dict[str, float] | None = getattr(self.summary, "stage_cpu_s", None)
+        return dict(stages or {})
+
+
+def baseline_ms_per_page(pages: Iterable[str]) -> float:
+    """Plain `trafilatura.extract(html)` over every page, one process, one thread: ms per page
+    (each call timed; reading the page is not)."""
     import trafilatura
 
-    trafilatura.extract(pages[0])  # imports and lazy set-up are not part of the rate
-    start = time.perf_counter()
-    extracted = sum(1 for page in pages if trafilatura.extract(page))
-    elapsed = time.perf_counter() - start
-    if extracted != len(pages):
-        print(f"warning: trafilatura found no text in {len(pages) - extracted} pages")
-    return len(pages) / elapsed
+    elapsed_s = 0.0
+    count = empty = 0
+    for page in pages:
+        if not count:
+            trafilatura.extract(page)  # imports and lazy set-up are not part of the rate
+        started = time.perf_counter()
+        text = trafilatura.extract(page)
+        elapsed_s += time.perf_counter() - started
+        count += 1
+        empty += not text
+    if empty:
+        print(f"warning: trafilatura found no text in {empty} pages")
+    return elapsed_s * 1000 / count
 
 
-def write_config(directory: Path, sitemaps: Sequence[str], args: argparse.Namespace) -> Path:
+def measure_crawl(config_path: Path) -> CrawlRun:
+    """One run_crawl of the config's sources, with the process tree sampled meanwhile."""
+    from presswatch.config import load_config
+    from presswatch.crawler.run import run_crawl
+    from presswatch.storage.db import open_database
+    from presswatch.storage.repository import Repository
+
+    config = load_config(config_path)
+    sampler = TreeSampler()
+    sampler.start()
+    busy_before, self_before, tree_before = _machine_busy_s(), _self_cpu_s(), _children_cpu_s()
+    clock = ProgressClock(time.perf_counter())
+    summary = run_crawl(config, config.sources, on_progress=clock)
+    elapsed = time.perf_counter() - clock.start
+    memory = sampler.stop()
+    return CrawlRun(
+        summary=summary,
+        started=clock.start,
+        elapsed_s=elapsed,
+        first_stored_s=clock.first_stored_s,
+        memory=memory,
+        tree_cpu_s=_children_cpu_s() - tree_before,
+        bench_cpu_s=_self_cpu_s() - self_before,
+        machine_busy_s=_machine_busy_s() - busy_before,
+        stored=Repository(open_database(config.database.url)).count_clippings(),
+    )
+
+
+def write_config(
+    directory: Path, sitemaps: Sequence[Sequence[str]], args: argparse.Namespace
+) -> Path:
+    """presswatch.toml: the crawl settings of the command line, one source per host, the
+    topics, and the webhook channel they notify."""
     path = directory / "presswatch.toml"
-    sitemap_list = ", ".join(f'"{url}"' for url in sitemaps)
+    sources = "".join(
+        f'\n[[sources]]\nname = "loopback-{h + 1}"\nsitemaps = [{", ".join(map(_quoted, urls))}]\n'
+        for h, urls in enumerate(sitemaps)
+    )
+    topics = "".join(
+        f'\n[[topics]]\nname = "{name}"\nquery = \'{query}\'\nnotify = ["{CHANNEL}"]\n'
+        for name, query in TOPICS
+    )
     path.write_text(
         f"""[database]
 url = "sqlite:///{directory / "bench.db"}"
@@ -696,18 +506,31 @@ extract_workers = {args.workers}
 [extract]
 timeout = "{args.extract_timeout}"
 
-[[sources]]
-name = "bench"
-sitemaps = [{sitemap_list}]
-""",
+[channels.{CHANNEL}]
+type = "webhook"
+url = "http://127.0.0.1:9/never-sent"
+{sources}{topics}""",
         encoding="utf-8",
     )
     return path
 
 
+def _quoted(text: str) -> str:
+    return f'"{text}"'
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--pages", type=int, default=1000, help="article pages (default 1000)")
+    parser.add_argument(
+        "--synthetic", action="store_true", help="generated pages instead of the real ones"
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help=f"the shared corpus directory, holding scrapinghub/html/ (default {DEFAULT_CORPUS})",
+    )
     parser.add_argument("--per-sitemap", type=int, default=URLS_PER_SITEMAP)
     parser.add_argument("--concurrency", type=int, default=32, help="[crawl] concurrency")
     parser.add_argument("--per-domain", type=int, default=16, help="per_domain_concurrency")
@@ -721,30 +544,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="make the last page one that stalls extraction (14,000 spans in a paragraph)",
     )
     parser.add_argument("--extract-timeout", default="20s", help="[extract] timeout")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    pages = args.corpus / "scrapinghub" / "html"
+    if not args.synthetic and not any(pages.glob("*.html.gz")):
+        parser.error(f"no pages in {pages}: give the corpus with --corpus DIR, or use --synthetic")
+    return args
 
 
-def stalling_page() -> str:
-    """A page under the element limit whose extraction takes seconds (trafilatura's time grows
-    with the square of the spans in one paragraph): it has to be stopped at the deadline."""
-    spans = "".join(f"<span>w{i}</span> " for i in range(14_000))
-    return f"<html><body><article><h1>Stalls</h1><p>{spans}</p></article></body></html>"
-
-
-def serve(site: LoopbackSite, pages: Sequence[str], per_sitemap: int) -> list[str]:
-    """Serve the pages under /news/ and sitemaps listing them; returns the sitemap URLs."""
-    from presswatch.loopback import Route
-
-    links = [site.url(f"/news/{i:05d}.html") for i in range(len(pages))]
-    for link, page in zip(links, pages, strict=True):
-        site.add(link.removeprefix(site.base_url), Route(page.encode(), headers=HTML_HEADERS))
-    sitemaps: list[str] = []
-    for k in range(math.ceil(len(links) / per_sitemap)):
-        chunk = links[k * per_sitemap : (k + 1) * per_sitemap]
-        site.add(f"/sitemap-{k}.xml", Route(sitemap_xml(chunk).encode(), headers=XML_HEADERS))
-        sitemaps.append(site.url(f"/sitemap-{k}.xml"))
-    site.add("/robots.txt", Route(b"User-agent: *\nAllow: /\n", headers={}))
-    return sitemaps
+def _children_cpu_s() -> float:
+    """CPU seconds of this process's children that have ended and been waited for, and of
+    their own waited-for children: the whole crawl tree once run_crawl has returned."""
+    times = os.times()
+    return times.children_user + times.children_system
 
 
 def _machine_busy_s() -> float:
@@ -765,105 +576,248 @@ def _load() -> str:
         return " ".join(f.read().split()[:3])
 
 
+# ---------------------------------------------------------------------------------------------
+# the report
+
+
+def print_run(run: CrawlRun, clock: RequestClock, args: argparse.Namespace) -> None:
+    """Settings, timings, counts, errors and where the CPU went, machine-wide."""
+    print(
+        f"settings: concurrency {args.concurrency}, per_domain_concurrency {args.per_domain} "
+        f"({len(HOSTS)} hosts), extract_workers {args.workers or 'auto'}, autothrottle "
+        f"{'ON' if args.autothrottle else 'OFF (benchmark only; on by default)'}, "
+        f"{len(TOPICS)} topics"
+    )
+    print(
+        f"crawl wall time {run.elapsed_s:.2f} s; after the call to run_crawl: first HTTP request "
+        f"{_s(run.since_start_s(clock.first_request))}, first article page asked for "
+        f"{_s(run.since_start_s(clock.first_page))}, first page stored {_s(run.first_stored_s)} "
+        f"(process start, imports, pool, schema); load average after: {_load()}"
+    )
+    counts = run.summary.totals
+    print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.as_dict().items()))
+    for error in run.summary.errors[:5]:
+        print(f"  error: {error.kind} {error.url}: {error.message}")
+    cores = os.cpu_count() or 1
+    others = run.machine_busy_s - run.bench_cpu_s - run.tree_cpu_s
+    print(
+        f"CPU s: crawl tree {run.tree_cpu_s:.1f} ({run.memory.cpu_breakdown()} as sampled), "
+        f"this script (HTTP servers, sampler) {run.bench_cpu_s:.1f}, other processes "
+        f"{others:.1f}; wall x cores = {run.elapsed_s * cores:.1f}"
+        + (
+            "  <- the machine was shared, the figures are low"
+            if others > 0.1 * run.elapsed_s
+            else ""
+        )
+    )
+
+
+def print_cpu_per_page(run: CrawlRun, clock: RequestClock, baseline_ms: float) -> None:
+    """The tree's CPU per stored page, per process and per stage, beside trafilatura's."""
+    per_page = 1000 / max(run.stored, 1)
+    crawl_s, workers_s = run.sampled_cpu_s("crawl"), run.sampled_cpu_s("worker")
+    stages = run.stage_cpu_s()
+    print(f"CPU ms per stored page ({run.stored} stored):")
+    startup_ms = run.memory.cpu_s_at(clock.first_request or run.started) * per_page
+    print(
+        f"  {'process tree (exact)':<30} {run.tree_cpu_s * per_page:7.1f}  ({startup_ms:.1f} of "
+        "it before the first request: starting the processes, imports)"
+    )
+    rows = [("crawl process", "crawl", crawl_s, "Scrapy and the rest")]
+    rows.append((f"extraction workers ({run.processes('worker')})", "worker", workers_s, "other"))
+    for label, prefix, total_s, rest in rows:
+        print(f"    {label:<28} {total_s * per_page:7.1f}")
+        own = {k: v for k, v in stages.items() if k.startswith(prefix + ":")}
+        for key, stage_s in sorted(own.items()):
+            print(f"      {key:<26} {stage_s * per_page:7.1f}")
+        if own:
+            print(f"      {rest:<26} {(total_s - sum(own.values())) * per_page:7.1f}")
+    for key, stage_s in sorted(stages.items()):
+        if not key.startswith(("crawl:", "worker:")):
+            print(f"    {key:<28} {stage_s * per_page:7.1f}")
+    unseen_s = run.tree_cpu_s - sum(run.memory.cpu_s.values())
+    note = "(each process's last < 0.1 s)"
+    print(f"    {'not seen by the sampler':<28} {unseen_s * per_page:7.1f}  {note}")
+    if not stages:
+        print("    (no stages: this presswatch's CrawlSummary has no stage_cpu_s)")
+    if math.isnan(baseline_ms):
+        print(f"  {'plain trafilatura.extract':<30} not measured (--no-baseline)")
+        return
+    ratio = run.tree_cpu_s * per_page / baseline_ms
+    ceiling = (os.cpu_count() or 1) * baseline_ms / (run.tree_cpu_s * per_page)
+    print(
+        f"  {'plain trafilatura.extract':<30} {baseline_ms:7.1f}  (one process, the same pages); "
+        f"tree / trafilatura {ratio:.2f}; ratio ceiling with this CPU per page, every core busy "
+        f"and nothing else: {ceiling:.2f}"
+    )
+
+
+def _s(seconds: float | None) -> str:
+    return "never" if seconds is None else f"{seconds:.2f} s"
+
+
+def print_memory(memory: TreeMemory) -> None:
+    """Each process's peak, and the tree's largest total at one sample (the headline)."""
+    print(
+        f"memory (MB, VmHWM per process): {memory.breakdown()} (sum {memory.sum_hwm_mb:.0f}: an "
+        f"upper bound, the peaks need not coincide); largest concurrent VmRSS sum "
+        f"{memory.peak_rss_sum_kb / 1024:.0f} MB (sampled every {SAMPLE_INTERVAL_S} s)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The headline figures of a run (NaN where the baseline was not measured)."""
+
+    pages: int
+    rate: float  # pages/s end to end
+    baseline_ms: float  # plain trafilatura.extract, ms per page
+    tree_ms: float  # CPU of the crawl process tree per stored page
+    peak_rss_mb: float
+    startup_s: float | None
+
+    @classmethod
+    def of(cls, run: CrawlRun, clock: RequestClock, n: int, baseline_ms: float) -> Figures:
+        peak_mb = run.memory.peak_rss_sum_kb / 1024
+        tree_ms = run.tree_cpu_s * 1000 / max(run.stored, 1)
+        startup_s = run.since_start_s(clock.first_request)
+        return cls(n, n / run.elapsed_s, baseline_ms, tree_ms, peak_mb, startup_s)
+
+    @property
+    def ratio(self) -> float:
+        return self.rate * self.baseline_ms / 1000
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.tree_ms / self.baseline_ms
+
+    def print_table(self, stored: int, expected: int) -> None:
+        """The one line to compare runs by."""
+        print(
+            "pages  crawl pages/s  trafilatura pages/s  ratio  tree CPU ms/page  x trafilatura  "
+            "peak RSS MB  startup s  stored/expected"
+        )
+        startup = "never" if self.startup_s is None else f"{self.startup_s:.2f}"
+        print(
+            f"{self.pages:<6} {self.rate:<14.1f} {1000 / self.baseline_ms:<20.1f} "
+            f"{self.ratio:<6.2f} {self.tree_ms:<17.1f} {self.cpu_ratio:<14.2f} "
+            f"{self.peak_rss_mb:<12.0f} {startup:<10} {stored}/{expected}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    name: str
+    is_met: bool | None  # None: not measured
+    value: str
+
+    @classmethod
+    def check(cls, name: str, value: float, is_met: bool, shown: str) -> Target:
+        return cls(name, None if math.isnan(value) else is_met, shown)
+
+
+def targets(
+    figures: Figures, run: CrawlRun, pages: PageSet, args: argparse.Namespace
+) -> list[Target]:
+    """The release criteria of this mode, each met or not."""
+    f = figures
+    found = []
+    if args.synthetic:
+        found.append(
+            Target.check(
+                f"ratio >= {SYNTHETIC_RATIO_TARGET}",
+                f.ratio,
+                f.ratio >= SYNTHETIC_RATIO_TARGET,
+                f"{f.ratio:.2f}",
+            )
+        )
+        found.append(
+            Target.check(
+                f"tree CPU per page <= {SYNTHETIC_CPU_TARGET} x trafilatura's",
+                f.cpu_ratio,
+                f.cpu_ratio <= SYNTHETIC_CPU_TARGET,
+                f"{f.cpu_ratio:.2f} x",
+            )
+        )
+    else:
+        found.append(
+            Target.check(
+                f"ratio >= {REAL_RATIO_TARGET}",
+                f.ratio,
+                f.ratio >= REAL_RATIO_TARGET,
+                f"{f.ratio:.2f}",
+            )
+        )
+    found.append(
+        Target(
+            f"peak RSS sum < {MEMORY_TARGET_MB:.0f} MB",
+            f.peak_rss_mb < MEMORY_TARGET_MB,
+            f"{f.peak_rss_mb:.0f} MB",
+        )
+    )
+    is_quick = f.startup_s is not None and f.startup_s < STARTUP_TARGET_S
+    startup = "never" if f.startup_s is None else f"{f.startup_s:.3f} s"
+    found.append(Target(f"startup < {STARTUP_TARGET_S} s", is_quick, startup))
+    counts = run.summary.totals
+    timeouts = sum(1 for e in run.summary.errors if e.kind == "extraction-timeout")
+    errors = (1, 1) if args.pathological else (0, 0)  # errors, of them extraction timeouts
+    is_complete = (
+        run.stored == pages.expected_stored
+        and counts.duplicates == pages.expected_folded
+        and (counts.errors, timeouts) == errors
+    )
+    name = "every article page stored, none folded, " + (
+        "the stalling page the one error (a timeout)" if args.pathological else "no errors"
+    )
+    value = (
+        f"{run.stored} stored of {pages.expected_stored} expected, {counts.duplicates} folded "
+        f"({pages.expected_folded} expected), {counts.errors} errors"
+    )
+    found.append(Target(name, is_complete, value))
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    from presswatch.config import load_config
-    from presswatch.counts import CrawlCounts
-    from presswatch.crawler.run import run_crawl
-    from presswatch.loopback import LoopbackSite
-    from presswatch.storage.db import open_database
-    from presswatch.storage.repository import Repository
+    from presswatch.loopback import LoopbackSite, Route
 
     args = parse_args(argv)
     n = args.pages
-    # socketserver listens with a backlog of 5: the crawler opens per_domain_concurrency
-    # connections at once, and the SYNs past 5 are dropped and retried a second later
-    http.server.ThreadingHTTPServer.request_queue_size = 128
-    with tempfile.TemporaryDirectory(prefix="presswatch-bench-") as tmp, LoopbackSite() as site:
-        directory = Path(tmp)
-        pages = distinct_pages(n, site.base_url, args.seed)
-        if args.pathological:
-            pages[-1] = stalling_page()
-        sitemaps = serve(site, pages, args.per_sitemap)
-        words = sum(len(p.split()) for p in pages) / n
-        print(
-            f"{n} pages ({sum(map(len, pages)) / n / 1024:.1f} KiB, ~{words:.0f} words of "
-            f"markup+text each) in {len(sitemaps)} sitemaps; {os.cpu_count()} cores; "
-            f"load average before: {_load()}"
+    with tempfile.TemporaryDirectory(prefix="presswatch-bench-") as tmp, ExitStack() as stack:
+        sites = [stack.enter_context(LoopbackSite(host=host)) for host in HOSTS]
+        normal = n - 1 if args.pathological else n
+        pages = (
+            synthetic_page_set(sites, normal, args.seed)
+            if args.synthetic
+            else real_page_set(sites, normal, args)
         )
+        routes = list(pages.routes)
+        if args.pathological:
+            routes.append(Route(stalling_page().encode(), headers=HTML_HEADERS))
+        clock = RequestClock()
+        sitemaps = serve(sites, page_urls(sites, n), routes, args.per_sitemap, clock)
+        for note in pages.notes:
+            print(note)
+        print(
+            f"{n} pages on {len(HOSTS)} hosts ({HOSTS[0]} to {HOSTS[-1]}), "
+            f"{sum(map(len, sitemaps))} sitemaps; expected stored: {pages.expected_stored}; "
+            f"{os.cpu_count()} cores; load average before: {_load()}"
+        )
+        baseline_ms = float("nan") if args.no_baseline else baseline_ms_per_page(pages.html())
+        run = measure_crawl(write_config(Path(tmp), sitemaps, args))
 
-        normal = pages[:-1] if args.pathological else pages  # the baseline would never end
-        baseline = float("nan") if args.no_baseline else baseline_pages_per_s(normal)
-        config = load_config(write_config(directory, sitemaps, args))
-
-        sampler = TreeSampler()
-        sampler.start()
-        busy_before, self_before = _machine_busy_s(), _self_cpu_s()
-        clock = ProgressClock(time.perf_counter())
-        summary = run_crawl(config, config.sources, on_progress=clock)
-        elapsed = time.perf_counter() - clock.start
-        memory = sampler.stop()
-        machine_busy = _machine_busy_s() - busy_before
-        bench_cpu = _self_cpu_s() - self_before
-        stored = Repository(open_database(config.database.url)).count_clippings()
-
-    counts = CrawlCounts()
-    for result in summary.results:
-        counts.add(result.counts)
-    crawl_rate = n / elapsed
-    ratio = crawl_rate / baseline
-    print(
-        f"settings: concurrency {args.concurrency}, per_domain_concurrency {args.per_domain}, "
-        f"extract_workers {args.workers or 'auto'}, autothrottle "
-        f"{'ON' if args.autothrottle else 'OFF (benchmark only; on by default)'}"
-    )
-    print(
-        f"crawl wall time {elapsed:.2f} s; first page stored after "
-        f"{clock.first_stored_s or float('nan'):.2f} s (process start, imports, pool, schema); "
-        f"load average after: {_load()}"
-    )
-    print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.as_dict().items()))
-    for error in summary.errors[:5]:
-        print(f"  error: {error.kind} {error.url}: {error.message}")
-    others = machine_busy - bench_cpu - sum(memory.cpu_s.values())
-    print(
-        f"CPU s: {memory.cpu_breakdown()} (wall x cores = {elapsed * (os.cpu_count() or 1):.1f}); "
-        f"this script (HTTP server, sampler) {bench_cpu:.1f}; other processes {others:.1f}"
-        + ("  <- the machine was shared, the figures are low" if others > 0.1 * elapsed else "")
-    )
-    cores = os.cpu_count() or 1
-    crawl_ms = sum(s for pid, s in memory.cpu_s.items() if memory.roles.get(pid) == "crawl")
-    workers_ms = sum(s for pid, s in memory.cpu_s.items() if memory.roles.get(pid) == "worker")
-    crawl_ms, workers_ms = crawl_ms * 1000 / n, workers_ms * 1000 / n
-    print(
-        f"CPU ms per page: crawl process {crawl_ms:.1f}, extraction workers {workers_ms:.1f} "
-        f"(plain trafilatura.extract: {1000 / baseline:.1f}); ratio ceiling with this extraction "
-        f"cost, every core extracting and nothing else: {cores * 1000 / baseline / workers_ms:.2f}"
-    )
-    print(
-        f"memory (MB, VmHWM per process): {memory.breakdown()}; largest concurrent VmRSS sum "
-        f"{memory.peak_rss_sum_kb / 1024:.0f} MB"
-    )
+    print_run(run, clock, args)
+    print_cpu_per_page(run, clock, baseline_ms)
+    print_memory(run.memory)
+    figures = Figures.of(run, clock, n, baseline_ms)
     print()
-    print(
-        "pages  crawl pages/s  trafilatura 1-proc pages/s  ratio  peak RSS (sum / largest)  stored"
-    )
-    rss = f"{memory.sum_hwm_mb:.0f} MB / {memory.largest_hwm_mb:.0f} MB"
-    print(f"{n:<6} {crawl_rate:<14.1f} {baseline:<27.1f} {ratio:<6.2f} {rss:<25} {stored}")
-    ok_ratio = ratio >= RATIO_TARGET
-    ok_memory = memory.sum_hwm_mb < MEMORY_TARGET_MB
-    if args.pathological:
-        timeouts = sum(1 for e in summary.errors if e.kind == "extraction-timeout")
-        ok_stored = stored == n - 1 and counts.errors == 1 and timeouts == 1
-        expected = f"{n - 1} stored, one extraction timeout"
-    else:
-        ok_stored = stored == n and counts.errors == 0
-        expected = f"all {n} stored, no errors"
-    print(
-        f"\nratio >= {RATIO_TARGET}: {'PASS' if ok_ratio else 'FAIL'}; peak RSS sum < "
-        f"{MEMORY_TARGET_MB:.0f} MB: {'PASS' if ok_memory else 'FAIL'}; {expected}: "
-        f"{'PASS' if ok_stored else 'FAIL'}"
-    )
-    return 0 if ok_ratio and ok_memory and ok_stored else 1
+    figures.print_table(run.stored, pages.expected_stored)
+    print()
+    found = targets(figures, run, pages, args)
+    for target in found:
+        verdict = {True: "PASS", False: "FAIL", None: "not measured (--no-baseline)"}
+        value = "" if target.is_met is None else f" ({target.value})"
+        print(f"{target.name}: {verdict[target.is_met]}{value}")
+    return 1 if any(t.is_met is False for t in found) else 0
 
 
 if __name__ == "__main__":

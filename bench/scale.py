@@ -32,11 +32,9 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from crawl_throughput import (
-    distinct_pages,
-    sitemap_xml,
-)  # bench/ is on sys.path when run as a script
+from crawl_throughput import sitemap_xml  # bench/ is on sys.path when run as a script
 from sqlalchemy import Engine
+from synthetic_pages import distinct_pages
 
 from presswatch.loopback import LoopbackSite, Route
 from presswatch.sinks import WebhookSink
@@ -100,7 +98,7 @@ def drop_database(url: str) -> None:
 
 
 def serve_site(site: LoopbackSite, sources: int, per_source: int) -> list[str]:
-    pages = distinct_pages(sources * per_source, site.base_url, seed=11)
+    pages = distinct_pages([site.base_url] * (sources * per_source), seed=11)
     names = []
     for s in range(sources):
         name = f"section{s}"

@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from crawl_throughput import article_html  # bench/ is on sys.path when run as a script
+from synthetic_pages import article_html  # bench/ is on sys.path when run as a script
 
 from presswatch.loopback import LoopbackSite, Route
 from presswatch.sinks import WebhookSink

@@ -74,7 +74,7 @@ Generated = tuple[str, str, str, str, bool, tuple[str, ...]]
 
 
 def _article(index: int, seed: int, backend: str) -> Generated:
-    from crawl_throughput import _Prose  # the crawl benchmark's news-like prose
+    from synthetic_pages import _Prose  # the crawl benchmark's news-like prose
 
     from presswatch.index_text import indexed_words, tsvector_text
 
