@@ -160,7 +160,8 @@ class _CopyMaker:
 
     def note_original(self, page: CorpusPage, url: str) -> None:
         """Extract the corpus page as it is, for its word count."""
-        from presswatch.extractors.article import ExtractOptions, NotArticle, extract_page
+        from presswatch.extractors.article import NotArticle, extract_page
+        from presswatch.extractors.options import ExtractOptions
 
         outcome = extract_page(page.body, url, CONTENT_TYPE, ExtractOptions()).outcome
         words = 0 if isinstance(outcome, NotArticle) else outcome.word_count
@@ -200,7 +201,8 @@ class _CopyMaker:
 
     def _extract(self, body: bytes, url: str) -> Article | NotArticle:
         """presswatch's extraction of a copy served at `url`, timed."""
-        from presswatch.extractors.article import ExtractOptions, extract_page
+        from presswatch.extractors.article import extract_page
+        from presswatch.extractors.options import ExtractOptions
 
         started = time.perf_counter()
         outcome = extract_page(body, url, CONTENT_TYPE, ExtractOptions()).outcome

@@ -5,11 +5,18 @@ bound, fetched pages pile up in memory, and a worker node killed mid-crawl loses
 it had fetched and not stored (the next crawl fetches them again). The backlog counts the
 pages downloaded and not yet stored; an article download starts only while fewer than
 `limit` (2 per extraction worker: one in extraction, one waiting) are in it and, with the
-downloads already under way, fewer than `limit + in_flight`. Scrapy sees a request that waits
+downloads already under way, fewer than `limit + window`. Scrapy sees a request that waits
 here as active, so its engine takes no more requests from the scheduler meanwhile: the
 downloader slows down to the pace of extraction. A full backlog has the clipping writers
 store what they hold at once (pipelines.ClippingWriter), so that storage keeps up. Feeds,
 sitemaps and robots.txt are never held back (they are what finds the articles).
+
+The window is how many downloads may be under way beyond the backlog, and it follows the
+hosts' latency (additive increase, additive decrease): a download that arrives to a full
+backlog came too early, and the window shrinks by one; a worker about to run out of pages
+while the backlog has room means downloads take longer than extraction, and it grows by one,
+up to `in_flight`. On a fast host the backlog stays near `limit` (memory, and what a killed
+node loses); on a slow one enough downloads overlap to keep the workers busy.
 """
 
 from __future__ import annotations
@@ -38,7 +45,8 @@ class Backlog:
     def __init__(self, workers: int, in_flight: int = 16) -> None:
         self.workers = max(1, workers)
         self.limit = 2 * self.workers  # pages downloaded and not stored, at most
-        self.in_flight = in_flight  # article downloads under way on top of them, at most
+        self.in_flight = in_flight  # the largest window
+        self.window = self.limit  # article downloads under way beyond the backlog, at most
         self.waiting = 0  # downloaded, not stored yet
         self.extracting = 0  # of which given to the extraction workers and not back yet
         self.downloading = 0  # article downloads under way
@@ -58,9 +66,8 @@ class Backlog:
         return not self.extracting or (self.full and self.extracting <= self.workers)
 
     def has_room(self) -> bool:
-        return (
-            self.waiting < self.limit
-            and self.waiting + self.downloading < self.limit + self.in_flight
+        return self.waiting < self.limit and self.waiting + self.downloading < self.limit + min(
+            self.window, self.in_flight
         )
 
     async def start_download(self) -> None:
@@ -73,6 +80,8 @@ class Backlog:
 
     def download_ended(self) -> None:
         self.downloading -= 1
+        if self.full:  # it will wait: downloads run ahead of extraction
+            self.window = max(1, self.window - 1)
         self._release()
 
     @contextmanager
@@ -94,12 +103,16 @@ class Backlog:
             yield
         finally:
             self.extracting -= 1
+            if self.extracting < self.workers and not self.full:
+                # a worker is about to go without a page: downloads are the slow part
+                self.window = min(self.in_flight, self.window + 1)
+                self._release()
 
     def _release(self) -> None:
         """Let held downloads go while there is room (each checks again when it runs)."""
         room = min(
             self.limit - self.waiting,
-            self.limit + self.in_flight - self.waiting - self.downloading,
+            self.limit + min(self.window, self.in_flight) - self.waiting - self.downloading,
         )
         while room > 0 and self._held:
             future = self._held.popleft()

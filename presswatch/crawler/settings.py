@@ -94,6 +94,10 @@ def scrapy_settings(cfg: CrawlConfig) -> dict[str, Any]:
         # nothing reads Scrapy's stats (presswatch keeps its own counts): every stats call left
         # in Scrapy's components is a no-op
         "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
+        # the next request comes from the host with the fewest downloads under way (Scrapy's
+        # default since 2.13, set here so that it stays): requests queued for a slow host
+        # never fill every download slot while other hosts' pages wait
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         # sources and the links found are http(s) (config validates them); a file: or data: URL
         # in a feed is refused instead of read
         "DOWNLOAD_HANDLERS": dict.fromkeys(("file", "data", "ftp", "s3")),

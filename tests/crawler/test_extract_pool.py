@@ -25,6 +25,12 @@ def _large(size: int) -> bytes:
     return b"x" * size
 
 
+def _with_shared(shared: dict[str, int], value: int) -> tuple[int, int]:
+    if value == 666:
+        os._exit(3)
+    return shared["base"] + value, os.getpid()
+
+
 def test_results_exceptions_and_a_dying_worker() -> None:
     async def crawl() -> None:
         pool = ExtractPool(2)
@@ -48,6 +54,31 @@ def test_results_exceptions_and_a_dying_worker() -> None:
             # a task larger than a pipe's buffer, both ways
             assert len(await pool.run(_large, 3_000_000)) == 3_000_000
             assert (await pool.run(bytes.__len__, b"y" * 5_000_000)) == 5_000_000
+        finally:
+            pool.shutdown()
+
+    asyncio.run(crawl())
+
+
+def test_a_shared_object_reaches_every_worker_once_and_can_be_forgotten() -> None:
+    async def crawl() -> None:
+        pool = ExtractPool(2)
+        pool.start()
+        try:
+            shared = pool.share({"base": 1000})
+            results = await asyncio.gather(*(pool.run(_with_shared, shared, v) for v in range(8)))
+            assert [r[0] for r in results] == [1000 + v for v in range(8)]
+            assert len({r[1] for r in results}) == 2  # both workers were sent it
+            # a worker that dies is replaced; the new one is sent the object before its task
+            mixed = await asyncio.gather(
+                *(pool.run(_with_shared, shared, v) for v in [1, 666, 2, 3]),
+                return_exceptions=True,
+            )
+            assert [r[0] for r in mixed if isinstance(r, tuple)] == [1001, 1002, 1003]
+            assert (await pool.run(_with_shared, shared, 5))[0] == 1005
+            pool.forget(shared)
+            with pytest.raises(KeyError):  # the workers dropped it
+                await pool.run(_with_shared, shared, 6)
         finally:
             pool.shutdown()
 

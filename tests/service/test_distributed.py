@@ -206,6 +206,10 @@ def test_a_worker_killed_mid_crawl_loses_nothing(  # type: ignore[no-untyped-def
     # was crawling that it had fetched but not stored yet; nothing it had stored
     assert all(path.split("/")[1] in lost_sources for path in twice), (twice, lost_sources)
     assert not {site.url(path) for path in twice} & stored_at_kill
+    # and no more of them than its backlog (2 pages per extraction worker) and its downloads
+    # in flight (two crawls at a time, per_domain_concurrency 4, one host) could hold
+    extract_workers = os.cpu_count() or 1  # the default: one per core
+    assert len(twice) <= 2 * extract_workers + 2 * 4, twice
     sent = alerted(webhook)
     assert set(sent) == newsroom.expected_alerts()
     assert max(sent.values()) == 1
