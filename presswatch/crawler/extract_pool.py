@@ -23,15 +23,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import ctypes
-import ctypes.util
 import logging
 import multiprocessing
 import os
 import pickle
-import signal
 import struct
-import sys
 import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -40,6 +36,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
+from presswatch.crawler.libc import die_with_parent
 from presswatch.errors import ExtractionTimeout
 
 log = logging.getLogger(__name__)
@@ -383,24 +380,6 @@ def _worker_main(
             results.send_bytes(answer)
         except OSError:  # the crawl process is gone
             return
-
-
-def die_with_parent() -> None:
-    """Linux: the kernel kills this process when the process that started it ends, killed
-    included (a killed crawl process leaves no extraction worker behind). Elsewhere the
-    worker ends when it next reads its task pipe."""
-    if sys.platform != "linux":
-        return
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # no libc to ask: the pipe still ends the worker
-        return
-    if os.getppid() == 1:  # the parent died before prctl: nobody to work for
-        os._exit(0)
-
-
-_PR_SET_PDEATHSIG = 1
 
 
 def init_extract_worker() -> None:

@@ -28,6 +28,7 @@ from multiprocessing.queues import Queue
 from typing import TYPE_CHECKING, Any
 
 from presswatch.crawler.extract_pool import ExtractPool, init_extract_worker
+from presswatch.crawler.libc import give_back_large_buffers
 from presswatch.logs import ParentLogHandler, quiet_third_party
 
 # Only light modules are imported up here: the extraction pool's workers are started first
@@ -55,6 +56,7 @@ def host_main(commands: Connection, messages: Queue[Any], log_level: int, worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     gc.disable()  # while Scrapy & co. are imported: see _Host._settle
+    give_back_large_buffers()  # downloaded pages: memory returned once they are stored
     root = logging.getLogger()
     root.handlers[:] = [ParentLogHandler(messages)]
     root.setLevel(log_level)
