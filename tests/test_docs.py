@@ -13,13 +13,16 @@ from presswatch.config import AlertsConfig, CrawlConfig, ExtractConfig, SourceCo
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
 
+_CONTEXT = click.Context(cli)
+
+
 def _command_exists(words: list[str]) -> bool:
-    command: click.Command = cli
+    command: click.Command | None = cli
     for word in words:
-        if not isinstance(command, click.Group) or word not in command.commands:
+        if not isinstance(command, click.Group):
             return False
-        command = command.commands[word]
-    return True
+        command = command.get_command(_CONTEXT, word)  # the root group loads it on demand
+    return command is not None
 
 
 def test_every_command_in_the_command_table_exists() -> None:
@@ -32,7 +35,8 @@ def test_every_command_in_the_command_table_exists() -> None:
 
 def _all_commands(group: click.Group, prefix: str) -> list[str]:
     names = []
-    for name, command in group.commands.items():
+    for name in group.list_commands(_CONTEXT):
+        command = group.get_command(_CONTEXT, name)
         if isinstance(command, click.Group):
             names += _all_commands(command, f"{prefix} {name}")
         else:

@@ -291,8 +291,25 @@ def _loaded_after(statements: str) -> set[str]:
             """,
             ("presswatch.scheduler", "apscheduler"),
         ),
+        (
+            # what `presswatch crawl` loads before it starts the crawl process: the command
+            # line, the config and the crawl host, not the database layer, Scrapy or the
+            # extractor (the crawl process loads those, in parallel with nothing else to do)
+            """
+            import presswatch.cli, presswatch.cli.crawl, presswatch.crawler.run
+            """,
+            ("sqlalchemy", "scrapy", "trafilatura", "presswatch.storage"),
+        ),
+        (
+            # what the crawl process loads: never the extractor, which only its workers need
+            """
+            import presswatch.crawler.host, presswatch.crawler.pipelines
+            import presswatch.crawler.spiders.source, presswatch.crawler.settings
+            """,
+            ("trafilatura", "presswatch.extractors.article", "alembic"),
+        ),
     ],
-    ids=["storage", "web-and-status"],
+    ids=["storage", "web-and-status", "crawl-command", "crawl-process"],
 )
 def test_importing_loads_no_module_from_above(statements: str, unwanted: tuple[str, ...]) -> None:
     loaded = _loaded_after(statements)

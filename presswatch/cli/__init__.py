@@ -2,11 +2,14 @@
 
 The root group and the console-script entry point (`main`) are here; each command or group of
 commands is in its own module, and the modules' commands are added to the root group below.
-This package is the only part of presswatch that prints.
+This package is the only part of presswatch that prints. A command's module is imported only
+when that command runs (`presswatch crawl` does not load the web app or the database layer
+before its crawl process starts).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
@@ -15,7 +18,6 @@ from rich.markup import escape
 from rich.text import Text
 
 from presswatch import __version__
-from presswatch.cli import alerts, clippings, crawl, demo, extract, serve, service, start, topics
 from presswatch.cli.console import err
 from presswatch.cli.state import AppState
 from presswatch.config import resolve_config_path
@@ -30,7 +32,40 @@ class _ConsoleLogHandler(logging.Handler):
         err.print(Text(self.format(record)), soft_wrap=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# command name -> "module:function" under presswatch.cli, in the order `--help` lists them
+COMMANDS = {
+    "init": "start:init",
+    "check": "start:check_command",
+    "crawl": "crawl:crawl",
+    "run": "service:run",
+    "worker": "service:worker",
+    "status": "service:status",
+    "clippings": "clippings:clippings",
+    "topics": "topics:topics",
+    "alerts": "alerts:alerts",
+    "extract": "extract:extract",
+    "demo": "demo:demo",
+    "serve": "serve:serve",
+}
+
+
+class _LazyGroup(click.Group):
+    """The root group: its commands are imported when asked for (click's lazy loading)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, name = target.split(":")
+        command = getattr(importlib.import_module(f"presswatch.cli.{module}"), name)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -89,20 +124,3 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("presswatch: interrupted")
         sys.exit(130)
-
-
-for command in (
-    start.init,
-    start.check_command,
-    crawl.crawl,
-    service.run,
-    service.worker,
-    service.status,
-    clippings.clippings,
-    topics.topics,
-    alerts.alerts,
-    extract.extract,
-    demo.demo,
-    serve.serve,
-):
-    cli.add_command(command)

@@ -9,7 +9,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.live import Live
@@ -20,8 +20,9 @@ from rich.text import Text
 from presswatch.cli.state import AppState
 from presswatch.config import Config
 from presswatch.counts import COUNT_NAMES, CrawlCounts, CrawlSummary
-from presswatch.storage.records import ClippingRecord
-from presswatch.storage.search import HIT_END, HIT_START
+
+if TYPE_CHECKING:
+    from presswatch.storage.records import ClippingRecord
 
 # piped output (files, CI logs) gets a fixed, wide page instead of rich's 80 columns
 _PIPE_WIDTH = 160
@@ -116,6 +117,8 @@ def marked(text: str, hits: tuple[tuple[int, int], ...]) -> Text:
 
 def highlight(snippet: str) -> Text:
     """Search hits (between HIT_START and HIT_END) as bold text."""
+    from presswatch.storage.search import HIT_END, HIT_START
+
     text = Text()
     for n, part in enumerate(re.split(f"[{HIT_START}{HIT_END}]", snippet.replace("\n", " "))):
         text.append(part, style="bold yellow" if n % 2 else "")

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from presswatch.config import Config, load_config
-from presswatch.storage.repository import Repository
+
+if TYPE_CHECKING:
+    from presswatch.storage.repository import Repository
 
 
 @dataclass(slots=True)
@@ -26,6 +29,7 @@ class AppState:
         """The repository over the configured database, opened (and migrated) once."""
         if self._repository is None:
             from presswatch.storage.db import open_database
+            from presswatch.storage.repository import Repository
 
             self._repository = Repository(open_database(self.config().database.url))
         return self._repository

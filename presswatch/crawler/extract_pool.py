@@ -37,6 +37,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from presswatch.crawler.libc import die_with_parent
+from presswatch.crawler.spawning import main_module_left_out
 from presswatch.errors import ExtractionTimeout
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,8 @@ class ExtractPool:
             name="presswatch-extract",
             daemon=True,
         )
-        process.start()
+        with main_module_left_out():
+            process.start()
         task_reader.close()
         result_writer.close()
         os.set_blocking(task_writer.fileno(), False)

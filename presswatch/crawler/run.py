@@ -177,6 +177,7 @@ class CrawlHost:
 
     def _start_child(self) -> _Child:
         from presswatch.crawler.host import host_main
+        from presswatch.crawler.spawning import main_module_left_out
 
         context = multiprocessing.get_context("spawn")
         receive_end, send_end = context.Pipe(duplex=False)
@@ -186,7 +187,8 @@ class CrawlHost:
             args=(receive_end, messages, self.log_level, self.workers),
             name="presswatch-crawl",
         )
-        process.start()
+        with main_module_left_out():
+            process.start()
         receive_end.close()
         child = _Child(process, send_end, messages, threading.Thread())
         child.receiver = threading.Thread(

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +86,36 @@ def test_a_shared_object_reaches_every_worker_once_and_can_be_forgotten() -> Non
             pool.shutdown()
 
     asyncio.run(crawl())
+
+
+def test_a_worker_does_not_run_the_program_s_main_module_again(tmp_path: Path) -> None:
+    """The main module (the `presswatch` command, a benchmark) is not imported again in each
+    worker: it notes every process that runs it, and only the program itself does."""
+    marks = tmp_path / "ran"
+    script = tmp_path / "program.py"
+    script.write_text(
+        f"""import os
+with open({str(marks)!r}, "a") as f:
+    f.write(f"{{os.getpid()}}\\n")
+if __name__ == "__main__":
+    import asyncio
+    from presswatch.crawler.extract_pool import ExtractPool
+
+    async def work():
+        pool = ExtractPool(2)
+        try:
+            print(await pool.run(os.getpid))
+        finally:
+            pool.shutdown()
+
+    asyncio.run(work())
+""",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=True
+    )
+    worker = result.stdout.strip()
+    ran = marks.read_text().split()
+    assert len(ran) == 1, ran  # the program itself
+    assert worker not in ran
