@@ -10,7 +10,9 @@ from datetime import UTC
 import trafilatura
 from charset_normalizer import from_bytes
 from lxml.etree import ParserError
+from lxml.html import HtmlElement, fromstring
 from trafilatura.settings import Document, Extractor
+from trafilatura.utils import HTML_PARSER, is_dubious_html, repair_faulty_html
 from w3lib.encoding import html_to_unicode
 
 from presswatch.errors import ExtractionError, PageTooComplex
@@ -121,7 +123,7 @@ def extract_article(
     """
     line_filter = LineFilter.build(options.drop_lines, options.drop_blocks)
     try:
-        tree = trafilatura.load_html(html)
+        tree = parse_html(html)
     except (ValueError, ParserError) as exc:
         raise ExtractionError(f"cannot parse HTML: {exc}") from exc
     if tree is None:
@@ -183,6 +185,22 @@ def extract_article(
         word_count=word_count,
         fingerprint=simhash(text),
     )
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """The page's tree as `trafilatura.load_html` makes it (the same repairs, the same parser
+    options, None for what is not HTML), parsed from UTF-8 bytes: lxml parses a str slower
+    (0.6-1 ms a page on the shared corpus, with identical trees), and load_html parses a
+    page that declares its encoding twice, first failing on the str."""
+    beginning = html[:50].lower()
+    html = repair_faulty_html(html, beginning)
+    try:
+        tree = fromstring(html.encode("utf-8", "surrogatepass"), parser=HTML_PARSER)
+    except (ValueError, ParserError):  # nothing to parse: as load_html, no tree
+        return None
+    if tree is None or (is_dubious_html(beginning) and len(tree) < 2):
+        return None
+    return tree
 
 
 # fast=True skips the comparison with the readability and jusText extractors: ~40% of the
