@@ -67,8 +67,13 @@ sitemaps = ["{site.url("/sitemap.xml")}"]
 """)
     with opened_repository(config.database.url) as opened:
         repository.append(opened)
-        (result,) = run_crawl(config, config.sources).results
+        summary = run_crawl(config, config.sources)
+    (result,) = summary.results
     assert result.counts.stored == 40
+    # the CPU time of each stage, by the process it ran in (what the benchmark breaks down)
+    stages = summary.stage_cpu_s
+    assert {"crawl:storage", "worker:extraction", "worker:matching"} <= stages.keys()
+    assert stages["worker:extraction"] > stages["crawl:storage"] > 0
     # the backlog and the downloads under way beside it (without the bound: 35 of 40)
     assert max(over) <= 2 * workers + concurrency, over
 
