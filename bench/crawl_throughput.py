@@ -365,7 +365,9 @@ class TreeSampler(threading.Thread):
                 if child not in tree:
                     tree.add(child)
                     pending.append(child)
-                    if child not in self.memory.roles:
+                    if self.memory.roles.get(child, "worker") == "worker":
+                        # asked again until it says: a process seen between its fork and its
+                        # exec still shows its parent's command line
                         tracker = "resource_tracker" in _cmdline(child)
                         self.memory.roles[child] = "tracker" if tracker else "worker"
         rss_sum = 0

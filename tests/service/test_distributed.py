@@ -207,9 +207,12 @@ def test_a_worker_killed_mid_crawl_loses_nothing(  # type: ignore[no-untyped-def
     assert all(path.split("/")[1] in lost_sources for path in twice), (twice, lost_sources)
     assert not {site.url(path) for path in twice} & stored_at_kill
     # and no more of them than its backlog (2 pages per extraction worker) and its downloads
-    # in flight (two crawls at a time, per_domain_concurrency 4, one host) could hold
+    # in flight (two crawls at a time, per_domain_concurrency 4, one host) could hold: the
+    # backlog fills to its limit, the downloads in flight then may still arrive to it, and
+    # as many may be under way when the node dies (13 seen, once, of the 20 this allows)
     extract_workers = os.cpu_count() or 1  # the default: one per core
-    assert len(twice) <= 2 * extract_workers + 2 * 4, twice
+    downloads_at_once = 2 * 4
+    assert len(twice) <= 2 * extract_workers + 2 * downloads_at_once, twice
     sent = alerted(webhook)
     assert set(sent) == newsroom.expected_alerts()
     assert max(sent.values()) == 1
