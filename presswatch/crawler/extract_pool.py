@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import fcntl
 import logging
 import multiprocessing
 import os
@@ -62,7 +63,8 @@ class Shared:
 
 
 # the first byte of a frame says what the pickle after it is: a task (fn, args), a shared
-# object (key, value), or a key to forget
+# object (key, value), or a key to forget (written with the frame's length, never joined to
+# the pickle: a page is not copied once more)
 _TASK, _SHARE, _FORGET = b"t", b"s", b"f"
 
 
@@ -125,6 +127,8 @@ class ExtractPool:
             process.start()
         task_reader.close()
         result_writer.close()
+        for connection in (task_writer, result_reader):
+            _widen_pipe(connection.fileno())
         os.set_blocking(task_writer.fileno(), False)
         os.set_blocking(result_reader.fileno(), False)
         return _Worker(
@@ -136,18 +140,18 @@ class ExtractPool:
         a worker once, before the first task of it that refers to it. `forget` ends it."""
         self._next_key += 1
         key = self._next_key
-        self._shared[key] = _SHARE + pickle.dumps((key, value), pickle.HIGHEST_PROTOCOL)
+        self._shared[key] = pickle.dumps((key, value), pickle.HIGHEST_PROTOCOL)
         return Shared(key)
 
     def forget(self, shared: Shared) -> None:
         """The workers drop a shared object (no task refers to it any more)."""
         if self._shared.pop(shared.key, None) is None:
             return
-        blob = _FORGET + pickle.dumps(shared.key, pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps(shared.key, pickle.HIGHEST_PROTOCOL)
         for worker in self._workers:
             if shared.key in worker.holds and worker.loop is not None:
                 worker.holds.discard(shared.key)
-                self._write(worker.loop, worker, blob)
+                self._write(worker.loop, worker, _FORGET, blob)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) in a worker process; its exception is raised here. BrokenProcessPool when
@@ -159,7 +163,7 @@ class ExtractPool:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         shared = tuple(a.key for a in args if isinstance(a, Shared))
-        blob = _TASK + pickle.dumps((fn, args), pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps((fn, args), pickle.HIGHEST_PROTOCOL)
         self._waiting.append((blob, future, shared))
         self._dispatch(loop)
         return await future
@@ -192,18 +196,19 @@ class ExtractPool:
         for key in task[2]:
             if key not in worker.holds and key in self._shared:
                 worker.holds.add(key)
-                self._write(loop, worker, self._shared[key])
+                self._write(loop, worker, _SHARE, self._shared[key])
         worker.sent.append(task)
-        self._write(loop, worker, task[0])
+        self._write(loop, worker, _TASK, task[0])
 
-    def _write(self, loop: asyncio.AbstractEventLoop, worker: _Worker, blob: bytes) -> None:
-        """One frame to the worker's task pipe: written now as far as the pipe has room, the
-        rest when it has more."""
+    def _write(
+        self, loop: asyncio.AbstractEventLoop, worker: _Worker, kind: bytes, blob: bytes
+    ) -> None:
+        """One frame (its kind, then the pickle) to the worker's task pipe: written now as far
+        as the pipe has room, the rest when it has more."""
+        size = len(blob) + len(kind)
         header = (
-            _SHORT.pack(len(blob))
-            if len(blob) < 0x7FFFFFFF
-            else _SHORT.pack(-1) + _LONG.pack(len(blob))
-        )
+            _SHORT.pack(size) if size < 0x7FFFFFFF else _SHORT.pack(-1) + _LONG.pack(size)
+        ) + kind
         if worker.outgoing:
             worker.outgoing += header
             worker.outgoing += blob
@@ -337,6 +342,21 @@ class ExtractPool:
                 worker.process.kill()
                 worker.process.join()
         self._workers.clear()
+
+
+# a pipe holds 64 KiB by default: a page of 171 KiB took three writes, and the rest waited in
+# the crawl process for the worker to read the first part; this much lets a page (and the
+# next one) go in one write
+_PIPE_BYTES = 1 << 20
+
+
+def _widen_pipe(fd: int) -> None:
+    """Linux: give the pipe `_PIPE_BYTES` of buffer (as much as the system allows)."""
+    setter = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setter is None:
+        return
+    with contextlib.suppress(OSError):  # more than the system's pipe-max-size: the default
+        fcntl.fcntl(fd, setter, _PIPE_BYTES)
 
 
 def _worker_main(
