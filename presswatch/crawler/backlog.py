@@ -39,18 +39,17 @@ _COUNTED = "presswatch_backlog"  # Request.meta: this download was counted as un
 
 
 class Backlog:
-    """Pages between download and extraction, for every crawl of one process (they share
-    the extraction workers). Used from the event loop's thread only."""
+    """Pages between download and storage, for every crawl of one process (they share the
+    extraction workers). Used from the event loop's thread only."""
 
     def __init__(self, workers: int, in_flight: int = 16) -> None:
         self.workers = max(1, workers)
         self.limit = 2 * self.workers  # pages downloaded and not stored, at most
-        self.in_flight = in_flight  # the largest window
+        self.in_flight = in_flight  # the largest window (set from each crawl's config)
         self.window = self.limit  # article downloads under way beyond the backlog, at most
         self.waiting = 0  # downloaded, not stored yet
         self.extracting = 0  # of which given to the extraction workers and not back yet
         self.downloading = 0  # article downloads under way
-        self.peak = 0  # the most pages that waited at one time
         self._held: collections.deque[asyncio.Future[None]] = collections.deque()
 
     @property
@@ -66,9 +65,13 @@ class Backlog:
         return not self.extracting or (self.full and self.extracting <= self.workers)
 
     def has_room(self) -> bool:
-        return self.waiting < self.limit and self.waiting + self.downloading < self.limit + min(
-            self.window, self.in_flight
-        )
+        return self._room() > 0
+
+    def _room(self) -> int:
+        """How many more article downloads may start now."""
+        window = min(self.window, self.in_flight)
+        beyond = self.limit + window - self.waiting - self.downloading
+        return min(self.limit - self.waiting, beyond)
 
     async def start_download(self) -> None:
         """Wait until an article download may start, and count it as under way."""
@@ -88,7 +91,6 @@ class Backlog:
     def page(self) -> Iterator[None]:
         """A downloaded page, from the pipeline taking it until it is stored (or dropped)."""
         self.waiting += 1
-        self.peak = max(self.peak, self.waiting)
         try:
             yield
         finally:
@@ -110,10 +112,7 @@ class Backlog:
 
     def _release(self) -> None:
         """Let held downloads go while there is room (each checks again when it runs)."""
-        room = min(
-            self.limit - self.waiting,
-            self.limit + min(self.window, self.in_flight) - self.waiting - self.downloading,
-        )
+        room = self._room()
         while room > 0 and self._held:
             future = self._held.popleft()
             if not future.done():
@@ -132,15 +131,13 @@ class BacklogMiddleware:
     def from_crawler(cls, crawler: Crawler) -> BacklogMiddleware:
         return cls(crawler)
 
-    def _backlog(self) -> Backlog | None:
-        services = getattr(self.crawler.spider, "services", None)
-        return getattr(services, "backlog", None)
+    def _backlog(self) -> Backlog:
+        return self.crawler.spider.services.backlog  # type: ignore[union-attr,no-any-return]
 
     async def process_request(self, request: Request) -> None:
-        backlog = self._backlog()
-        if backlog is None or request.meta.get(KIND) != "article":
+        if request.meta.get(KIND) != "article":
             return
-        await backlog.start_download()
+        await self._backlog().start_download()
         request.meta[_COUNTED] = True
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -151,6 +148,5 @@ class BacklogMiddleware:
         self._ended(request)
 
     def _ended(self, request: Request) -> None:
-        backlog = self._backlog()
-        if backlog is not None and request.meta.pop(_COUNTED, False):
-            backlog.download_ended()
+        if request.meta.pop(_COUNTED, False):
+            self._backlog().download_ended()

@@ -168,11 +168,6 @@ class ExtractPool:
         self._dispatch(loop)
         return await future
 
-    @property
-    def backlog(self) -> int:
-        """Tasks given to the pool and not answered yet (waiting, queued or running)."""
-        return len(self._waiting) + sum(len(w.sent) for w in self._workers)
-
     def _dispatch(self, loop: asyncio.AbstractEventLoop) -> None:
         self.start()
         while self._waiting:

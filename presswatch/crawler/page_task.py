@@ -18,7 +18,7 @@ from presswatch.alerts.matching import ArticleMatcher
 from presswatch.extractors.options import ExtractOptions
 from presswatch.index_text import IndexText, index_entry, indexed_words
 from presswatch.model import Article, NewMatch
-from presswatch.query.evaluate import MAX_TEXT_CHARS, Document
+from presswatch.query.evaluate import Document
 
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 
@@ -68,12 +68,10 @@ def work_page(
         else ()
     )
     matched = clock()
-    title_words = (
-        document.fields["title"].words
-        if len(outcome.title) <= MAX_TEXT_CHARS
-        else indexed_words(outcome.title)
-    )
-    entry = index_entry(context.dialect, title_words, document.fields["text"].words)
+    # the text's words are the document's (tokenized once); the title is short, and the
+    # document keeps all of it where the index keeps its first MAX_TEXT_CHARS characters
+    text_words = document.fields["text"].words
+    entry = index_entry(context.dialect, indexed_words(outcome.title), text_words)
     done = clock()
     return (
         tuple(getattr(outcome, name) for name in _ARTICLE_FIELDS),

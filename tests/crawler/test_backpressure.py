@@ -78,6 +78,35 @@ sitemaps = ["{site.url("/sitemap.xml")}"]
     assert max(over) <= 2 * workers + concurrency, over
 
 
+def test_downloads_overlap_when_the_host_is_the_slow_part(
+    site: LoopbackSite, write_config: Callable[[str], Config]
+) -> None:
+    """Pages that take the host long to answer and the worker little to extract: the window
+    of downloads beside the backlog (2 pages with one worker) grows until the host's own
+    limit is what holds them, so the crawl is not paced by one page at a time."""
+    per_host = 8
+    links = []
+    for n in range(40):
+        html = article_page(f"Ferry story {n}", paragraphs_about(f"ferry {n}", seed=n))
+        site.add_html(f"/news/{n}.html", html, delay_s=0.3)
+        links.append(site.url(f"/news/{n}.html"))
+    site.add("/sitemap.xml", Route(sitemap(links).encode(), headers=XML))
+    config = write_config(f"""
+[crawl]
+autothrottle = false
+concurrency = {per_host}
+per_domain_concurrency = {per_host}
+extract_workers = 1
+[[sources]]
+name = "ferries"
+sitemaps = ["{site.url("/sitemap.xml")}"]
+""")
+    (result,) = run_crawl(config, config.sources).results
+    assert result.counts.stored == 40
+    # with the window stuck at its start, at most 2 + 2 pages would be in flight
+    assert site.max_in_flight == per_host
+
+
 @pytest.fixture
 def slow_host() -> Iterator[tuple[LoopbackSite, threading.Event]]:
     """A second host (127.0.0.2) whose pages are answered only once the event is set."""
