@@ -26,7 +26,7 @@ class CrawlServices:
     guard: NetworkGuard
     alert_hold_s: float  # how long an alert opened by a crawl waits at most for its release
     matcher: ArticleMatcher
-    backlog: Backlog  # pages between download and extraction, bounded
+    backlog: Backlog  # pages between download and storage, bounded
 
 
 @dataclass(slots=True)

@@ -52,7 +52,6 @@ _READ_CHUNK = 1 << 20
 # send_bytes: a 4-byte signed length, or -1 and an 8-byte length for 2 GiB and more
 _SHORT = struct.Struct("!i")
 _LONG = struct.Struct("!Q")
-_Task = tuple[bytes, "asyncio.Future[Any]", tuple[int, ...]]  # pickled task, answer, shared
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +59,13 @@ class Shared:
     """Stands for a shared object in a task's arguments (ExtractPool.share)."""
 
     key: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    blob: bytes  # (fn, args), pickled
+    future: asyncio.Future[Any]  # its answer
+    shared: tuple[int, ...]  # the keys of the shared objects it refers to
 
 
 # the first byte of a frame says what the pickle after it is: a task (fn, args), a shared
@@ -164,7 +170,7 @@ class ExtractPool:
         future: asyncio.Future[T] = loop.create_future()
         shared = tuple(a.key for a in args if isinstance(a, Shared))
         blob = pickle.dumps((fn, args), pickle.HIGHEST_PROTOCOL)
-        self._waiting.append((blob, future, shared))
+        self._waiting.append(_Task(blob, future, shared))
         self._dispatch(loop)
         return await future
 
@@ -175,7 +181,7 @@ class ExtractPool:
             if len(worker.sent) >= IN_FLIGHT:
                 return
             task = self._waiting.popleft()
-            if task[1].done():  # cancelled while it waited
+            if task.future.done():  # cancelled while it waited
                 continue
             self._send(loop, worker, task)
 
@@ -188,12 +194,12 @@ class ExtractPool:
         if not self._watching and self.task_timeout_s:
             self._watching = True
             loop.call_later(_WATCH_EVERY_S, self._watch, loop)
-        for key in task[2]:
+        for key in task.shared:
             if key not in worker.holds and key in self._shared:
                 worker.holds.add(key)
                 self._write(loop, worker, _SHARE, self._shared[key])
         worker.sent.append(task)
-        self._write(loop, worker, _TASK, task[0])
+        self._write(loop, worker, _TASK, task.blob)
 
     def _write(
         self, loop: asyncio.AbstractEventLoop, worker: _Worker, kind: bytes, blob: bytes
@@ -260,7 +266,7 @@ class ExtractPool:
                 break
             ok, value = pickle.loads(memoryview(buffer)[offset : offset + size])
             start = offset + size
-            future = worker.sent.popleft()[1]
+            future = worker.sent.popleft().future
             worker.running_since = time.monotonic() if worker.sent else None
             if not future.done():
                 if ok:
@@ -304,7 +310,7 @@ class ExtractPool:
             log.warning("%s; starting another one", why)
             error = BrokenProcessPool(why)
         if worker.sent:
-            running = worker.sent.popleft()[1]
+            running = worker.sent.popleft().future
             if not running.done():
                 running.set_exception(error)
         # the tasks queued behind it did not start: first in line for the other workers
@@ -324,12 +330,12 @@ class ExtractPool:
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """Tasks not answered yet are cancelled; workers end after the page they are on."""
         self._closed = True
-        for _, future, _ in self._waiting:
-            future.cancel()
+        for task in self._waiting:
+            task.future.cancel()
         self._waiting.clear()
         for worker in self._workers:
-            for _, future, _ in worker.sent:
-                future.cancel()
+            for task in worker.sent:
+                task.future.cancel()
             self._forget(worker)  # a worker reads end-of-file on its task pipe, and ends
         for worker in self._workers:
             worker.process.join(timeout_s)

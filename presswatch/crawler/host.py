@@ -20,6 +20,7 @@ import multiprocessing
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -265,11 +266,10 @@ class _Host:
         if release_after_s is not None:
             repository.release_alerts(run_ids, now_utc() + timedelta(seconds=release_after_s))
         errors = repository.run_errors(run_ids)
-        stages: dict[str, float] = {}
+        stages: Counter[str] = Counter()
         for crawl in crawls:
-            for stage, seconds in crawl.cpu_s.items():
-                stages[stage] = stages.get(stage, 0.0) + seconds
-        return CrawlSummary(tuple(results), tuple(errors), stages)
+            stages.update(crawl.cpu_s)
+        return CrawlSummary(tuple(results), tuple(errors), dict(stages))
 
     def _services(self, config: Config) -> CrawlServices:
         from presswatch.addresses import allowed_networks
