@@ -31,6 +31,7 @@ max_depth = 2                 # how far links are followed from start_urls
 autothrottle = true           # adapt the request rate to each host's speed
 extract_workers = 0           # processes extracting articles; 0 = one per CPU core
 allow_networks = []           # internal networks a crawl may reach, e.g. ["10.0.0.0/8"]
+adaptive = false              # every source's interval follows its rhythm (see [[sources]])
 
 [queue]                       # distributed mode only: presswatch worker on each node
 # url = "redis://127.0.0.1:6379/0"   # the shared queue; without it everything runs here
@@ -48,6 +49,10 @@ max_attempts = 8              # a failing alert is retried this often, then mark
 first_retry = "10m"           # then 20m, 40m, ... (at most 12h apart): 8 attempts ~ a day
 gather = "30s"                # run: crawls ending within 30 s share one alert per topic
 
+[health]                      # a source that goes silent, stops yielding articles, fails
+notify = []                   # channels told when it starts and when it is over, e.g. ["ops"]
+silent_gaps = 6               # silent: no new clipping for 6 times its usual gap
+
 [service]                     # presswatch run
 crawl_timeout = "30m"         # a crawl running longer is stopped and counted as failed
 stop_timeout = "30s"          # on SIGTERM, how long running crawls get to end cleanly
@@ -62,6 +67,9 @@ follow = []                   # ... when the link matches one of these regexes
 exclude = []                  # CSS selectors of this site's junk, e.g. ["div.promo", "#outbrain"]
 every = "15m"                 # 30s, 15m, 2h, 1d; or instead: cron = "*/15 * * * *"
 enabled = true
+# adaptive = true             # poll busy feeds more often, quiet ones less (default: [crawl])
+# min_every = "5m"            # ... never more often than this (default: a quarter of every)
+# follow_moves = true         # a feed that moved (301) is fetched at its new URL from then on
 
 # Topics and alert channels (see README):
 # [[topics]]

@@ -214,6 +214,7 @@ def test_starter_config_is_valid_and_documents_every_key(tmp_path: Path) -> None
         "extract": Config.model_fields["extract"].annotation,
         "queue": Config.model_fields["queue"].annotation,
         "alerts": Config.model_fields["alerts"].annotation,
+        "health": Config.model_fields["health"].annotation,
     }
     for section, model in sections.items():
         assert set(model.model_fields) <= set(documented[section]), section  # type: ignore[union-attr]

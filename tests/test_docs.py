@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from presswatch.cli import cli
-from presswatch.config import AlertsConfig, CrawlConfig, ExtractConfig, SourceConfig
+from presswatch.config import (
+    AlertsConfig,
+    CrawlConfig,
+    ExtractConfig,
+    HealthConfig,
+    SourceConfig,
+)
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -63,6 +69,7 @@ def test_every_config_key_is_in_the_readme() -> None:
         ("crawl", CrawlConfig),
         ("extract", ExtractConfig),
         ("alerts", AlertsConfig),
+        ("health", HealthConfig),
     ):
         for key in model.model_fields:
             assert f"`[{section}] {key}`" in README, key

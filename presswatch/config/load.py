@@ -147,13 +147,17 @@ def _check_cross_references(config: Config, path: Path) -> None:
             raise ConfigError(
                 f'{path}: topics[{index}].query: topic "{topic.name}": {exc}'
             ) from exc
-        for n, channel in enumerate(topic.notify):
-            if channel not in config.channels:
-                known = ", ".join(sorted(config.channels)) or "none configured"
-                raise ConfigError(
-                    f'{path}: topics[{index}].notify[{n}]: unknown channel "{channel}" '
-                    f"(channels: {known})"
-                )
+        _check_notify(config, path, f"topics[{index}].notify", topic.notify)
+    _check_notify(config, path, "health.notify", config.health.notify)
+
+
+def _check_notify(config: Config, path: Path, key: str, notify: Sequence[str]) -> None:
+    for n, channel in enumerate(notify):
+        if channel not in config.channels:
+            known = ", ".join(sorted(config.channels)) or "none configured"
+            raise ConfigError(
+                f'{path}: {key}[{n}]: unknown channel "{channel}" (channels: {known})'
+            )
 
 
 def _describe(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> str:

@@ -47,6 +47,9 @@ class CrawlConfig(_Model):
     extract_workers: int = Field(default=0, ge=0, le=64)  # 0: one per CPU core
     # internal networks a crawl may reach (all others but public addresses are refused)
     allow_networks: tuple[Network, ...] = ()
+    # every source's interval follows its rhythm, between min_every and every (see
+    # SourceConfig.adaptive, which overrides this per source)
+    adaptive: bool = False
 
     @property
     def timeout_s(self) -> float:
@@ -92,6 +95,14 @@ class AlertsConfig(_Model):
         return 0.0 if is_zero_duration(self.gather) else parse_duration_s(self.gather)
 
 
+class HealthConfig(_Model):
+    """Source health: who hears of a source that departs from its usual behaviour."""
+
+    notify: tuple[str, ...] = ()  # channels; a message when an event opens and when it is over
+    # silent: no new clipping for longer than this many of the source's usual gaps
+    silent_gaps: float = Field(default=6.0, ge=2.0, le=1000.0)
+
+
 class ServiceConfig(_Model):
     """`presswatch run`: limits of the long-running service."""
 
@@ -118,6 +129,12 @@ class SourceConfig(_Model):
     every: Duration | None = None
     cron: Cron | None = None
     enabled: bool = True
+    # adaptive polling: the interval moves between min_every and every (None: [crawl] adaptive)
+    adaptive: bool | None = None
+    min_every: Duration | None = None  # default: a quarter of every
+    # a feed or sitemap that answers with a permanent redirect is asked for at its new URL
+    # from then on (otherwise it is reported, and the configured URL is still used)
+    follow_moves: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> SourceConfig:
@@ -129,7 +146,26 @@ class SourceConfig(_Model):
             raise ValueError('set either "every" or "cron", not both')
         if self.follow and not self.start_urls:
             raise ValueError('"follow" needs "start_urls" to start from')
+        if self.cron and (self.adaptive or self.min_every):
+            raise ValueError('adaptive polling needs "every", not "cron"')
+        if self.min_every and parse_duration_s(self.min_every) >= (self.interval_s or 0):
+            raise ValueError(
+                f'min_every "{self.min_every}" must be shorter than every "{self.every or "1h"}"'
+            )
         return self
+
+    def is_adaptive(self, crawl: CrawlConfig) -> bool:
+        """Whether the interval follows the source's rhythm (never for a cron schedule)."""
+        if self.cron:
+            return False
+        return self.adaptive if self.adaptive is not None else crawl.adaptive
+
+    @property
+    def min_interval_s(self) -> float:
+        """The shortest interval adaptive polling may reach."""
+        if self.min_every:
+            return parse_duration_s(self.min_every)
+        return (self.interval_s or 3600.0) / 4
 
     @property
     def schedule(self) -> str:
@@ -193,6 +229,7 @@ class Config(_Model):
     queue: QueueConfig = QueueConfig()
     extract: ExtractConfig = ExtractConfig()
     alerts: AlertsConfig = AlertsConfig()
+    health: HealthConfig = HealthConfig()
     service: ServiceConfig = ServiceConfig()
     sources: tuple[SourceConfig, ...] = ()
     topics: tuple[TopicConfig, ...] = ()

@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -59,6 +60,8 @@ class Source(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # adaptive polling: the interval the source is crawled at now (None: its `every`)
+    poll_interval_s: Mapped[float | None] = mapped_column(Float)
 
 
 class Clipping(Base):
@@ -154,6 +157,63 @@ class CrawlRun(Base):
     matched: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     blocked: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    robots: Mapped[int] = mapped_column(Integer, default=0)  # URLs robots.txt refused
+    # of the new clippings: how many have a date, an author; their median length in words
+    dated: Mapped[int] = mapped_column(Integer, default=0)
+    authored: Mapped[int] = mapped_column(Integer, default=0)
+    median_words: Mapped[int | None] = mapped_column(Integer)
+
+
+class FeedFetch(Base):
+    """One feed or sitemap as one crawl run fetched it: its answer, its entries, the new
+    links it gave, and where it moved to when it answered with a permanent redirect."""
+
+    __tablename__ = "feed_fetches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(10))  # feed, sitemap
+    status: Mapped[int] = mapped_column(Integer)  # HTTP status; 0: no answer
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    new_links: Mapped[int] = mapped_column(Integer, default=0)
+    moved_to: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SourceDay(Base):
+    """A source's crawl runs summed per UTC day (kept as runs finish), so that a month of
+    yield per source is read from 30 rows, not from thousands of runs."""
+
+    __tablename__ = "source_days"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    extracted: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HealthEvent(Base):
+    """A way a source departed from its usual behaviour (silent, yield, errors, robots,
+    moved): open while it lasts, recovered once it is over. One open event per source and
+    kind at a time."""
+
+    __tablename__ = "health_events"
+    __table_args__ = (Index("ix_health_events_source_kind", "source_id", "kind", "recovered_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    since: Mapped[datetime] = mapped_column(UtcDateTime)  # when the change began, as seen
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    message: Mapped[str] = mapped_column(Text)
+    recovered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recovery_message: Mapped[str | None] = mapped_column(Text)
 
 
 class CrawlError(Base):
@@ -217,7 +277,7 @@ class Alert(Base):
     delivery_id: Mapped[str] = mapped_column(String(64), unique=True)
     topic: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(200))
-    event: Mapped[str] = mapped_column(String(10))  # alert, digest
+    event: Mapped[str] = mapped_column(String(10))  # alert, digest, health
     status: Mapped[str] = mapped_column(String(10))  # pending, sent, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -225,6 +285,9 @@ class Alert(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    # event "health": the health event it tells of, and which of its states (open, recovered)
+    health_event_id: Mapped[int | None] = mapped_column(ForeignKey("health_events.id"))
+    health_state: Mapped[str | None] = mapped_column(String(10))
 
 
 class AlertItem(Base):
