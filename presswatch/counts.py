@@ -14,7 +14,8 @@ class CrawlCounts:
     feeds and sitemaps answered 304; extracted: pages that were articles; not_articles: pages
     that were not (index pages, stubs, non-HTML); stored: new clippings; duplicates: of those,
     near-identical to an earlier clipping; matched: topic matches of the new clippings;
-    errors: failed URLs; blocked: URLs refused because they lead to an internal address.
+    errors: failed URLs; blocked: URLs refused because they lead to an internal address;
+    robots: URLs robots.txt forbids; requests: URLs asked for (answered or failed).
     """
 
     discovered: int = 0
@@ -28,6 +29,8 @@ class CrawlCounts:
     matched: int = 0
     errors: int = 0
     blocked: int = 0
+    robots: int = 0
+    requests: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -38,6 +41,43 @@ class CrawlCounts:
 
 
 COUNT_NAMES = tuple(f.name for f in fields(CrawlCounts))
+# the crawl summary's columns (requests and robots refusals are shown by `presswatch sources`)
+SUMMARY_COUNTS = tuple(n for n in COUNT_NAMES if n not in ("requests", "robots"))
+
+
+@dataclass(slots=True)
+class ClippingStats:
+    """What a crawl run's new clippings were like: how many had a date, an author, and their
+    lengths in words (the median is stored)."""
+
+    dated: int = 0
+    authored: int = 0
+    word_counts: list[int] = field(default_factory=list)
+
+    def add(self, has_date: bool, has_author: bool, words: int) -> None:
+        self.dated += has_date
+        self.authored += has_author
+        self.word_counts.append(words)
+
+    @property
+    def median_words(self) -> int | None:
+        if not self.word_counts:
+            return None
+        ordered = sorted(self.word_counts)
+        return ordered[len(ordered) // 2]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFetchRecord:
+    """A feed or sitemap as a crawl run fetched it (status 0: no answer)."""
+
+    url: str
+    kind: str  # feed, sitemap
+    status: int
+    entries: int = 0
+    new_links: int = 0
+    moved_to: str | None = None  # a permanent redirect's target
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

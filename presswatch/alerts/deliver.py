@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from presswatch.alerts.channels.base import Channel
-from presswatch.alerts.message import AlertClipping, AlertMessage, AlsoIn, Event
+from presswatch.alerts.message import (
+    AlertClipping,
+    AlertMessage,
+    AlsoIn,
+    Event,
+    HealthMessage,
+    Message,
+)
 from presswatch.clock import now_utc
 from presswatch.config import AlertsConfig, Config, channel_problem, channel_secret
 from presswatch.errors import DeliveryError
@@ -84,7 +91,7 @@ class UnusableChannel:
     def probe(self) -> str:
         raise DeliveryError(self.reason, retryable=False)
 
-    def send(self, message: AlertMessage) -> str:
+    def send(self, message: Message) -> str:
         raise DeliveryError(self.reason)
 
 
@@ -159,7 +166,7 @@ def deliver(
         if not repository.claim_alert(alert, now + CLAIM_FOR):
             continue  # another sender (a service, `alerts retry`) has it
         message = _message(repository, alert, queries.get(alert.topic, ""))
-        if not message.clippings:
+        if message is None:
             repository.mark_sent(alert.id)  # nothing left to say (clippings deleted)
             continue
         try:
@@ -198,13 +205,15 @@ def deliver(
                 "alert": alert.id,
                 "topic": alert.topic,
                 "channel": alert.channel,
-                "clippings": len(message.clippings),
+                "clippings": len(getattr(message, "clippings", ())),
             },
         )
     return report
 
 
-def _message(repository: Repository, alert: AlertRecord, query: str) -> AlertMessage:
+def _message(repository: Repository, alert: AlertRecord, query: str) -> Message | None:
+    if alert.event == "health":
+        return _health_message(repository, alert)
     clippings = tuple(
         AlertClipping(
             id=item.clipping.id,
@@ -218,5 +227,25 @@ def _message(repository: Repository, alert: AlertRecord, query: str) -> AlertMes
         )
         for item in repository.alert_clippings(alert.id)
     )
+    if not clippings:
+        return None
     event: Event = "digest" if alert.event == "digest" else "alert"
     return AlertMessage(alert.delivery_id, event, alert.topic, query, clippings)
+
+
+def _health_message(repository: Repository, alert: AlertRecord) -> HealthMessage | None:
+    event = (
+        repository.health.health_event(alert.health_event_id)
+        if alert.health_event_id is not None
+        else None
+    )
+    if event is None:
+        return None
+    if alert.health_state == "recovered":
+        text = event.recovery_message or f"{event.source}: {event.kind} is over"
+        return HealthMessage(
+            alert.delivery_id, event.source, "recovered", event.kind, text, event.since
+        )
+    return HealthMessage(
+        alert.delivery_id, event.source, "open", event.kind, event.message, event.since
+    )

@@ -1,4 +1,5 @@
-"""The values an alert carries to a channel: one topic, one or more clippings."""
+"""The values a message carries to a channel: an alert (one topic, one or more clippings) or
+a health message (one source's health event opened or recovered)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,20 @@ class AlertMessage:
     topic: str
     query: str
     clippings: tuple[AlertClipping, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HealthMessage:
+    """A source's health event, as it opened or as it recovered; `delivery_id` is the same on
+    every retry of it."""
+
+    delivery_id: str
+    source: str
+    state: Literal["open", "recovered"]
+    kind: str  # silent, yield, errors, robots, moved
+    message: str  # what changed (or that it is over), since when, the usual value
+    since: datetime
+    event: Literal["health"] = "health"
+
+
+Message = AlertMessage | HealthMessage

@@ -13,12 +13,24 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from presswatch.alerts.message import AlertClipping, AlertMessage
+from presswatch.alerts.message import AlertClipping, HealthMessage, Message
 from presswatch.model import Snippet
 
 
-def webhook_body(message: AlertMessage) -> bytes:
+def webhook_body(message: Message) -> bytes:
     """The JSON body of the webhook POST (UTF-8); snippets are plain text, hits unmarked."""
+    body: dict[str, object]
+    if isinstance(message, HealthMessage):
+        body = {
+            "event": "health",
+            "delivery_id": message.delivery_id,
+            "source": message.source,
+            "state": message.state,
+            "kind": message.kind,
+            "message": message.message,
+            "since": message.since.isoformat(),
+        }
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
     body = {
         "event": message.event,
         "delivery_id": message.delivery_id,
@@ -43,8 +55,11 @@ def _clipping_json(clipping: AlertClipping) -> dict[str, object]:
     }
 
 
-def email_subject(message: AlertMessage) -> str:
-    """`[presswatch] topic: 3 new clippings`, or `[presswatch] digest topic: 12 clippings`."""
+def email_subject(message: Message) -> str:
+    """`[presswatch] topic: 3 new clippings`, `[presswatch] digest topic: 12 clippings`, or
+    `[presswatch] health: ledger silent open`."""
+    if isinstance(message, HealthMessage):
+        return f"[presswatch] health: {message.source} {message.kind} {message.state}"
     count = len(message.clippings)
     noun = "clipping" if count == 1 else "clippings"
     if message.event == "test":
@@ -54,10 +69,11 @@ def email_subject(message: AlertMessage) -> str:
     return f"[presswatch] {message.topic}: {count} new {noun}"
 
 
-def email_message(message: AlertMessage, sender: str, recipients: Sequence[str]) -> EmailMessage:
+def email_message(message: Message, sender: str, recipients: Sequence[str]) -> EmailMessage:
     """A multipart/alternative message (plain text and HTML) whose Message-ID is stable."""
     env = _environment()
     context = {"message": message, "subject": email_subject(message)}
+    template = "health" if isinstance(message, HealthMessage) else "alert"
     msg = EmailMessage()
     msg["Subject"] = context["subject"]
     msg["From"] = sender
@@ -66,8 +82,8 @@ def email_message(message: AlertMessage, sender: str, recipients: Sequence[str])
     # derived from the delivery id so that a retried alert can be recognised as a resend
     msg["Message-ID"] = f"<{message.delivery_id}@presswatch>"
     msg["X-Presswatch-Delivery"] = message.delivery_id
-    msg.set_content(env.get_template("alert.txt.j2").render(context))
-    msg.add_alternative(env.get_template("alert.html.j2").render(context), subtype="html")
+    msg.set_content(env.get_template(f"{template}.txt.j2").render(context))
+    msg.add_alternative(env.get_template(f"{template}.html.j2").render(context), subtype="html")
     return msg
 
 

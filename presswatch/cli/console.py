@@ -19,7 +19,7 @@ from rich.text import Text
 
 from presswatch.cli.state import AppState
 from presswatch.config import Config
-from presswatch.counts import COUNT_NAMES, CrawlCounts, CrawlSummary
+from presswatch.counts import SUMMARY_COUNTS, CrawlCounts, CrawlSummary
 
 if TYPE_CHECKING:
     from presswatch.storage.records import ClippingRecord
@@ -78,7 +78,7 @@ def print_summary(summary: CrawlSummary, title: str = "crawl summary") -> None:
     table.add_column("source")
     table.add_column("status")
     table.add_column("seconds", justify="right")
-    for name in COUNT_NAMES:
+    for name in SUMMARY_COUNTS:
         table.add_column(name.replace("_", " "), justify="right")
     for result in summary.results:
         status = result.status if result.status == "finished" else f"[red]{result.status}[/]"
@@ -86,11 +86,11 @@ def print_summary(summary: CrawlSummary, title: str = "crawl summary") -> None:
             escape(result.source),
             status,
             f"{result.duration_s:.1f}",
-            *(count_cell(n, getattr(result.counts, n)) for n in COUNT_NAMES),
+            *(count_cell(n, getattr(result.counts, n)) for n in SUMMARY_COUNTS),
         )
     if len(summary.results) > 1:
         totals = summary.totals
-        table.add_row("[b]total[/]", "", "", *(str(getattr(totals, n)) for n in COUNT_NAMES))
+        table.add_row("[b]total[/]", "", "", *(str(getattr(totals, n)) for n in SUMMARY_COUNTS))
     out.print(table)
     if summary.errors:
         out.print(f"[b]{len(summary.errors)} error(s):[/]")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from presswatch.alerts.matching import ArticleMatcher
 from presswatch.config import SourceConfig
-from presswatch.counts import CrawlCounts
+from presswatch.counts import ClippingStats, CrawlCounts, FeedFetchRecord
 from presswatch.crawler.backlog import Backlog
 from presswatch.crawler.extract_pool import ExtractPool
 from presswatch.crawler.guard import NetworkGuard
@@ -45,6 +45,10 @@ class SourceCrawl:
     revisit: bool = False
     # CPU seconds by stage (CrawlSummary.stage_cpu_s)
     cpu_s: dict[str, float] = field(default_factory=dict)
+    clippings: ClippingStats = field(default_factory=ClippingStats)  # the new ones
+    feed_fetches: list[FeedFetchRecord] = field(default_factory=list)
+    # follow_moves: configured feed or sitemap URL -> the URL it moved to, asked for instead
+    moved: dict[str, str] = field(default_factory=dict)
 
     def add_cpu(self, stage: str, seconds: float) -> None:
         self.cpu_s[stage] = self.cpu_s.get(stage, 0.0) + seconds
@@ -55,6 +59,14 @@ def report_blocked(services: CrawlServices, crawl: SourceCrawl, url: str, why: s
     crawl.counts.blocked += 1
     services.repository.record_error(crawl.run_id, url, "blocked", why)
     log.warning("blocked: %s", why, extra={"source": crawl.source.name, "url": url})
+
+
+def report_robots(services: CrawlServices, crawl: SourceCrawl, url: str) -> None:
+    """Count and store one URL robots.txt forbids (not an error: the site asked for it; source
+    health watches for paths the source used that robots.txt now forbids)."""
+    crawl.counts.robots += 1
+    services.repository.record_error(crawl.run_id, url, "robots", "forbidden by robots.txt")
+    log.info("skipped (robots.txt)", extra={"source": crawl.source.name, "url": url})
 
 
 def report_error(

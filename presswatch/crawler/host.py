@@ -219,6 +219,7 @@ class _Host:
         from presswatch.crawler.settings import scrapy_settings
         from presswatch.crawler.spiders.source import SourceSpider
         from presswatch.extractors.options import ExtractOptions
+        from presswatch.health import check_source_health
         from presswatch.liveness import process_owner
 
         services = self._services(config)
@@ -235,6 +236,10 @@ class _Host:
             )
             for source in sources
         ]
+        for crawl in crawls:
+            if crawl.source.follow_moves:
+                urls = [*crawl.source.feeds, *crawl.source.sitemaps]
+                crawl.moved.update(repository.health.moved_feeds(crawl.source_id, urls))
         request = _Request(crawls, runner, progress)
         self.requests[request_id] = request
         self.messages.put(("runs", request_id, {c.source.name: c.run_id for c in crawls}))
@@ -258,7 +263,13 @@ class _Host:
                 repository.record_error(crawl.run_id, "", "crawl", why)
                 if status == "failed":
                     crawl.counts.errors += 1
-            repository.finish_run(crawl.run_id, crawl.counts, status)
+            repository.finish_run(
+                crawl.run_id, crawl.counts, status, crawl.clippings, crawl.feed_fetches
+            )
+            try:
+                check_source_health(repository, config, crawl.source, crawl.source_id, now_utc())
+            except Exception:  # a bug or the database: the crawl's own result still stands
+                log.exception("health check of %s failed", crawl.source.name)
             results.append(
                 SourceResult(crawl.source.name, crawl.run_id, status, duration, crawl.counts)
             )

@@ -200,6 +200,9 @@ class ExtractStorePipeline:
             return
         if added.status == "new":
             crawl.counts.stored += 1
+            crawl.clippings.add(
+                article.published is not None, bool(article.author), article.word_count
+            )
             if added.duplicate_of is not None:
                 crawl.counts.duplicates += 1
             crawl.counts.matched += added.matches

@@ -49,6 +49,8 @@ class AlertRecord:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    health_event_id: int | None = None  # event "health": the event it tells of, in which state
+    health_state: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from presswatch.storage.clippings import ClippingStore
 from presswatch.storage.feeds import FeedStore
+from presswatch.storage.health import HealthStore
 from presswatch.storage.matches import MatchStore
 from presswatch.storage.outbox import OutboxStore
 from presswatch.storage.review import ReviewStore
@@ -31,6 +32,7 @@ class Repository:
         self.clippings = ClippingStore(engine, self.matches)
         self.outbox = OutboxStore(engine)
         self.review = ReviewStore(engine, self.matches)
+        self.health = HealthStore(engine)
 
         self.source_id = self.sources.source_id
         self.source_names = self.sources.source_names

@@ -4,16 +4,23 @@ last run (for `presswatch status` and the review page's sources)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from presswatch.clock import now_utc
-from presswatch.counts import CrawlCounts, ErrorLine
-from presswatch.storage.db import reading, writing
-from presswatch.storage.models import Clipping, CrawlError, CrawlRun, Source
+from presswatch.counts import ClippingStats, CrawlCounts, ErrorLine, FeedFetchRecord
+from presswatch.storage.db import conflict_insert, reading, writing
+from presswatch.storage.models import (
+    Clipping,
+    CrawlError,
+    CrawlRun,
+    FeedFetch,
+    Source,
+    SourceDay,
+)
 from presswatch.storage.records import RunRecord, as_utc
 from presswatch.storage.sources import SourceStore
 
@@ -61,13 +68,59 @@ class RunStore:
             )
             return int(result.inserted_primary_key[0])  # type: ignore[index]
 
-    def finish_run(self, run_id: int, counts: CrawlCounts, status: str) -> None:
+    def finish_run(
+        self,
+        run_id: int,
+        counts: CrawlCounts,
+        status: str,
+        clippings: ClippingStats | None = None,
+        feed_fetches: Sequence[FeedFetchRecord] = (),
+    ) -> None:
+        """The run's counts, what its new clippings were like, how its feeds and sitemaps
+        answered; and the run added to its source's day (SourceDay)."""
+        clippings = clippings or ClippingStats()
+        now = now_utc()
         with writing(self.engine) as connection:
-            connection.execute(
+            source_id = connection.scalar(
                 update(CrawlRun)
                 .where(CrawlRun.id == run_id)
-                .values(finished_at=now_utc(), status=status, **counts.as_dict())
+                .values(
+                    finished_at=now,
+                    status=status,
+                    dated=clippings.dated,
+                    authored=clippings.authored,
+                    median_words=clippings.median_words,
+                    **counts.as_dict(),
+                )
+                .returning(CrawlRun.source_id)
             )
+            if feed_fetches:
+                connection.execute(
+                    insert(FeedFetch),
+                    [{"crawl_run_id": run_id, **asdict(fetch)} for fetch in feed_fetches],
+                )
+            if source_id is not None:
+                self._add_to_day(connection, source_id, now.date().isoformat(), counts)
+
+    def _add_to_day(
+        self, connection: Connection, source_id: int, day: str, counts: CrawlCounts
+    ) -> None:
+        added = {
+            "runs": 1,
+            "requests": counts.requests,
+            "errors": counts.errors,
+            "fetched": counts.fetched,
+            "extracted": counts.extracted,
+            "stored": counts.stored,
+        }
+        stmt = conflict_insert(connection, SourceDay).values(source_id=source_id, day=day, **added)
+        table = SourceDay.__table__.c
+        connection.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["source_id", "day"],
+                set_={name: table[name] + stmt.excluded[name] for name in added},
+            )
+        )
 
     def end_runs(self, run_ids: Sequence[int], status: str, message: str) -> None:
         """Runs whose crawl process ended before them (died, or was killed): `status` (failed,
@@ -157,7 +210,7 @@ class RunStore:
                 select(Source.name, CrawlError.url, CrawlError.kind, CrawlError.message)
                 .join(CrawlRun, CrawlRun.id == CrawlError.crawl_run_id)
                 .join(Source, Source.id == CrawlRun.source_id)
-                .where(CrawlError.crawl_run_id.in_(run_ids))
+                .where(CrawlError.crawl_run_id.in_(run_ids), CrawlError.kind != "robots")
                 .order_by(CrawlError.id)
             )
             return [ErrorLine(*row) for row in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from presswatch.alerts.message import AlertMessage
+from presswatch.alerts.message import Message
 
 
 class Channel(Protocol):
@@ -17,7 +17,7 @@ class Channel(Protocol):
         DeliveryError saying why it cannot be reached."""
         ...
 
-    def send(self, message: AlertMessage) -> str:
+    def send(self, message: Message) -> str:
         """Deliver `message` once and return what the receiver answered, in one line; raises
         DeliveryError (with `retryable`) on failure."""
         ...

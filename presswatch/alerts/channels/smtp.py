@@ -8,7 +8,7 @@ import ssl
 from email.message import EmailMessage
 from typing import Any, Literal
 
-from presswatch.alerts.message import AlertMessage
+from presswatch.alerts.message import Message
 from presswatch.alerts.render import email_message
 from presswatch.errors import DeliveryError
 
@@ -53,7 +53,7 @@ class EmailChannel:
     def __repr__(self) -> str:
         return f"EmailChannel(name={self.name!r}, host={self.host!r}, port={self.port})"
 
-    def send(self, message: AlertMessage) -> str:
+    def send(self, message: Message) -> str:
         """Send `message` to every recipient and return the server's answer to it; raises
         DeliveryError naming host:port and why."""
         msg = email_message(message, self.sender, self.recipients)

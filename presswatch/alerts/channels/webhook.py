@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from presswatch.alerts.message import AlertMessage
+from presswatch.alerts.message import Message
 from presswatch.alerts.render import webhook_body
 from presswatch.errors import DeliveryError
 
@@ -47,7 +47,7 @@ class WebhookChannel:
         DeliveryError when it cannot be reached or answers 5xx."""
         return _probe(self)
 
-    def send(self, message: AlertMessage) -> str:
+    def send(self, message: Message) -> str:
         """POST `message` and return the answer ("HTTP 200: <start of the body>"); raises
         DeliveryError(retryable=True) unless the answer is 2xx."""
         body = webhook_body(message)

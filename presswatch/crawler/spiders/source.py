@@ -30,7 +30,14 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from presswatch.crawler.context import CrawlServices, SourceCrawl, report_blocked, report_error
+from presswatch.counts import FeedFetchRecord
+from presswatch.crawler.context import (
+    CrawlServices,
+    SourceCrawl,
+    report_blocked,
+    report_error,
+    report_robots,
+)
 from presswatch.crawler.feeds import read_feed
 from presswatch.crawler.items import KIND, PageItem
 from presswatch.crawler.middlewares import CONDITIONAL
@@ -54,7 +61,7 @@ class SourceSpider(SitemapSpider):
         self.services = services
         self._discovered: set[str] = set()  # URL keys seen in this crawl
         source = crawl.source
-        self.sitemap_urls = source.sitemaps
+        self.sitemap_urls = [crawl.moved.get(url, url) for url in source.sitemaps]
         self._hosts = {urlsplit(u).hostname for u in source.start_urls}
         self._links = LinkExtractor(allow=source.follow, unique=True) if source.follow else None
 
@@ -91,10 +98,13 @@ class SourceSpider(SitemapSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         source = self.crawl.source
+        moved = self.crawl.moved  # follow_moves: feeds and sitemaps known to have moved
         for url in source.feeds:
-            yield self._request(url, self.parse_feed, "feed", conditional=True)
+            yield self._request(moved.get(url, url), self.parse_feed, "feed", conditional=True)
         for url in source.sitemaps:
-            yield self._request(url, self._parse_sitemap, "sitemap", conditional=True)
+            yield self._request(
+                moved.get(url, url), self._parse_sitemap, "sitemap", conditional=True
+            )
         for url in source.start_urls:
             yield self._request(url, self.parse_listing, "listing")
 
@@ -160,47 +170,77 @@ class SourceSpider(SitemapSpider):
     # feeds
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
+        self.crawl.counts.requests += 1
         if response.status == 304:
             self.crawl.counts.not_modified += 1
+            self._fetched(response, "feed")
             return
         try:
             feed = await self.services.extract_pool.run(read_feed, response.body)
         except (ExtractionTimeout, BrokenProcessPool) as exc:
-            report_error(self.services, self.crawl, response.url, "feed", f"unreadable: {exc}")
+            problem = f"unreadable: {exc}"
+            report_error(self.services, self.crawl, response.url, "feed", problem)
+            self._fetched(response, "feed", error=problem)
             return
         self.services.repository.set_feed_entries(response.url, len(feed.links))
         if feed.problem is not None:
             report_error(self.services, self.crawl, response.url, "feed", feed.problem)
+            self._fetched(response, "feed", error=feed.problem)
             return
         links = ((response.urljoin(link), published) for link, published in feed.links)
-        for request in self.article_requests(links, "feed"):
+        requests = self.article_requests(links, "feed")
+        self._fetched(response, "feed", len(feed.links), len(requests))
+        for request in requests:
             yield request
+
+    def _fetched(
+        self,
+        response: Response,
+        kind: str,
+        entries: int = 0,
+        new_links: int = 0,
+        error: str | None = None,
+    ) -> None:
+        """Keep how a feed or sitemap answered, for source health."""
+        permanent = {301, 308} & set(response.meta.get("redirect_reasons", ()))
+        self.crawl.feed_fetches.append(
+            FeedFetchRecord(
+                response.meta.get("redirect_urls", [response.url])[0],
+                kind,
+                response.status,
+                entries,
+                new_links,
+                response.url if permanent else None,
+                error,
+            )
+        )
 
     # sitemaps (Scrapy's SitemapSpider does the parsing: indexes, gzip, robots.txt)
 
     def _parse_sitemap(self, response: Response) -> Iterable[Request]:
         repository = self.services.repository
+        self.crawl.counts.requests += 1
         if response.status == 304:
             self.crawl.counts.not_modified += 1
+            self._fetched(response, "sitemap")
             # an unchanged index says nothing about its children: ask each of them
             return [
                 self._request(url, self._parse_sitemap, "sitemap", conditional=True)
                 for url in repository.sitemap_children(response.url)
             ]
         requests = list(super()._parse_sitemap(response))
+        problem = None
         if not requests and not response.url.endswith("/robots.txt"):
-            report_error(
-                self.services,
-                self.crawl,
-                response.url,
-                "sitemap",
-                "not a sitemap, or a sitemap with no URLs",
-            )
+            problem = "not a sitemap, or a sitemap with no URLs"
+            report_error(self.services, self.crawl, response.url, "sitemap", problem)
         repository.set_feed_entries(response.url, len(requests))
         children = [r.url for r in requests if r.callback == self._parse_sitemap]
         if children:
             repository.set_sitemap_children(response.url, children)
-        return list(self._sitemap_requests(requests))
+        out = list(self._sitemap_requests(requests))
+        new_links = sum(r.callback != self._parse_sitemap for r in out)
+        self._fetched(response, "sitemap", len(requests), new_links, problem)
+        return out
 
     def _sitemap_requests(self, requests: Iterable[Request]) -> Iterator[Request]:
         articles = []
@@ -214,6 +254,7 @@ class SourceSpider(SitemapSpider):
     # start_urls + follow
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
+        self.crawl.counts.requests += 1
         yield from self._follow_links(response)
 
     def _follow_links(self, response: Response) -> Iterator[Request]:
@@ -228,6 +269,7 @@ class SourceSpider(SitemapSpider):
     # articles
 
     def parse_article(self, response: Response) -> Iterator[PageItem | Request]:
+        self.crawl.counts.requests += 1
         content_type = response.headers.get(b"Content-Type")
         if not _is_html(content_type):
             self.crawl.counts.not_articles += 1
@@ -275,9 +317,20 @@ class SourceSpider(SitemapSpider):
                 return
         kind, message = describe_failure(failure)
         if kind == "robots":
-            self.logger.info("skipped (robots.txt): %s", request.url)
-            return
-        report_error(self.services, self.crawl, request.url, kind, message)
+            report_robots(self.services, self.crawl, request.url)
+        else:
+            self.crawl.counts.requests += 1
+            report_error(self.services, self.crawl, request.url, kind, message)
+        if request.meta.get(KIND) in ("feed", "sitemap"):
+            response = getattr(failure.value, "response", None)
+            self.crawl.feed_fetches.append(
+                FeedFetchRecord(
+                    request.meta.get("redirect_urls", [request.url])[0],
+                    request.meta[KIND],
+                    response.status if isinstance(response, Response) else 0,
+                    error=message,
+                )
+            )
 
 
 def describe_failure(failure: Failure) -> tuple[str, str]:

@@ -1,0 +1,381 @@
+"""Source health: how a source departs from its usual behaviour, judged after each crawl run.
+
+Five kinds of problem, each read from the source's own history (storage.health.SourceHistory):
+- silent: no new clipping for longer than `[health] silent_gaps` of its usual gaps, the usual
+  gap learned from the clippings of the last four weeks by hour of the week (so a quiet
+  weekend is expected to be quiet), and at least two crawls in a row found nothing new;
+- yield: the share of fetched article pages that extraction kept fell to half its usual level
+  or less (a template change);
+- errors: most requests of the last two crawls failed, or the last crawl hit a wall (every feed
+  and sitemap answered 401, 403 or 429);
+- robots: robots.txt now forbids a path the source's clippings, feeds or sitemaps came from;
+- moved: a feed or sitemap answered with a permanent redirect.
+
+Each check says the problem is there (a Finding), is not there (a recovery line), or that the
+last crawl cannot tell (None: whatever was open stays open). Nothing here touches the
+database: presswatch.storage.health reads the history and keeps the events.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
+
+from presswatch.config import Config, HealthConfig, SourceConfig
+
+if TYPE_CHECKING:
+    from presswatch.storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["silent", "yield", "errors", "robots", "moved"]
+KINDS: tuple[Kind, ...] = ("errors", "robots", "moved", "yield", "silent")
+
+LEARN_DAYS = 28  # the history a source's usual rate is learned from
+_MIN_CLIPPINGS = 8  # fewer in the learning window: the usual gap is not known yet
+_WEEKLY_PROFILE_DAYS = 14  # from this much history on, the rate is learned by hour of the week
+_MIN_YIELD_PAGES = 3  # article pages the recent yield must be measured on
+_WALL_STATUSES = frozenset({401, 403, 429})
+# error kinds that are not a failed request: the answer came, what it held was the problem
+CONTENT_PROBLEMS = (
+    "feed",
+    "sitemap",
+    "extraction",
+    "extraction-timeout",
+    "charset",
+    "storage",
+    "crawl",
+    "blocked",
+    "robots",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RunFacts:
+    """One finished crawl run, as health reads it."""
+
+    id: int
+    started_at: datetime
+    status: str
+    requests: int
+    errors: int
+    fetched: int
+    extracted: int
+    stored: int
+    discovered: int
+    known: int
+    robots: int
+    failed: int = 0  # requests that failed (no answer, or an HTTP error), of `requests`
+
+    @property
+    def new_links(self) -> int:
+        return self.discovered - self.known
+
+
+@dataclass(frozen=True, slots=True)
+class FetchFacts:
+    """A feed or sitemap of the last run (storage.models.FeedFetch)."""
+
+    url: str
+    kind: str
+    status: int
+    entries: int
+    moved_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHistory:
+    runs: tuple[RunFacts, ...]  # finished runs, newest first (the last one assessed first)
+    # when its clippings of the learning window were published (when fetched, for those
+    # without a plausible date)
+    clipping_times: tuple[datetime, ...]
+    newest_clipping: datetime | None  # when the newest clipping was fetched
+    error_kinds: dict[str, int]  # the last run's failed URLs by kind (http-403, timeout, ...)
+    fetches: tuple[FetchFacts, ...]  # the last run's feeds and sitemaps
+    refused_paths: dict[str, int]  # the last run: URLs robots.txt forbade, by first path part
+    used_paths: frozenset[str]  # of those, the ones its clippings, feeds or sitemaps used
+    open_since: dict[str, datetime]  # kind -> since when, for the events open now
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: Kind
+    since: datetime
+    message: str
+
+
+Verdict = Finding | str | None  # the problem; the line saying it is over; cannot tell
+_FINE = "no problem"  # a verdict for a kind that was not open and is not there
+
+
+def check_source_health(
+    repository: Repository, config: Config, source: SourceConfig, source_id: int, now: datetime
+) -> None:
+    """Judge the source's health after a crawl run of it ended; open and recover its events
+    (each change logged once, and told to `[health] notify`)."""
+    store = repository.health
+    verdicts = assess(source, config.health, store.source_history(source_id, source, now), now)
+    for change in store.apply_verdicts(source_id, source.name, verdicts, config.health.notify, now):
+        level = logging.WARNING if change.state == "open" else logging.INFO
+        log.log(level, "health %s %s: %s", change.kind, change.state, change.message)
+
+
+def assess(
+    source: SourceConfig, config: HealthConfig, history: SourceHistory, now: datetime
+) -> dict[Kind, Verdict]:
+    """Each kind's verdict after the source's last run."""
+    if not history.runs:
+        return {}
+    verdicts: dict[Kind, Verdict] = {
+        "errors": _errors(source.name, history),
+        "robots": _robots(source.name, history),
+        "moved": _moved(source, history),
+        "yield": _yield(source.name, history),
+    }
+    explained = any(isinstance(v, Finding) for v in verdicts.values()) or any(
+        kind in history.open_since for kind in ("errors", "robots", "yield")
+    )
+    silent = _silent(source.name, config, history, now)
+    # a source that fails, or whose pages stopped being articles, is silent as a consequence:
+    # the cause is reported, not its echo
+    verdicts["silent"] = None if explained and isinstance(silent, Finding) else silent
+    return verdicts
+
+
+# silent
+
+
+def usual_gap(times: Sequence[datetime], start: datetime, end: datetime) -> timedelta | None:
+    """The longest quiet stretch that is still usual for the source over [start, end], from
+    `times` (when its clippings of the learning window were published, any order). Two
+    measures, the larger wins: the mean gap over these hours (by hour of the week once there
+    are two weeks of history, else one flat rate), and 1.5 times the 95th percentile of the
+    gaps between its clippings (a source that publishes in bursts has long quiet stretches as
+    a matter of course). None while there are too few clippings to tell."""
+    if len(times) < _MIN_CLIPPINGS:
+        return None
+    ordered = sorted(times)
+    span_s = (end - ordered[0]).total_seconds()
+    if span_s <= 0:
+        return None
+    gaps = sorted((b - a).total_seconds() for a, b in pairwise(ordered))
+    bursty_s = 1.5 * gaps[int(0.95 * (len(gaps) - 1))]
+    if span_s < _WEEKLY_PROFILE_DAYS * 86400:
+        return timedelta(seconds=max(span_s / len(times), bursty_s))
+    weeks = span_s / (7 * 86400)
+    by_hour = [0] * 168
+    for t in times:
+        by_hour[_hour_of_week(t)] += 1
+    # per hour of the week, smoothed over the hours either side; a floor keeps a quiet hour
+    # from counting as "never"
+    floor = len(times) / (span_s / 3600) / 20
+    rate = [
+        max(floor, (by_hour[h - 1] + by_hour[h] + by_hour[(h + 1) % 168]) / (3 * weeks))
+        for h in range(168)
+    ]
+    expected = 0.0  # clippings expected over [start, end]
+    t = start
+    while t < end:
+        step = min(end, t.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
+        expected += rate[_hour_of_week(t)] * (step - t).total_seconds() / 3600
+        t = step
+    if expected <= 0:
+        return None
+    return max((end - start) / expected, timedelta(seconds=bursty_s))
+
+
+def _hour_of_week(t: datetime) -> int:
+    return t.weekday() * 24 + t.hour
+
+
+def _silent(name: str, config: HealthConfig, history: SourceHistory, now: datetime) -> Verdict:
+    last = history.runs[0]
+    if "silent" in history.open_since:  # open: over once a crawl brings a new clipping
+        return (
+            f"{name}: new clippings again ({last.stored} in the last crawl)"
+            if last.stored
+            else None
+        )
+    newest = history.newest_clipping
+    if newest is None or not history.clipping_times:
+        return None
+    quiet = [run for run in history.runs if run.started_at > newest]
+    if len(quiet) < 2 or any(run.stored for run in quiet):
+        return _FINE
+    latest = max(history.clipping_times)
+    gap = usual_gap(history.clipping_times, latest, now)
+    if gap is None:
+        return None
+    silence = now - latest
+    if silence <= gap * config.silent_gaps:
+        return _FINE
+    return Finding(
+        "silent",
+        latest,
+        f"{name}: no new clipping for {_duration(silence)} (usually one every "
+        f"{_duration(gap)}); last crawl {_answers(history)}, {last.new_links} new links",
+    )
+
+
+# yield
+
+
+def _yield(name: str, history: SourceHistory) -> Verdict:
+    recent, older = _split_for_yield(history)
+    pages = sum(run.fetched for run in recent)
+    if pages < _MIN_YIELD_PAGES:
+        return None
+    since = history.open_since.get("yield")
+    if since is not None:  # the usual level is what it was before the event
+        older = [run for run in older if run.started_at < since]
+    usual_pages = sum(run.fetched for run in older)
+    if usual_pages < 2 * _MIN_YIELD_PAGES:
+        return None
+    usual = sum(run.extracted for run in older) / usual_pages
+    kept = sum(run.extracted for run in recent)
+    share = kept / pages
+    if usual >= 0.4 and share <= usual / 2:
+        return Finding(
+            "yield",
+            recent[-1].started_at,
+            f"{name}: extraction kept {kept} of {pages} article pages ({share:.0%}) since "
+            f"{_clock(recent[-1].started_at)} (usually {usual:.0%}); has the page template "
+            "changed? (try: presswatch extract --explain URL)",
+        )
+    if share >= usual * 0.8:
+        return f"{name}: extraction keeps {share:.0%} of article pages again (usually {usual:.0%})"
+    return None
+
+
+def _split_for_yield(history: SourceHistory) -> tuple[list[RunFacts], list[RunFacts]]:
+    """The latest runs that fetched at least _MIN_YIELD_PAGES article pages together (at most
+    three), and the runs before them."""
+    recent: list[RunFacts] = []
+    pages = 0
+    runs = [run for run in history.runs if run.fetched]
+    for index, run in enumerate(runs):
+        recent.append(run)
+        pages += run.fetched
+        if pages >= _MIN_YIELD_PAGES or len(recent) == 3:
+            return recent, runs[index + 1 :]
+    return recent, []
+
+
+# errors
+
+
+def _errors(name: str, history: SourceHistory) -> Verdict:
+    last = history.runs[0]
+    if last.requests == 0:
+        return None
+    fetches = history.fetches
+    walled = (
+        bool(fetches)
+        and all(f.status in _WALL_STATUSES for f in fetches)
+        and last.failed * 2 >= last.requests
+    )
+    failing = [run for run in history.runs[:2] if run.requests and run.failed * 2 >= run.requests]
+    if walled or len(failing) == 2:
+        since = history.open_since.get("errors")
+        older = [r for r in history.runs[2:] if since is None or r.started_at < since]
+        requests = sum(run.requests for run in older)
+        usual = f"usually {sum(run.failed for run in older) / requests:.0%}" if requests else ""
+        first = failing[-1] if len(failing) == 2 else last
+        kinds = ", ".join(
+            f"{kind} x{count}"
+            for kind, count in sorted(history.error_kinds.items())
+            if kind not in CONTENT_PROBLEMS
+        )
+        return Finding(
+            "errors",
+            first.started_at,
+            f"{name}: {last.failed} of {last.requests} requests failed in the last crawl"
+            + (f" ({kinds})" if kinds else "")
+            + f", since {_clock(first.started_at)}"
+            + (f" ({usual})" if usual else ""),
+        )
+    if last.failed * 5 < last.requests:
+        return f"{name}: requests succeed again ({last.failed} of {last.requests} failed)"
+    return None
+
+
+# robots
+
+
+def _robots(name: str, history: SourceHistory) -> Verdict:
+    last = history.runs[0]
+    used = {path: n for path, n in history.refused_paths.items() if path in history.used_paths}
+    if used:
+        paths = ", ".join(sorted(used))
+        return Finding(
+            "robots",
+            last.started_at,
+            f"{name}: robots.txt now forbids {paths}, where its articles or feeds were "
+            f"({sum(used.values())} URLs refused in the last crawl)",
+        )
+    if last.requests and not history.refused_paths:
+        return f"{name}: robots.txt allows the source's paths again"
+    return None
+
+
+def first_path(url: str) -> str:
+    """`https://a.example/news/x` -> `a.example/news/`: the part of a site robots.txt rules
+    usually name."""
+    parts = urlsplit(url)
+    segment = parts.path.lstrip("/").split("/", 1)[0]
+    has_more = "/" in parts.path.lstrip("/")
+    return f"{parts.hostname}/{segment}/" if has_more else f"{parts.hostname}/"
+
+
+# moved
+
+
+def _moved(source: SourceConfig, history: SourceHistory) -> Verdict:
+    moved = [f for f in history.fetches if f.moved_to]
+    if moved:
+        then = (
+            "followed from the next crawl on (follow_moves)"
+            if source.follow_moves
+            else "update it in the config, or set follow_moves = true"
+        )
+        lines = "; ".join(f"{f.kind} {f.url} moved to {f.moved_to}" for f in moved)
+        return Finding("moved", history.runs[0].started_at, f"{source.name}: {lines}; {then}")
+    if history.fetches:
+        return f"{source.name}: its feeds and sitemaps answer at their URLs"
+    return None
+
+
+# words
+
+
+def _answers(history: SourceHistory) -> str:
+    if not history.fetches:
+        return history.runs[0].status
+    statuses = sorted({f.status for f in history.fetches})
+    empty = [f for f in history.fetches if f.status == 200 and not f.entries]
+    text = ", ".join(_status_text(s) for s in statuses)
+    return text + (f" ({len(empty)} of them listing no entries)" if empty else "")
+
+
+def _status_text(status: int) -> str:
+    return {0: "no answer", 200: "200 OK", 304: "304 Not Modified"}.get(status, str(status))
+
+
+def _clock(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _duration(delta: timedelta) -> str:
+    seconds = delta.total_seconds()
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 3 * 86400:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
