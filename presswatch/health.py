@@ -1,6 +1,7 @@
 """Source health: how a source departs from its usual behaviour, judged after each crawl run.
 
-Five kinds of problem, each read from the source's own history (storage.health.SourceHistory):
+Five kinds of problem, each read from the source's own history
+(presswatch.source_history.SourceHistory):
 - silent: no new clipping for longer than `[health] silent_gaps` of its usual gaps, the usual
   gap learned from the clippings of the last four weeks by hour of the week (so a quiet
   weekend is expected to be quiet), and at least two crawls in a row found nothing new;
@@ -20,96 +21,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING, Literal
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
-from presswatch.config import Config, HealthConfig, SourceConfig
+from presswatch.source_history import (
+    CONTENT_PROBLEMS,
+    Finding,
+    Kind,
+    RunFacts,
+    SourceHistory,
+    Verdict,
+)
 
 if TYPE_CHECKING:
+    from presswatch.config import Config, HealthConfig, SourceConfig
     from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["silent", "yield", "errors", "robots", "moved"]
-KINDS: tuple[Kind, ...] = ("errors", "robots", "moved", "yield", "silent")
-
-LEARN_DAYS = 28  # the history a source's usual rate is learned from
 _MIN_CLIPPINGS = 8  # fewer in the learning window: the usual gap is not known yet
 _WEEKLY_PROFILE_DAYS = 14  # from this much history on, the rate is learned by hour of the week
 _MIN_YIELD_PAGES = 3  # article pages the recent yield must be measured on
 _WALL_STATUSES = frozenset({401, 403, 429})
-# error kinds that are not a failed request: the answer came, what it held was the problem
-CONTENT_PROBLEMS = (
-    "feed",
-    "sitemap",
-    "extraction",
-    "extraction-timeout",
-    "charset",
-    "storage",
-    "crawl",
-    "blocked",
-    "robots",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class RunFacts:
-    """One finished crawl run, as health reads it."""
-
-    id: int
-    started_at: datetime
-    status: str
-    requests: int
-    errors: int
-    fetched: int
-    extracted: int
-    stored: int
-    discovered: int
-    known: int
-    robots: int
-    failed: int = 0  # requests that failed (no answer, or an HTTP error), of `requests`
-
-    @property
-    def new_links(self) -> int:
-        return self.discovered - self.known
-
-
-@dataclass(frozen=True, slots=True)
-class FetchFacts:
-    """A feed or sitemap of the last run (storage.models.FeedFetch)."""
-
-    url: str
-    kind: str
-    status: int
-    entries: int
-    moved_to: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SourceHistory:
-    runs: tuple[RunFacts, ...]  # finished runs, newest first (the last one assessed first)
-    # when its clippings of the learning window were published (when fetched, for those
-    # without a plausible date)
-    clipping_times: tuple[datetime, ...]
-    newest_clipping: datetime | None  # when the newest clipping was fetched
-    error_kinds: dict[str, int]  # the last run's failed URLs by kind (http-403, timeout, ...)
-    fetches: tuple[FetchFacts, ...]  # the last run's feeds and sitemaps
-    refused_paths: dict[str, int]  # the last run: URLs robots.txt forbade, by first path part
-    used_paths: frozenset[str]  # of those, the ones its clippings, feeds or sitemaps used
-    open_since: dict[str, datetime]  # kind -> since when, for the events open now
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    kind: Kind
-    since: datetime
-    message: str
-
-
-Verdict = Finding | str | None  # the problem; the line saying it is over; cannot tell
 _FINE = "no problem"  # a verdict for a kind that was not open and is not there
 
 
@@ -119,7 +53,8 @@ def check_source_health(
     """Judge the source's health after a crawl run of it ended; open and recover its events
     (each change logged once, and told to `[health] notify`)."""
     store = repository.health
-    verdicts = assess(source, config.health, store.source_history(source_id, source, now), now)
+    urls = (*source.feeds, *source.sitemaps, *source.start_urls)
+    verdicts = assess(source, config.health, store.source_history(source_id, urls, now), now)
     for change in store.apply_verdicts(source_id, source.name, verdicts, config.health.notify, now):
         level = logging.WARNING if change.state == "open" else logging.INFO
         log.log(level, "health %s %s: %s", change.kind, change.state, change.message)
@@ -321,15 +256,6 @@ def _robots(name: str, history: SourceHistory) -> Verdict:
     if last.requests and not history.refused_paths:
         return f"{name}: robots.txt allows the source's paths again"
     return None
-
-
-def first_path(url: str) -> str:
-    """`https://a.example/news/x` -> `a.example/news/`: the part of a site robots.txt rules
-    usually name."""
-    parts = urlsplit(url)
-    segment = parts.path.lstrip("/").split("/", 1)[0]
-    has_more = "/" in parts.path.lstrip("/")
-    return f"{parts.hostname}/{segment}/" if has_more else f"{parts.hostname}/"
 
 
 # moved

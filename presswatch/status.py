@@ -9,6 +9,7 @@ from typing import Any
 from presswatch.clock import now_utc
 from presswatch.config import Config
 from presswatch.next_run import due_at
+from presswatch.storage.health import HealthEventRecord
 from presswatch.storage.records import RunRecord
 from presswatch.storage.repository import Repository
 
@@ -26,6 +27,7 @@ class SourceStatus:
 class ServiceStatus:
     sources: tuple[SourceStatus, ...]
     outbox: dict[str, int]  # alerts by status: pending, sending, sent, failed
+    health: tuple[HealthEventRecord, ...] = ()  # the sources' health events open now
 
     @property
     def outbox_summary(self) -> dict[str, int]:
@@ -40,6 +42,15 @@ class ServiceStatus:
         return {
             "sources": [_source_dict(s) for s in self.sources],
             "outbox": self.outbox_summary,
+            "health": [
+                {
+                    "source": e.source,
+                    "kind": e.kind,
+                    "since": e.since.isoformat(),
+                    "message": e.message,
+                }
+                for e in self.health
+            ],
         }
 
 
@@ -55,7 +66,11 @@ def service_status(
         last = runs.get(source.name)
         due = due_at(source, last.started_at if last else None, now)
         rows.append(SourceStatus(source.name, source.schedule, last, due, due <= now))
-    return ServiceStatus(tuple(rows), repository.outbox_counts())
+    return ServiceStatus(
+        tuple(rows),
+        repository.outbox_counts(),
+        tuple(reversed(repository.health.events(open_only=True))),
+    )
 
 
 def _source_dict(status: SourceStatus) -> dict[str, Any]:

@@ -40,6 +40,7 @@ COMMANDS = {
     "run": "service:run",
     "worker": "service:worker",
     "status": "service:status",
+    "sources": "sources:sources",
     "clippings": "clippings:clippings",
     "topics": "topics:topics",
     "alerts": "alerts:alerts",

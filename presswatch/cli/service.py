@@ -142,6 +142,13 @@ def status(state: AppState, fmt: str) -> None:
     outbox = report.outbox_summary
     failed = f"[red]{outbox['failed']}[/]" if outbox["failed"] else "0"
     out.print(f"outbox: {outbox['pending']} pending, {failed} failed, {outbox['sent']} sent")
+    if not report.health:
+        out.print("health: [green]ok[/] (no open problems)")
+    for event in report.health:
+        out.print(
+            f"health: [red]{escape(event.source)} {event.kind}[/] since {_when(event.since)}: "
+            f"{escape(event.message)}"
+        )
 
 
 def _when(value: datetime | None) -> str:

@@ -13,8 +13,7 @@ from sqlalchemy import Engine, and_, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from presswatch.clock import now_utc
-from presswatch.config import SourceConfig
-from presswatch.health import (
+from presswatch.source_history import (
     CONTENT_PROBLEMS,
     KINDS,
     LEARN_DAYS,
@@ -26,6 +25,7 @@ from presswatch.health import (
     Verdict,
     first_path,
 )
+from presswatch.storage.coverage import latest_runs
 from presswatch.storage.db import conflict_insert, reading, writing
 from presswatch.storage.models import (
     Alert,
@@ -78,7 +78,9 @@ class HealthStore:
 
     # what a source's health is judged from
 
-    def source_history(self, source_id: int, source: SourceConfig, now: datetime) -> SourceHistory:
+    def source_history(
+        self, source_id: int, configured_urls: Sequence[str], now: datetime
+    ) -> SourceHistory:
         with reading(self.engine) as connection:
             runs = tuple(
                 RunFacts(
@@ -94,24 +96,7 @@ class HealthStore:
                     row.known,
                     row.robots,
                 )
-                for row in connection.execute(
-                    select(
-                        CrawlRun.id,
-                        CrawlRun.started_at,
-                        CrawlRun.status,
-                        CrawlRun.requests,
-                        CrawlRun.errors,
-                        CrawlRun.fetched,
-                        CrawlRun.extracted,
-                        CrawlRun.stored,
-                        CrawlRun.discovered,
-                        CrawlRun.known,
-                        CrawlRun.robots,
-                    )
-                    .where(CrawlRun.source_id == source_id, CrawlRun.finished_at.is_not(None))
-                    .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
-                    .limit(_RUNS)
-                )
+                for row in latest_runs(connection, source_id, _RUNS)
             )
             failed = dict(
                 connection.execute(
@@ -176,7 +161,9 @@ class HealthStore:
                     path = first_path(url)
                     refused[path] = refused.get(path, 0) + 1
             used = frozenset(
-                path for path in refused if self._path_used(connection, source_id, source, path)
+                path
+                for path in refused
+                if self._path_used(connection, source_id, configured_urls, path)
             )
             open_since = {
                 kind: as_utc(since) or now
@@ -191,10 +178,9 @@ class HealthStore:
         )
 
     def _path_used(
-        self, connection: Connection, source_id: int, source: SourceConfig, path: str
+        self, connection: Connection, source_id: int, configured_urls: Sequence[str], path: str
     ) -> bool:
-        configured = (*source.feeds, *source.sitemaps, *source.start_urls)
-        if any(first_path(url) == path for url in configured):
+        if any(first_path(url) == path for url in configured_urls):
             return True
         found = connection.scalar(
             select(Clipping.id)

@@ -8,9 +8,12 @@ articles, which writes to several stores in one transaction, is `presswatch.inge
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Engine
 
 from presswatch.storage.clippings import ClippingStore
+from presswatch.storage.coverage import SourceFigures, source_figures
 from presswatch.storage.feeds import FeedStore
 from presswatch.storage.health import HealthStore
 from presswatch.storage.matches import MatchStore
@@ -88,3 +91,7 @@ class Repository:
         self.review_states = self.review.review_states
         self.review_state = self.review.review_state
         self.set_review = self.review.set_review
+
+    def source_figures(self, now: datetime | None = None) -> dict[str, SourceFigures]:
+        """Every source's coverage figures (storage.coverage), by name."""
+        return source_figures(self.engine, now)

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from presswatch.clock import now_utc
 from presswatch.config import SourceConfig, TopicConfig
 from presswatch.next_run import next_run
+from presswatch.storage.coverage import SourceFigures
 from presswatch.storage.records import AlertRecord
 from presswatch.storage.review import ClippingFilter
 from presswatch.storage.runs import SourceHealth
@@ -130,6 +131,7 @@ class SourceRow:
     health: SourceHealth | None
     next_run: datetime | None
     is_due: bool
+    figures: SourceFigures | None
 
     @property
     def schedule(self) -> str:
@@ -143,6 +145,7 @@ class SourceRow:
 def sources_page(request: Request) -> Response:
     context = web(request)
     health = context.repository.source_health()
+    figures = context.repository.source_figures()
     configured = {s.name: s for s in context.config.sources}
     now = now_utc()
     rows = []
@@ -157,9 +160,11 @@ def sources_page(request: Request) -> Response:
                 found,
                 upcoming,
                 upcoming is not None and upcoming <= now,
+                figures.get(name),
             )
         )
-    return render(request, "sources.html", rows=rows)
+    problems = [(row.name, e) for row in rows if row.figures for e in row.figures.events]
+    return render(request, "sources.html", rows=rows, problems=problems)
 
 
 def alerts_page(request: Request) -> Response:

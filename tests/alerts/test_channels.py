@@ -8,12 +8,13 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import pytest
 
 from presswatch.alerts.channels import Channel, EmailChannel, Security, WebhookChannel
-from presswatch.alerts.message import AlertClipping, AlertMessage, AlsoIn, Event
+from presswatch.alerts.message import AlertClipping, AlertMessage, AlsoIn, Event, HealthMessage
 from presswatch.alerts.render import email_message, webhook_body
 from presswatch.errors import DeliveryError
 from tests.alerts.conftest import (
@@ -434,3 +435,51 @@ def test_the_readme_receiver_accepts_presswatch_and_refuses_a_replay(alert: Aler
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+# --- health messages ---------------------------------------------------------------------
+
+
+def _health(state: str = "open") -> HealthMessage:
+    return HealthMessage(
+        "health0d1e2f",
+        "ledger",
+        "open" if state == "open" else "recovered",
+        "silent",
+        "ledger: no new clipping for 18 h (usually one every 40 min); last crawl 200 OK, "
+        "0 new links <script>",
+        datetime(2026, 12, 6, 18, 0, tzinfo=UTC),
+    )
+
+
+@pytest.mark.parametrize("state", ["open", "recovered"])
+def test_health_email_names_source_kind_and_state(start_smtp: StartSmtp, state: str) -> None:
+    server = start_smtp()
+    email_channel(server.port).send(_health(state))
+    [received] = server.mailbox.messages
+    msg = parse(received.content)
+    assert msg["Subject"] == f"[presswatch] health: ledger silent {state}"
+    assert msg["X-Presswatch-Delivery"] == "health0d1e2f"
+    assert msg["Message-ID"] == "<health0d1e2f@presswatch>"
+    plain, html = parts(msg)
+    assert "no new clipping for 18 h (usually one every 40 min)" in plain
+    assert "2026-12-06 18:00 UTC" in plain
+    assert "&lt;script&gt;" in html
+    assert "<script>" not in html
+
+
+def test_health_webhook_body_is_the_contracts(webhook: WebhookReceiver) -> None:
+    channel: Channel = WebhookChannel("ops", webhook.url, None, timeout_s=5)
+    channel.send(_health())
+    [request] = webhook.requests
+    assert request.headers["x-presswatch-event"] == "health"
+    assert request.headers["x-presswatch-delivery"] == "health0d1e2f"
+    assert json.loads(request.body) == {
+        "event": "health",
+        "delivery_id": "health0d1e2f",
+        "source": "ledger",
+        "state": "open",
+        "kind": "silent",
+        "message": _health().message,
+        "since": "2026-12-06T18:00:00+00:00",
+    }

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from presswatch.clock import now_utc
+from presswatch.source_history import Finding
 from presswatch.web.app import create_app
 from tests.alerts.conftest import WebhookReceiver
 from tests.conftest import TestDatabases
@@ -229,6 +230,33 @@ def test_sources_page_shows_health_and_next_run(client: TestClient) -> None:
     assert '<td data-label="Next run">—</td>' in rows["wire"]
     assert '<span class="bad">1</span>' in rows["wire"]
     assert "https://wire.example/broken</span> — HTTP 500" in page
+
+
+def test_sources_page_shows_open_health_problems_and_daily_yield(
+    client: TestClient, newsroom: Newsroom
+) -> None:
+    repository = newsroom.repository
+    since = now_utc() - timedelta(hours=18)
+    message = "wire: no new clipping for 18 h (usually one every 40 min)"
+    repository.health.apply_verdicts(
+        repository.source_id("wire"), "wire", {"silent": Finding("silent", since, message)}, ()
+    )
+    page = client.get("/sources", headers=HTML).text
+    problems = page.split('<section class="health-problems"')[1].split("</section>")[0]
+    assert "1 open problem" in problems
+    assert message in problems
+    rows = {
+        name: page.split(f'<a href="/?source={name}">{name}</a>')[1].split("</tr>")[0]
+        for name in ("gazette", "wire")
+    }
+    assert '<span class="bad">silent</span>' in rows["wire"]
+    assert '<span class="ok">ok</span>' in rows["gazette"]
+    # each run fetched one page and kept none (the fixture's counts): yield 0%, one day shown
+    assert (
+        '<td class="num" data-label="Yield" title="share of article pages kept, last crawls">0%'
+        in rows["gazette"]
+    )
+    assert rows["gazette"].count("<rect ") == 1
 
 
 @pytest.fixture
