@@ -2,9 +2,10 @@
 
 Five kinds of problem, each read from the source's own history
 (presswatch.source_history.SourceHistory):
-- silent: no new clipping for longer than `[health] silent_gaps` of its usual gaps, the usual
-  gap learned from the clippings of the last four weeks by hour of the week (so a quiet
-  weekend is expected to be quiet), and at least two crawls in a row found nothing new;
+- silent: no new clipping for longer than `[health] silent_gaps` of its usual gaps (Silence):
+  its rhythm learned from the clippings of the last four weeks, by hour of the week (so a
+  quiet weekend is expected to be quiet), a source that publishes in bursts allowed its usual
+  quiet stretches, and at least two crawls in a row found nothing new;
 - yield: the share of fetched article pages that extraction kept fell to half its usual level
   or less (a template change);
 - errors: most requests of the last two crawls failed, or the last crawl hit a wall (every feed
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -85,43 +87,65 @@ def assess(
 # silent
 
 
-def usual_gap(times: Sequence[datetime], start: datetime, end: datetime) -> timedelta | None:
-    """The longest quiet stretch that is still usual for the source over [start, end], from
-    `times` (when its clippings of the learning window were published, any order). Two
-    measures, the larger wins: the mean gap over these hours (by hour of the week once there
-    are two weeks of history, else one flat rate), and 1.5 times the 95th percentile of the
-    gaps between its clippings (a source that publishes in bursts has long quiet stretches as
-    a matter of course). None while there are too few clippings to tell."""
-    if len(times) < _MIN_CLIPPINGS:
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """A stretch without clippings measured against the source's rhythm: `expected` is how
+    many clippings the source usually publishes over it; `usual_quiet` how many it usually
+    goes without (the 95th percentile over the gaps between its clippings, in the same unit:
+    1 for a source that publishes steadily, more for one that publishes in bursts)."""
+
+    expected: float
+    usual_quiet: float
+
+    def is_silent(self, silent_gaps: float) -> bool:
+        return self.expected > silent_gaps * max(1.0, self.usual_quiet)
+
+
+class Rhythm:
+    """A source's publishing rate (clippings per hour) at any time, learned from when its
+    clippings of the learning window were published: by hour of the week once there are two
+    weeks of history (smoothed over the hours either side, with a floor so that a quiet hour
+    does not count as "never"), else one flat rate."""
+
+    def __init__(self, times: Sequence[datetime], until: datetime) -> None:
+        self.times = sorted(times)
+        span_h = (until - self.times[0]).total_seconds() / 3600
+        self.flat = len(self.times) / span_h
+        self.by_hour: list[float] | None = None
+        if span_h >= _WEEKLY_PROFILE_DAYS * 24:
+            weeks = span_h / 168
+            counts = [0] * 168
+            for t in self.times:
+                counts[_hour_of_week(t)] += 1
+            self.by_hour = [
+                max(
+                    self.flat / 20,
+                    (counts[h - 1] + counts[h] + counts[(h + 1) % 168]) / (3 * weeks),
+                )
+                for h in range(168)
+            ]
+
+    def expected(self, start: datetime, end: datetime) -> float:
+        """Clippings the source usually publishes between `start` and `end`."""
+        if self.by_hour is None:
+            return self.flat * (end - start).total_seconds() / 3600
+        total, t = 0.0, start
+        while t < end:
+            step = min(end, t.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
+            total += self.by_hour[_hour_of_week(t)] * (step - t).total_seconds() / 3600
+            t = step
+        return total
+
+
+def measure_silence(times: Sequence[datetime], start: datetime, end: datetime) -> Silence | None:
+    """The silence from `start` to `end` against the rhythm of `times` (when the source's
+    clippings of the learning window were published); None while there are too few of them
+    to tell."""
+    if len(times) < _MIN_CLIPPINGS or end <= min(times):
         return None
-    ordered = sorted(times)
-    span_s = (end - ordered[0]).total_seconds()
-    if span_s <= 0:
-        return None
-    gaps = sorted((b - a).total_seconds() for a, b in pairwise(ordered))
-    bursty_s = 1.5 * gaps[int(0.95 * (len(gaps) - 1))]
-    if span_s < _WEEKLY_PROFILE_DAYS * 86400:
-        return timedelta(seconds=max(span_s / len(times), bursty_s))
-    weeks = span_s / (7 * 86400)
-    by_hour = [0] * 168
-    for t in times:
-        by_hour[_hour_of_week(t)] += 1
-    # per hour of the week, smoothed over the hours either side; a floor keeps a quiet hour
-    # from counting as "never"
-    floor = len(times) / (span_s / 3600) / 20
-    rate = [
-        max(floor, (by_hour[h - 1] + by_hour[h] + by_hour[(h + 1) % 168]) / (3 * weeks))
-        for h in range(168)
-    ]
-    expected = 0.0  # clippings expected over [start, end]
-    t = start
-    while t < end:
-        step = min(end, t.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
-        expected += rate[_hour_of_week(t)] * (step - t).total_seconds() / 3600
-        t = step
-    if expected <= 0:
-        return None
-    return max((end - start) / expected, timedelta(seconds=bursty_s))
+    rhythm = Rhythm(times, end)
+    quiet = sorted(rhythm.expected(a, b) for a, b in pairwise(rhythm.times))
+    return Silence(rhythm.expected(start, end), quiet[int(0.95 * (len(quiet) - 1))])
 
 
 def _hour_of_week(t: datetime) -> int:
@@ -143,16 +167,17 @@ def _silent(name: str, config: HealthConfig, history: SourceHistory, now: dateti
     if len(quiet) < 2 or any(run.stored for run in quiet):
         return _FINE
     latest = max(history.clipping_times)
-    gap = usual_gap(history.clipping_times, latest, now)
-    if gap is None:
+    silence = measure_silence(history.clipping_times, latest, now)
+    if silence is None:
         return None
-    silence = now - latest
-    if silence <= gap * config.silent_gaps:
+    if not silence.is_silent(config.silent_gaps):
         return _FINE
+    quiet_for = now - latest
+    gap = quiet_for / silence.expected  # the usual gap over these hours
     return Finding(
         "silent",
         latest,
-        f"{name}: no new clipping for {_duration(silence)} (usually one every "
+        f"{name}: no new clipping for {_duration(quiet_for)} (usually one every "
         f"{_duration(gap)}); last crawl {_answers(history)}, {last.new_links} new links",
     )
 
