@@ -1,15 +1,19 @@
 """Soak: `presswatch run` for ten minutes while articles keep appearing on five sources.
 
 A loopback site serves five sources (one RSS feed each); a publisher thread adds an article to
-a random source every couple of seconds. The real service runs as a subprocess with every
-source on a 10-second interval and one topic whose word occurs in about 40% of the articles,
-alerting a webhook receiver. At the end publishing stops, the service gets two more intervals
-to catch up and is stopped with SIGTERM. Printed: articles published / stored / stored twice,
-expected alerts (matches stored) / delivered / delivered twice / unexpected, crawl runs and
-overlaps, the service tree's RSS at start and at end, warnings and errors in the service log,
-and the exit code.
+a random source every couple of seconds, now and then a burst of several to one source, and
+some sources publish far less than others (bursty, as newsrooms publish). The real service
+runs as a subprocess with every source on a 10-second interval and one topic whose word occurs
+in about 40% of the articles, alerting a webhook receiver, which also hears of source health
+(`[health] notify`): the sources are healthy, so any health alert is a false one and fails the
+soak. At the end publishing stops, the service gets two more intervals to catch up and is
+stopped with SIGTERM. Printed: articles published / stored / stored twice, expected alerts
+(matches stored) / delivered / delivered twice / unexpected, crawl runs and overlaps, health
+alerts and events, the service tree's RSS at start and at end, warnings and errors in the
+service log, and the exit code.
 
     python bench/soak.py [--minutes 10] [--sources 5] [--every 10s] [--publish-every 2.0]
+                         [--steady]
 """
 
 from __future__ import annotations
@@ -41,13 +45,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--every", default="10s", help="each source's interval")
     parser.add_argument("--publish-every", type=float, default=2.0, help="seconds, on average")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--steady", action="store_true", help="one article at a time, sources alike (no bursts)"
+    )
     return parser.parse_args()
 
 
 class Publisher(threading.Thread):
     """Adds an article to a random source's feed every `every_s` seconds (on average)."""
 
-    def __init__(self, site: LoopbackSite, sources: list[str], every_s: float, seed: int) -> None:
+    def __init__(
+        self, site: LoopbackSite, sources: list[str], every_s: float, seed: int, bursty: bool
+    ) -> None:
         super().__init__(name="publisher", daemon=True)
         self.site = site
         self.sources = sources
@@ -57,6 +66,9 @@ class Publisher(threading.Thread):
         self.published: dict[str, str] = {}  # url -> generated text
         self.feeds: dict[str, list[str]] = {s: [] for s in sources}
         self.stop_event = threading.Event()
+        self.bursty = bursty
+        # bursty: the sources publish at different rates (the last one a tenth of the first)
+        self.weights = [1.0 / (1 + 9 * n / max(1, len(sources) - 1)) for n in range(len(sources))]
         for source in sources:
             self._write_feed(source)
 
@@ -86,7 +98,13 @@ class Publisher(threading.Thread):
 
     def run(self) -> None:
         while not self.stop_event.wait(self.rng.uniform(0.5, 1.5) * self.every_s):
-            self.publish_one()
+            if not self.bursty:
+                self.publish_one()
+                continue
+            source = self.rng.choices(self.sources, self.weights)[0]
+            # one in five is a burst of 3-8 articles at once (a live event, a CMS push)
+            for _ in range(self.rng.randint(3, 8) if self.rng.random() < 0.2 else 1):
+                self.publish_one(source)
 
 
 def topic_word(seed: int, base_url: str) -> str:
@@ -142,7 +160,7 @@ def main() -> int:
     sources = [f"source{n}" for n in range(1, args.sources + 1)]
     with LoopbackSite() as site, WebhookSink() as hook:
         word = topic_word(args.seed, site.base_url)
-        publisher = Publisher(site, sources, args.publish_every, args.seed)
+        publisher = Publisher(site, sources, args.publish_every, args.seed, not args.steady)
         for source in sources:  # every feed lists an article from the start
             publisher.publish_one(source)
         config = workdir / "presswatch.toml"
@@ -158,6 +176,9 @@ url = "sqlite:///soak.db"
 allow_networks = ["127.0.0.0/8"]
 autothrottle = false
 {tables}
+[health]
+notify = ["hook"]
+
 [[topics]]
 name = "soak"
 query = "{word}"
@@ -172,7 +193,9 @@ url = "{hook.url}"
         log_path = workdir / "service.log"
         print(
             f"soak: {args.minutes:g} min, {len(sources)} sources every {args.every}, an "
-            f"article every ~{args.publish_every:g} s, topic word {word!r}; in {workdir}"
+            f"article every ~{args.publish_every:g} s"
+            f"{' (steady)' if args.steady else ', bursts and uneven sources'}, topic word "
+            f"{word!r}; in {workdir}"
         )
         with log_path.open("w") as log_file:
             service = subprocess.Popen(
@@ -228,7 +251,7 @@ def report(
     from sqlalchemy import select
 
     from presswatch.storage.db import open_database
-    from presswatch.storage.models import Clipping, CrawlRun, Match, Source
+    from presswatch.storage.models import Clipping, CrawlRun, HealthEvent, Match, Source
 
     engine = open_database(f"sqlite:///{workdir / 'soak.db'}")
     with engine.connect() as c:
@@ -237,13 +260,20 @@ def report(
         duplicates = len(
             c.scalars(select(Clipping.id).where(Clipping.duplicate_of.is_not(None))).all()
         )
+        events = c.execute(
+            select(Source.name, HealthEvent.kind, HealthEvent.message).join(
+                Source, Source.id == HealthEvent.source_id
+            )
+        ).all()
         runs = c.execute(
             select(Source.name, CrawlRun.started_at, CrawlRun.finished_at, CrawlRun.status)
             .join(Source, Source.id == CrawlRun.source_id)
             .order_by(Source.name, CrawlRun.started_at)
         ).all()
     engine.dispose()
-    delivered = Counter(item["id"] for call in hook.calls for item in call.body["clippings"])
+    alerts = [call for call in hook.calls if call.body["event"] != "health"]
+    health = [call.body for call in hook.calls if call.body["event"] == "health"]
+    delivered = Counter(item["id"] for call in alerts for item in call.body["clippings"])
     overlaps = 0
     for (name_a, _, end_a, _), (name_b, start_b, _, _) in itertools.pairwise(runs):
         if name_a == name_b and end_a is not None and start_b < end_a:
@@ -262,8 +292,14 @@ def report(
         f"alerts: {len(matched)} expected (clippings matching the topic), "
         f"{sum(1 for i in matched if delivered[i] >= 1)} delivered, "
         f"{sum(1 for n in delivered.values() if n > 1)} delivered twice, "
-        f"{len(set(delivered) - matched)} unexpected; {len(hook.calls)} webhook requests"
+        f"{len(set(delivered) - matched)} unexpected; {len(alerts)} webhook requests"
     )
+    print(
+        f"health (sources are healthy: expected none): {len(health)} health alerts, "
+        f"{len(events)} health events"
+    )
+    for name, kind, message in events[:10]:
+        print(f"  {name} {kind}: {message}")
     print(
         f"crawl runs: {len(runs)} ({dict(statuses)}), overlaps of a source with itself: {overlaps}"
     )
@@ -285,6 +321,8 @@ def report(
         and all(delivered[i] == 1 for i in matched)
         and not set(delivered) - matched
         and overlaps == 0
+        and not health
+        and not events
         and not bad_lines
         and exit_code == 0
     )

@@ -270,7 +270,10 @@ def _errors(name: str, history: SourceHistory) -> Verdict:
 def _robots(name: str, history: SourceHistory) -> Verdict:
     last = history.runs[0]
     used = {path: n for path, n in history.refused_paths.items() if path in history.used_paths}
-    if used:
+    # new: an earlier crawl went without refusals (a site that always forbade some of its
+    # article URLs has not changed)
+    is_new = "robots" in history.open_since or any(r.robots == 0 for r in history.runs[1:])
+    if used and is_new:
         paths = ", ".join(sorted(used))
         return Finding(
             "robots",

@@ -47,6 +47,7 @@ def history(
     ),
     open_since: dict[str, datetime] | None = None,
     error_kinds: dict[str, int] | None = None,
+    refused: dict[str, int] | None = None,
 ) -> SourceHistory:
     times = times or []
     return SourceHistory(
@@ -55,8 +56,8 @@ def history(
         max(times) if times else None,
         error_kinds or {},
         fetches,
-        {},
-        frozenset(),
+        refused or {},
+        frozenset(refused or ()),
         open_since or {},
     )
 
@@ -172,3 +173,19 @@ def test_yield_opens_at_half_its_usual_level_and_recovers_near_it() -> None:
     assert not isinstance(verdict(6), Finding)  # 60%: lower, not broken
     assert verdict(6, open_since=at) is None  # open: not yet back near 90%
     assert isinstance(verdict(8, open_since=at), str)  # 80% >= 0.8 x 90%: over
+
+
+def test_robots_is_a_problem_when_it_newly_forbids_a_used_path() -> None:
+    at = MONDAY + timedelta(hours=10)
+    refused = {"ledger.example/news/": 4}
+    always = [run(n, at - timedelta(hours=n), robots=2) for n in range(1, 6)]
+    assert not isinstance(
+        assess(SOURCE, HEALTH, history(always, refused=refused), at)["robots"], Finding
+    )
+    newly = [run(1, at, robots=4), *(run(n, at - timedelta(hours=n)) for n in range(2, 6))]
+    robots = assess(SOURCE, HEALTH, history(newly, refused=refused), at)["robots"]
+    assert isinstance(robots, Finding)
+    assert robots.message == (
+        "ledger: robots.txt now forbids ledger.example/news/, where its articles or feeds were "
+        "(4 URLs refused in the last crawl)"
+    )

@@ -52,6 +52,8 @@ def alerts_list(state: AppState, status: str | None, limit: int, fmt: str) -> No
                         "last_error": record.last_error,
                         "created_at": record.created_at.isoformat(),
                         "sent_at": record.sent_at.isoformat() if record.sent_at else None,
+                        # event "health": `topic` is the source, and the event's state
+                        "health_state": record.health_state,
                     },
                     ensure_ascii=False,
                 )
@@ -74,9 +76,10 @@ def alerts_list(state: AppState, status: str | None, limit: int, fmt: str) -> No
         next_at = r.next_attempt_at.strftime("%Y-%m-%d %H:%M") if r.status == "pending" else "-"
         if r.event == "digest" and r.attempts == 0 and r.status == "pending":
             next_at = "collecting (alerts digest)"
+        topic = f"{r.topic} (source health, {r.health_state})" if r.event == "health" else r.topic
         table.add_row(
             str(r.id),
-            escape(r.topic),
+            escape(topic),
             escape(r.channel),
             r.event,
             f"[{colour}]{r.status}[/]",

@@ -188,7 +188,10 @@ class OutboxStore:
             # a digest still collecting waits for its schedule or `alerts digest`, an alert
             # still gathering for its crawl
             stmt = stmt.where(
-                or_(Alert.attempts > 0, (Alert.event == "alert") & (Alert.next_attempt_at <= now))
+                or_(
+                    Alert.attempts > 0,
+                    Alert.event.in_(("alert", "health")) & (Alert.next_attempt_at <= now),
+                )
             )
         if event:
             stmt = stmt.where(Alert.event == event)

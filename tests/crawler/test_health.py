@@ -219,3 +219,9 @@ def test_each_breakage_is_told_once_within_two_crawls_and_its_recovery_once(
     assert states == [(expected_kind, "open"), (expected_kind, "recovered")]
     events = crawls.repository.health.events()
     assert [(e.kind, e.state) for e in events] == [(expected_kind, "recovered")]
+    # the outbox holds one health alert per state, both sent
+    alerts = crawls.repository.list_alerts()
+    assert [(a.event, a.topic, a.health_state, a.status) for a in alerts] == [
+        ("health", "ledger", "recovered", "sent"),
+        ("health", "ledger", "open", "sent"),
+    ]
