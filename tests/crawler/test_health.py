@@ -225,3 +225,34 @@ def test_each_breakage_is_told_once_within_two_crawls_and_its_recovery_once(
         ("health", "ledger", "recovered", "sent"),
         ("health", "ledger", "open", "sent"),
     ]
+
+
+def test_follow_moves_asks_for_the_feed_at_its_new_url(
+    tmp_path: Path, databases: TestDatabases, ledger: Ledger
+) -> None:
+    hook = WebhookReceiver()
+    hook.start()
+    config = _config(tmp_path, databases.url(), ledger, hook.url, follow=True)
+    crawls = Crawls(config, ledger, hook)
+    try:
+        _warm_up(crawls)
+        ledger.broken = "moved"
+        crawls.crawl()
+        [opened] = crawls.health_messages()
+        assert (opened["kind"], opened["state"]) == ("moved", "open")
+        assert "followed from the next crawl on (follow_moves)" in opened["message"]
+        old_hits = len(ledger.site.hits_for("/ledger/rss.xml"))
+        crawls.crawl()  # asks for the new URL, not the old one
+        assert len(ledger.site.hits_for("/ledger/rss.xml")) == old_hits
+        assert ledger.site.hits_for("/feeds/ledger.xml")
+        assert [(m["kind"], m["state"]) for m in crawls.health_messages()] == [
+            ("moved", "open"),
+            ("moved", "recovered"),
+        ]
+        # and the clippings keep coming through the new URL
+        before = crawls.repository.count_clippings()
+        crawls.crawl()
+        assert crawls.repository.count_clippings() == before + PER_TICK
+    finally:
+        crawls.close()
+        hook.stop()
