@@ -19,6 +19,7 @@ service log, and the exit code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import random
@@ -114,6 +115,23 @@ def topic_word(seed: int, base_url: str) -> str:
     for text in texts:
         counts.update({w for w in re.findall(r"[a-z]{5,}", text.lower())})
     return min(counts, key=lambda w: (abs(counts[w] / len(texts) - 0.4), w))
+
+
+def wait_for_outbox(database: Path, timeout_s: float) -> None:
+    """Until no alert is pending: the last crawls' alerts wait `[alerts] gather` (30 s) for
+    crawls ending soon after, then go out."""
+    import sqlite3
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.closing(sqlite3.connect(database)) as connection:
+            (pending,) = connection.execute(
+                "SELECT count(*) FROM alerts WHERE status IN ('pending', 'sending')"
+            ).fetchone()
+        if not pending:
+            return
+        time.sleep(1)
+    print(f"the outbox still holds {pending} pending alert(s) after {timeout_s:.0f} s")
 
 
 def tree_rss_mb(root: int) -> tuple[float, dict[str, float]]:
@@ -215,7 +233,8 @@ url = "{hook.url}"
             publisher.stop_event.set()
             publisher.join()
             interval_s = float(args.every.rstrip("s"))
-            time.sleep(2 * interval_s + 5)  # the last articles are crawled and alerted
+            time.sleep(2 * interval_s + 5)  # the last articles are crawled ...
+            wait_for_outbox(workdir / "soak.db", 120)  # ... and their alerts gathered and sent
             service.send_signal(signal.SIGTERM)
             stopped = time.monotonic()
             exit_code = service.wait(120)
