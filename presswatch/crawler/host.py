@@ -220,6 +220,7 @@ class _Host:
         from presswatch.crawler.spiders.source import SourceSpider
         from presswatch.extractors.options import ExtractOptions
         from presswatch.liveness import process_owner
+        from presswatch.polling import adjust_poll_interval
 
         services = self._services(config)
         repository = services.repository
@@ -259,6 +260,9 @@ class _Host:
                 if status == "failed":
                     crawl.counts.errors += 1
             repository.finish_run(crawl.run_id, crawl.counts, status)
+            adjust_poll_interval(
+                repository, config.crawl, crawl.source, crawl.run_id, crawl.counts, status
+            )
             results.append(
                 SourceResult(crawl.source.name, crawl.run_id, status, duration, crawl.counts)
             )
