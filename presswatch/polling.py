@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from presswatch.config import CrawlConfig, SourceConfig
 from presswatch.counts import CrawlCounts
+from presswatch.next_run import DEFAULT_INTERVAL_S
 
 if TYPE_CHECKING:
     from presswatch.storage.repository import Repository
@@ -24,7 +25,7 @@ BACK_OFF = 1.5  # slower: one quiet crawl is weak evidence that the source has g
 
 def poll_bounds_s(source: SourceConfig) -> tuple[float, float]:
     """The shortest and the longest interval of an adaptive source: min_every, every."""
-    return source.min_interval_s, source.interval_s or 3600.0
+    return source.min_interval_s, source.interval_s or DEFAULT_INTERVAL_S
 
 
 def start_interval_s(low_s: float, high_s: float) -> float:
