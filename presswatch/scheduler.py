@@ -1,11 +1,13 @@
 """The long-running service behind `presswatch run`, wired with APScheduler.
 
-Jobs: one per source (its `every` or `cron`), one that sends due alerts and retries every
-minute, one per digest topic at its `digest_cron`. Crawls run in one crawl process kept by a
-CrawlHost (Scrapy's reactor cannot be restarted, so it never runs here). Nothing about the
-schedule is kept apart from the database: when a source is due follows from its last crawl run,
-so a restarted service picks up where it was, and a run missed while it was down happens once,
-spread with jitter over a short window so that a restart does not fire every source at once.
+Jobs: one per source (its `every` or `cron`; an adaptive source at the interval its last crawl
+stored, rescheduled after each crawl: presswatch.polling), one that sends due alerts and
+retries every minute, one per digest topic at its `digest_cron`. Crawls run in one crawl
+process kept by a CrawlHost (Scrapy's reactor cannot be restarted, so it never runs here).
+Nothing about the schedule is kept apart from the database: when a source is due follows from
+its last crawl run (and an adaptive source's stored interval), so a restarted service picks up
+where it was, and a run missed while it was down happens once, spread with jitter over a short
+window so that a restart does not fire every source at once.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -36,6 +39,7 @@ from presswatch.crawler.run import CrawlHost
 from presswatch.cron import cron_trigger
 from presswatch.errors import ConfigError, CrawlError, PresswatchError
 from presswatch.next_run import DEFAULT_INTERVAL_S, due_at
+from presswatch.polling import current_interval_s, format_interval, poll_bounds_s
 from presswatch.storage.db import open_database
 from presswatch.storage.repository import Repository
 
@@ -76,28 +80,34 @@ def first_run(
     last_started: datetime | None,
     now: datetime,
     rng: Callable[[], float] = random.random,
+    interval_s: float | None = None,
 ) -> datetime:
     """The first run after the service starts (or the source's schedule changes): when due,
-    or, if overdue, once soon, at a random point of a short window."""
-    due = due_at(source, last_started, now)
+    or, if overdue, once soon, at a random point of a short window. `interval_s`: an adaptive
+    source's interval now (else its `every` counts)."""
+    due = due_at(source, last_started, now, interval_s)
     if due > now:
         return due
-    return now + timedelta(seconds=rng() * spread_s(source))
+    return now + timedelta(seconds=rng() * spread_s(source, interval_s))
 
 
-def spread_s(source: SourceConfig) -> float:
+def spread_s(source: SourceConfig, interval_s: float | None = None) -> float:
     """Overdue sources start within this window; each run is also delayed by up to a tenth of
     it, so that sources on the same schedule do not all hit the network at the same second."""
-    interval = source.interval_s or DEFAULT_INTERVAL_S
+    interval = interval_s or source.interval_s or DEFAULT_INTERVAL_S
     return min(interval / 2, MAX_SPREAD_S)
 
 
-def _source_trigger(source: SourceConfig, start: datetime) -> BaseTrigger:
-    jitter = spread_s(source) / 10 or None
+def _source_trigger(
+    source: SourceConfig, start: datetime, interval_s: float | None = None
+) -> BaseTrigger:
+    jitter = spread_s(source, interval_s) / 10 or None
     if source.cron:
         return cron_trigger(source.cron, jitter)
     return IntervalTrigger(
-        seconds=source.interval_s or DEFAULT_INTERVAL_S, start_date=start, jitter=jitter
+        seconds=interval_s or source.interval_s or DEFAULT_INTERVAL_S,
+        start_date=start,
+        jitter=jitter,
     )
 
 
@@ -149,6 +159,8 @@ class Service:
         else:
             self._host = CrawlHost(log_level, workers=config.crawl.extract_workers)
         self._jobs: dict[str, _Job] = {}
+        # adaptive sources: the interval each one's job runs at (the database has the truth)
+        self._intervals: dict[str, float] = {}
         self._wake = threading.Event()
         self._stop_requested = False
         self._reload_requested = False
@@ -221,10 +233,7 @@ class Service:
         return [s for s in self._config.sources if s.enabled]
 
     def _wanted_jobs(self) -> dict[str, _Job]:
-        jobs = [
-            _Job("crawl", s.name, s.cron or f"every {s.interval_s}s")
-            for s in self._enabled_sources()
-        ]
+        jobs = [_Job("crawl", s.name, self._schedule_of(s)) for s in self._enabled_sources()]
         jobs += [
             _Job("digest", t.name, t.digest_cron)
             for t in self._config.topics
@@ -232,15 +241,27 @@ class Service:
         ]
         return {job.id: job for job in jobs}
 
+    def _schedule_of(self, source: SourceConfig) -> str:
+        """What the job's schedule depends on: an adaptive source's interval moves on its own
+        (a reload leaves it be), its bounds are the config's."""
+        if source.cron:
+            return source.cron
+        if source.is_adaptive(self._config.crawl):
+            low_s, high_s = poll_bounds_s(source)
+            return f"adaptive {low_s}s-{high_s}s"
+        return f"every {source.interval_s}s"
+
     def _sync_jobs(self) -> None:
         """Bring the scheduled jobs in line with the config: add, reschedule, remove."""
         wanted = self._wanted_jobs()
         for job_id in set(self._jobs) - set(wanted):
             self._scheduler.remove_job(job_id)
             del self._jobs[job_id]
+            self._intervals.pop(job_id.removeprefix("crawl:"), None)
         if not any(j.kind == "crawl" for j in wanted.values()):
             log.warning("no enabled sources: nothing will be crawled until the config has some")
         last_runs = self._repository.last_runs()
+        intervals = self._repository.poll_intervals()
         now = now_utc()
         for job_id, job in wanted.items():
             if self._jobs.get(job_id) == job:
@@ -248,18 +269,25 @@ class Service:
             if job_id in self._jobs:
                 self._scheduler.remove_job(job_id)
             if job.kind == "crawl":
-                self._add_crawl_job(job, last_runs, now)
+                self._add_crawl_job(job, last_runs, intervals, now)
             else:
                 self._add_digest_job(job, now)
             self._jobs[job_id] = job
 
-    def _add_crawl_job(self, job: _Job, last_runs: dict[str, Any], now: datetime) -> None:
+    def _add_crawl_job(
+        self, job: _Job, last_runs: dict[str, Any], intervals: dict[str, float], now: datetime
+    ) -> None:
         source = next(s for s in self._config.sources if s.name == job.name)
         last = last_runs.get(source.name)
-        start = first_run(source, last.started_at if last else None, now)
+        interval = current_interval_s(source, self._config.crawl, intervals.get(source.name))
+        start = first_run(source, last.started_at if last else None, now, interval_s=interval)
+        if interval is None:
+            self._intervals.pop(source.name, None)
+        else:
+            self._intervals[source.name] = interval
         self._scheduler.add_job(
             self._crawl,
-            _source_trigger(source, start),
+            _source_trigger(source, start, interval),
             args=(source.name,),
             id=job.id,
             name=f"crawl {source.name}",
@@ -289,6 +317,7 @@ class Service:
         if source is None or self._stopping.is_set():
             return
         gather_s = config.alerts.gather_s
+        started = now_utc()
         try:
             summary = self._host.crawl(
                 config, [source], timeout_s=config.service.crawl_timeout_s, release_after_s=gather_s
@@ -299,6 +328,7 @@ class Service:
             else:
                 log.error("crawl %s failed: %s", name, exc)
             return
+        self._follow_interval(name, started)
         job = self._scheduler.get_job(f"crawl:{name}")
         next_at = _clock(job.next_run_time if job is not None else None)
         stopped = self._stopping.is_set()
@@ -309,6 +339,32 @@ class Service:
             log.log(level, "%s; next %s", result, next_at)
         if not self._stopping.is_set() and self._queue is None:  # a worker delivers its own
             self._deliver_after(gather_s)
+
+    def _follow_interval(self, name: str, started: datetime) -> None:
+        """An adaptive source's job moves to the interval its crawl (started at `started`)
+        stored: its next run is one new interval after that crawl's start."""
+        source = next((s for s in self._config.sources if s.name == name), None)
+        was = self._intervals.get(name)
+        if source is None or was is None or self._stopping.is_set():
+            return
+        stored = self._repository.poll_interval(name)
+        interval = current_interval_s(source, self._config.crawl, stored)
+        if interval is None or interval == was:
+            return
+        start = started + timedelta(seconds=interval)
+        try:
+            self._scheduler.reschedule_job(
+                f"crawl:{name}", trigger=_source_trigger(source, start, interval)
+            )
+        except (JobLookupError, SchedulerNotRunningError):  # removed by a reload; stopping
+            return
+        self._intervals[name] = interval
+        log.info(
+            "crawl %s: polling every %s now (was %s)",
+            name,
+            format_interval(interval),
+            format_interval(was),
+        )
 
     def _deliver_after(self, delay_s: float) -> None:
         """Deliver now, or once crawls ending within `delay_s` have added their clippings."""

@@ -9,6 +9,7 @@ from typing import Any
 from presswatch.clock import now_utc
 from presswatch.config import Config
 from presswatch.next_run import due_at
+from presswatch.polling import current_interval_s, poll_bounds_s, schedule_text
 from presswatch.storage.health import HealthEventRecord
 from presswatch.storage.records import RunRecord
 from presswatch.storage.repository import Repository
@@ -21,6 +22,8 @@ class SourceStatus:
     last_run: RunRecord | None
     next_run: datetime
     overdue: bool  # the next run is past: the service is down, busy, or about to start it
+    interval_s: float | None  # seconds between crawls now (None: cron)
+    adaptive: tuple[float, float] | None  # adaptive polling's bounds: min_every, every
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +62,25 @@ def service_status(
 ) -> ServiceStatus:
     now = now or now_utc()
     runs = repository.last_runs()
+    stored = repository.poll_intervals()
     rows = []
     for source in config.sources:
         if not source.enabled:
             continue
         last = runs.get(source.name)
-        due = due_at(source, last.started_at if last else None, now)
-        rows.append(SourceStatus(source.name, source.schedule, last, due, due <= now))
+        adaptive_s = current_interval_s(source, config.crawl, stored.get(source.name))
+        due = due_at(source, last.started_at if last else None, now, adaptive_s)
+        rows.append(
+            SourceStatus(
+                source.name,
+                schedule_text(source, adaptive_s),
+                last,
+                due,
+                due <= now,
+                adaptive_s or source.interval_s,
+                None if adaptive_s is None else poll_bounds_s(source),
+            )
+        )
     return ServiceStatus(
         tuple(rows),
         repository.outbox_counts(),
@@ -78,6 +93,10 @@ def _source_dict(status: SourceStatus) -> dict[str, Any]:
     return {
         "name": status.name,
         "schedule": status.schedule,
+        "interval_s": status.interval_s,
+        "adaptive": None
+        if status.adaptive is None
+        else {"min_every_s": status.adaptive[0], "every_s": status.adaptive[1]},
         "last_run": None
         if run is None
         else {

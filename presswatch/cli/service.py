@@ -119,17 +119,21 @@ def status(state: AppState, fmt: str) -> None:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
     table = Table(title="sources", title_justify="left")
-    for column in ("source", "last crawl", "took", "status", "new", "errors", "last new", "next"):
+    columns = ("source", "schedule", "last crawl", "took", "status", "new", "errors", "last new")
+    for column in (*columns, "next"):
         table.add_column(column, justify="right" if column in ("took", "new", "errors") else "left")
     for row in report.sources:
         run = row.last_run
         if run is None:
-            table.add_row(escape(row.name), "never", "", "", "", "", "", _when(row.next_run))
+            table.add_row(
+                escape(row.name), row.schedule, "never", "", "", "", "", "", _when(row.next_run)
+            )
             continue
         colour = {"finished": "green", "running": "yellow"}.get(run.status, "red")
         took = "" if run.duration_s is None else f"{run.duration_s:.1f}s"
         table.add_row(
             escape(row.name),
+            row.schedule,
             _when(run.started_at),
             took,
             f"[{colour}]{run.status}[/]",

@@ -221,6 +221,7 @@ class _Host:
         from presswatch.extractors.options import ExtractOptions
         from presswatch.health import check_source_health
         from presswatch.liveness import process_owner
+        from presswatch.polling import adjust_poll_interval
 
         services = self._services(config)
         repository = services.repository
@@ -265,6 +266,9 @@ class _Host:
                     crawl.counts.errors += 1
             repository.finish_run(
                 crawl.run_id, crawl.counts, status, crawl.clippings, crawl.feed_fetches
+            )
+            adjust_poll_interval(
+                repository, config.crawl, crawl.source, crawl.run_id, crawl.counts, status
             )
             try:
                 check_source_health(repository, config, crawl.source, crawl.source_id, now_utc())

@@ -15,7 +15,7 @@ from presswatch.model import Article
 from presswatch.storage.db import conflict_insert, in_chunks, reading
 from presswatch.storage.fulltext import clippings_with_index, index_values, write_index
 from presswatch.storage.matches import MatchStore
-from presswatch.storage.models import Clipping, FingerprintBand, PageUrl
+from presswatch.storage.models import Clipping, FingerprintBand, PageUrl, Source
 from presswatch.storage.records import (
     MAX_ID,
     ClippingRecord,
@@ -75,6 +75,17 @@ class ClippingStore:
             for chunk in in_chunks(keys):
                 known.update(connection.scalars(_KNOWN_URL_KEYS, {"keys": chunk}))
         return known
+
+    def has_clippings_before(self, source_name: str, run_id: int) -> bool:
+        """Whether a crawl run of the source before `run_id` stored a clipping."""
+        stmt = (
+            select(Clipping.id)
+            .join(Source, Source.id == Clipping.source_id)
+            .where(Source.name == source_name, Clipping.crawl_run_id < run_id)
+            .limit(1)
+        )
+        with reading(self.engine) as connection:
+            return connection.scalar(stmt) is not None
 
     def get_clipping(self, clipping_id: int) -> ClippingRecord | None:
         """The clipping, or None (also for an id no clipping can have: from a URL, say)."""

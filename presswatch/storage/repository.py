@@ -39,6 +39,9 @@ class Repository:
 
         self.source_id = self.sources.source_id
         self.source_names = self.sources.source_names
+        self.poll_interval = self.sources.poll_interval
+        self.poll_intervals = self.sources.poll_intervals
+        self.set_poll_interval = self.sources.set_poll_interval
 
         self.start_run = self.runs.start_run
         self.finish_run = self.runs.finish_run
@@ -60,6 +63,7 @@ class Repository:
         self.touch_feed_state = self.feeds.touch_feed_state
 
         self.known_url_keys = self.clippings.known_url_keys
+        self.has_clippings_before = self.clippings.has_clippings_before
         self.get_clipping = self.clippings.get_clipping
         self.count_clippings = self.clippings.count_clippings
         self.search = self.review.search

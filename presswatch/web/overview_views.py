@@ -15,6 +15,7 @@ from starlette.routing import Route
 from presswatch.clock import now_utc
 from presswatch.config import SourceConfig, TopicConfig
 from presswatch.next_run import next_run
+from presswatch.polling import current_interval_s
 from presswatch.storage.coverage import SourceFigures
 from presswatch.storage.records import AlertRecord
 from presswatch.storage.review import ClippingFilter
@@ -147,12 +148,16 @@ def sources_page(request: Request) -> Response:
     health = context.repository.source_health()
     figures = context.repository.source_figures()
     configured = {s.name: s for s in context.config.sources}
+    stored = context.repository.poll_intervals()  # adaptive polling's intervals
     now = now_utc()
     rows = []
     for name in sorted(set(configured) | set(health)):
         found = health.get(name)
         last_started = found.last_run.started_at if found and found.last_run else None
-        upcoming = next_run(configured.get(name), last_started, now)
+        source = configured.get(name)
+        crawl = context.config.crawl
+        interval = current_interval_s(source, crawl, stored.get(name)) if source else None
+        upcoming = next_run(source, last_started, now, interval)
         rows.append(
             SourceRow(
                 name,

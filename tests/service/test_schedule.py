@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -11,12 +12,15 @@ from pathlib import Path
 import pytest
 
 from presswatch.config import SourceConfig
+from presswatch.counts import CrawlCounts
 from presswatch.cron import cron_trigger, cron_weekdays
 from presswatch.errors import ConfigError
 from presswatch.next_run import due_at, next_run
 from presswatch.scheduler import first_run, spread_s
+from tests.conftest import opened_repository
 
 NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
+WIDE = {**os.environ, "COLUMNS": "200"}  # the status table on one line a row
 
 
 def source(**schedule: str) -> SourceConfig:
@@ -59,6 +63,22 @@ def test_a_cron_source_is_due_at_the_next_cron_time_after_its_last_run() -> None
     long_ago = datetime(2026, 11, 29, 9, 50, tzinfo=UTC)
     assert due_at(quarter_hours, long_ago, NOW) < NOW
     assert NOW <= first_run(quarter_hours, long_ago, NOW) <= NOW + timedelta(seconds=60)
+
+
+def test_an_adaptive_source_is_due_one_interval_it_is_polled_at_after_its_last_run() -> None:
+    adaptive = SourceConfig(
+        name="s", feeds=("https://example.org/rss.xml",), every="1h", adaptive=True
+    )
+    last = NOW - timedelta(minutes=5)
+    assert due_at(adaptive, last, NOW, 450.0) == NOW + timedelta(seconds=150)
+    assert next_run(adaptive, last, NOW, 450.0) == NOW + timedelta(seconds=150)
+    assert first_run(adaptive, last, NOW, interval_s=450.0) == NOW + timedelta(seconds=150)
+    assert due_at(adaptive, last, NOW) == NOW + timedelta(minutes=55)  # without: its every
+    # overdue after a restart: spread over half the interval it is polled at (at most 60 s)
+    assert spread_s(adaptive, 2.0) == 1.0
+    assert spread_s(adaptive, 450.0) == 60.0
+    overdue = first_run(adaptive, NOW - timedelta(hours=1), NOW, lambda: 1.0, interval_s=2.0)
+    assert overdue == NOW + timedelta(seconds=1)
 
 
 @pytest.mark.parametrize("expr", ["61 * * * *", "* * * * * *", "every day", "*/0 * * * *"])
@@ -196,3 +216,46 @@ def test_cron_fires_when_cron_would(expression: str, expected: datetime) -> None
 def test_impossible_cron_fields_are_refused(expression: str) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - APScheduler's messages vary
         cron_trigger(expression)
+
+
+def test_status_shows_the_interval_an_adaptive_source_is_polled_at(  # type: ignore[no-untyped-def]
+    write_config,
+) -> None:
+    config = write_config(
+        "[crawl]\nadaptive = true\n\n"
+        '[[sources]]\nname = "gazette"\nfeeds = ["https://gazette.example/rss.xml"]\n'
+        'every = "1h"\nmin_every = "5m"\n\n'
+        '[[sources]]\nname = "courier"\nfeeds = ["https://courier.example/rss.xml"]\n'
+        'every = "1h"\n\n'
+        '[[sources]]\nname = "ledger"\nfeeds = ["https://ledger.example/rss.xml"]\n'
+        'every = "15m"\nadaptive = false\n'
+    )
+    with opened_repository(config.database.url) as repository:
+        for name in ("gazette", "ledger"):
+            run_id = repository.start_run(name)
+            repository.finish_run(run_id, CrawlCounts(), "finished")
+        repository.set_poll_interval("gazette", 450.0)
+        repository.set_poll_interval("ledger", 60.0)  # from when it was adaptive: not used
+    command = [sys.executable, "-m", "presswatch", "--config", str(config.path), "status"]
+    shown = subprocess.run(
+        [*command, "--format", "json"], capture_output=True, text=True, timeout=60, check=True
+    )
+    gazette, courier, ledger = json.loads(shown.stdout)["sources"]
+    assert gazette["schedule"] == "every 7m30s (adaptive 5m-1h)"
+    assert gazette["interval_s"] == 450.0
+    assert gazette["adaptive"] == {"min_every_s": 300.0, "every_s": 3600.0}
+    started = datetime.fromisoformat(gazette["last_run"]["started"])
+    assert datetime.fromisoformat(gazette["next_run"]) == started + timedelta(seconds=450)
+    # never crawled: it starts midway between min_every (a quarter of every) and every
+    assert courier["schedule"] == "every 30m (adaptive 15m-1h)"
+    assert courier["interval_s"] == 1800.0
+    assert ledger["schedule"] == "every 15m"
+    assert ledger["interval_s"] == 900.0
+    assert ledger["adaptive"] is None
+    started = datetime.fromisoformat(ledger["last_run"]["started"])
+    assert datetime.fromisoformat(ledger["next_run"]) == started + timedelta(minutes=15)
+    table = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, check=True, env=WIDE
+    ).stdout
+    assert "every 7m30s (adaptive 5m-1h)" in table
+    assert "every 30m (adaptive 15m-1h)" in table
