@@ -80,6 +80,9 @@ def test_sources_shows_what_the_last_crawls_asked_for_and_kept(
     assert len(row["daily_yield"]) == 30
     assert row["daily_yield"][-1] == 0.75
     assert row["daily_yield"][:-1] == [None] * 29
+    [feed] = row["feeds"]
+    assert feed["url"].endswith("/rss.xml")
+    assert (feed["kind"], feed["status"], feed["entries"], feed["new_links"]) == ("feed", 200, 5, 5)
 
     table = presswatch("--config", str(config), "sources")
     assert table.returncode == 0, table.stderr
@@ -106,5 +109,8 @@ def test_a_source_behind_a_wall_shows_in_status_and_sources(
     assert [(e["source"], e["kind"]) for e in json.loads(status.stdout)["health"]] == [
         ("gazette", "errors")
     ]
+    table = " ".join(presswatch("--config", str(config), "sources").stdout.split())
+    assert "gazette feed http://127.0.0.1" in table
+    assert "/rss.xml: HTTP 403" in table
     text = presswatch("--config", str(config), "status").stdout
     assert "health: gazette errors since" in " ".join(text.split())

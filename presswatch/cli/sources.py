@@ -86,6 +86,15 @@ def sources(state: AppState, names: tuple[str, ...], fmt: str) -> None:
     for row in rows:
         for event in row.events:
             out.print(f"[red]{event.kind}[/] since {_when(event.since)}: {escape(event.message)}")
+        for feed in row.feeds:  # the feeds and sitemaps that did not answer as they should
+            if feed.status not in (200, 304) or feed.moved_to or feed.error:
+                answer = "no answer" if feed.status == 0 else f"HTTP {feed.status}"
+                moved = f", moved to {feed.moved_to}" if feed.moved_to else ""
+                problem = f": {feed.error}" if feed.error else ""
+                out.print(
+                    f"{escape(row.name)} {feed.kind} {escape(feed.url)}: {answer}"
+                    f"{escape(moved)}{escape(problem)}"
+                )
 
 
 def sparkline(values: tuple[float | None, ...]) -> str:
@@ -123,6 +132,18 @@ def _as_dict(row: Any) -> dict[str, Any]:
         "median_words": row.median_words,
         "newest_clipping": row.newest_clipping.isoformat() if row.newest_clipping else None,
         "daily_yield": [_round(v) for v in row.daily_yield],
+        "feeds": [
+            {
+                "url": f.url,
+                "kind": f.kind,
+                "status": f.status,
+                "entries": f.entries,
+                "new_links": f.new_links,
+                "moved_to": f.moved_to,
+                "error": f.error,
+            }
+            for f in row.feeds
+        ],
         "poll_interval_s": row.poll_interval_s,
     }
 

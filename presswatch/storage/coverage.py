@@ -22,6 +22,7 @@ from presswatch.storage.models import (
     Clipping,
     CrawlError,
     CrawlRun,
+    FeedFetch,
     HealthEvent,
     Source,
     SourceDay,
@@ -38,6 +39,19 @@ class OpenEvent:
     since: datetime
     opened_at: datetime
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFigures:
+    """A feed or sitemap as the source's last crawl fetched it (status 0: no answer)."""
+
+    url: str
+    kind: str
+    status: int
+    entries: int
+    new_links: int
+    moved_to: str | None
+    error: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +74,7 @@ class SourceFigures:
     daily_yield: tuple[float | None, ...] = ()  # the last DAYS days, oldest first
     poll_interval_s: float | None = None
     events: tuple[OpenEvent, ...] = ()
+    feeds: tuple[FeedFigures, ...] = ()  # the last crawl's feeds and sitemaps
 
     @property
     def yield_share(self) -> float | None:
@@ -106,6 +121,23 @@ def source_figures(engine: Engine, now: datetime | None = None) -> dict[str, Sou
                 .group_by(CrawlError.crawl_run_id, CrawlError.kind)
             ):
                 kinds[run_id][kind] = count
+        feeds: dict[int, list[FeedFigures]] = defaultdict(list)
+        if last_ids:
+            for row in connection.execute(
+                select(
+                    FeedFetch.crawl_run_id,
+                    FeedFetch.url,
+                    FeedFetch.kind,
+                    FeedFetch.status,
+                    FeedFetch.entries,
+                    FeedFetch.new_links,
+                    FeedFetch.moved_to,
+                    FeedFetch.error,
+                )
+                .where(FeedFetch.crawl_run_id.in_(last_ids))
+                .order_by(FeedFetch.id)
+            ):
+                feeds[row.crawl_run_id].append(FeedFigures(*row[1:]))
         daily: dict[int, dict[str, float | None]] = defaultdict(dict)
         for source_id, day, fetched, extracted in connection.execute(
             select(
@@ -150,6 +182,7 @@ def source_figures(engine: Engine, now: datetime | None = None) -> dict[str, Sou
             daily_yield=tuple(daily[source_id].get(day) for day in days),
             poll_interval_s=poll_interval_s,
             events=tuple(events[source_id]),
+            feeds=tuple(feeds.get(last.id, ())) if last else (),
         )
     return out
 
