@@ -373,15 +373,16 @@ def conninfo(url: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Schema:
-    """What the fill drops and builds again: (table, name, definition) of each."""
+class Schema:
+    """What a fill drops and builds again: (table, name, definition) of each."""
 
     foreign_keys: list[tuple[str, str, str]]
     keys: list[tuple[str, str, str, str]]  # + the CREATE UNIQUE INDEX of the key
     indexes: list[tuple[str, str, str]]  # definition: the CREATE INDEX statement
 
 
-def _schema(connection: Any) -> _Schema:
+def schema_of(connection: Any, tables: Sequence[str] = BIG_TABLES) -> Schema:
+    """Every foreign key, and the keys and indexes of `tables` (the tables a fill copies)."""
     foreign_keys = connection.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
         " WHERE contype = 'f' AND connamespace = 'public'::regnamespace ORDER BY conname"
@@ -390,19 +391,19 @@ def _schema(connection: Any) -> _Schema:
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid),"
         " pg_get_indexdef(conindid) FROM pg_constraint WHERE contype IN ('p', 'u')"
         " AND conrelid::regclass::text = ANY(%s) ORDER BY conname",
-        (list(BIG_TABLES),),
+        (list(tables),),
     ).fetchall()
     indexes = connection.execute(
         "SELECT indrelid::regclass::text, indexrelid::regclass::text,"
         " pg_get_indexdef(indexrelid) FROM pg_index i WHERE indrelid::regclass::text = ANY(%s)"
         " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
         " ORDER BY 2",
-        (list(BIG_TABLES),),
+        (list(tables),),
     ).fetchall()
-    return _Schema(list(foreign_keys), list(keys), list(indexes))
+    return Schema(list(foreign_keys), list(keys), list(indexes))
 
 
-def _drop(connection: Any, schema: _Schema) -> None:
+def drop_schema(connection: Any, schema: Schema) -> None:
     for table, name, _definition in schema.foreign_keys:
         connection.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
     for table, name, _definition, _index in schema.keys:
@@ -412,7 +413,7 @@ def _drop(connection: Any, schema: _Schema) -> None:
     connection.commit()
 
 
-def _rebuild(info: str, schema: _Schema) -> None:
+def rebuild_schema(info: str, schema: Schema) -> None:
     """The indexes (and the keys' unique indexes) two at a time, biggest first; then the keys
     attached to their indexes, and the foreign keys, checked."""
     import psycopg
@@ -449,6 +450,27 @@ def _rebuild(info: str, schema: _Schema) -> None:
             connection.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
 
 
+def set_sequences_and_analyze(connection: Any) -> dict[str, float]:
+    """Every id sequence set past its table's largest id (COPY wrote the ids), then ANALYZE
+    (autovacuum may be off); the two phases' seconds."""
+    phases = {}
+    started = time.perf_counter()
+    tables = connection.execute(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public'"
+        " AND column_name = 'id' AND column_default LIKE 'nextval(%'"
+    ).fetchall()
+    for (table,) in tables:
+        connection.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+            f" (SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+        )
+    phases["sequences (setval)"] = time.perf_counter() - started
+    started = time.perf_counter()
+    connection.execute("ANALYZE")
+    phases["ANALYZE"] = time.perf_counter() - started
+    return phases
+
+
 def fill_marker(count: int, seed: int) -> str:
     """The start of the comment a fill leaves on its PostgreSQL database ("; kept" follows when
     it is kept for later runs)."""
@@ -471,8 +493,8 @@ def fill_postgresql(url: str, count: int, seed: int = 7, kept: bool = False) -> 
 
     started = time.perf_counter()
     with psycopg.connect(info) as connection:
-        schema = _schema(connection)
-        _drop(connection, schema)
+        schema = schema_of(connection)
+        drop_schema(connection, schema)
     phases["drop keys and indexes"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -554,24 +576,11 @@ def fill_postgresql(url: str, count: int, seed: int = 7, kept: bool = False) -> 
     phases["sources, crawl runs, alerts"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    _rebuild(info, schema)
+    rebuild_schema(info, schema)
     phases["indexes, keys, foreign keys"] = time.perf_counter() - started
 
-    started = time.perf_counter()
     with psycopg.connect(info, autocommit=True) as connection:
-        tables = connection.execute(
-            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public'"
-            " AND column_name = 'id' AND column_default LIKE 'nextval(%'"
-        ).fetchall()
-        for (table,) in tables:
-            connection.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                f" (SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
-            )
-        phases["sequences (setval)"] = time.perf_counter() - started
-        started = time.perf_counter()
-        connection.execute("ANALYZE")
-        phases["ANALYZE"] = time.perf_counter() - started
+        phases |= set_sequences_and_analyze(connection)
         marker = fill_marker(count, seed) + ("; kept" if kept else "")
         connection.execute(f"COMMENT ON DATABASE \"{connection.info.dbname}\" IS '{marker}'")
     return phases
