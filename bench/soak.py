@@ -275,7 +275,15 @@ def report(
     engine = open_database(f"sqlite:///{workdir / 'soak.db'}")
     with engine.connect() as c:
         stored = Counter(c.scalars(select(Clipping.canonical_url)))
-        matched = set(c.scalars(select(Match.clipping_id).where(Match.topic == "soak")))
+        # a copy of a story already stored is folded into its original (listed in `also_in`),
+        # never alerted on its own
+        matched = set(
+            c.scalars(
+                select(Match.clipping_id)
+                .join(Clipping, Clipping.id == Match.clipping_id)
+                .where(Match.topic == "soak", Clipping.duplicate_of.is_(None))
+            )
+        )
         duplicates = len(
             c.scalars(select(Clipping.id).where(Clipping.duplicate_of.is_not(None))).all()
         )
@@ -308,7 +316,7 @@ def report(
         f"{len(twice)} stored twice, {duplicates} folded as near-duplicates"
     )
     print(
-        f"alerts: {len(matched)} expected (clippings matching the topic), "
+        f"alerts: {len(matched)} expected (clippings matching the topic, copies folded), "
         f"{sum(1 for i in matched if delivered[i] >= 1)} delivered, "
         f"{sum(1 for n in delivered.values() if n > 1)} delivered twice, "
         f"{len(set(delivered) - matched)} unexpected; {len(alerts)} webhook requests"

@@ -9,7 +9,9 @@ then times (median of --repeat runs, after one warm-up each):
   runs them (a new process each; stdout to a file, so the table is 160 columns wide), on both;
 - as baselines, `python -m presswatch --config CFG --version` (the same interpreter and CLI
   start, no config, no database, no query) and `python -c "import ..."` of the modules the
-  command imports before it asks the database (SQLAlchemy, the driver, the storage layer).
+  command imports before it asks the database (SQLAlchemy, the driver, the storage layer);
+- GET /sources from a running `presswatch serve` (the review page shows the same figures,
+  with the server warm: no start, no imports).
 Printed beside them: the commands' peak RSS (each from its own rusage, os.wait4), the JSON
 command's time split into start, imports, query and the rest, and the statements
 source_figures runs (one run, each statement's time summed by its SQL).
@@ -48,6 +50,7 @@ from sources_fill import (
     source_name,
 )
 from web_fill import admin, database_name
+from web_speed import start_server
 
 TARGET_MS = 300.0
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/pw_sources_bench"
@@ -60,6 +63,29 @@ class Timed:
     slowest_ms: float
     peak_rss_mb: float | None = None
     target: bool = False  # held to TARGET_MS
+
+
+def time_sources_page(config: Path, label: str, repeat: int) -> Timed:
+    """GET /sources from a running `presswatch serve` (the review page's sources, which shows
+    the same figures): HTTP on loopback, the server warm."""
+    import httpx
+
+    server, base_url = start_server(config)
+    try:
+        with httpx.Client(base_url=base_url, headers={"Accept": "text/html"}, timeout=60) as client:
+
+            def get() -> None:
+                response = client.get("/sources")
+                if response.status_code != 200:
+                    raise SystemExit(f"/sources: HTTP {response.status_code}")
+
+            median, slowest = median_ms(get, repeat)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()
+    return Timed(f"review page: GET /sources (presswatch serve), {label}", median, slowest)
 
 
 def median_ms(run: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -373,6 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if form == "json":
                     check_json(output, database)
         in_process = {database.label: time_in_process(database, args.repeat) for database in filled}
+        page = time_sources_page(configs[big.label], big.label, args.repeat)
         breakdown = statements(big)
 
     results = [
@@ -381,6 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         *commands.values(),
         in_process[small.label],
         in_process[big.label],
+        page,
     ]
     print(f"\nmedian and slowest of {args.repeat} runs after one warm-up (ms):")
     print(f"  {'':<56}{'median':>8}{'max':>8}{'peak RSS':>10}")
