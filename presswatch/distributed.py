@@ -43,8 +43,9 @@ CrawlHandler = Callable[[str, float | None], dict[str, Any]]
 DeliverHandler = Callable[[str | None, str | None], None]
 
 
-class WorkerStopping(Exception):
-    """A worker that is stopping got a crawl: the message goes back on the queue."""
+class WorkerStopping(dramatiq.Retry):
+    """A worker that is stopping got a crawl: the message goes back on the queue (a Retry, so
+    that Dramatiq does not log a clean stop as an error)."""
 
 
 def _retry_if_stopping(retries: int, exc: BaseException) -> bool:
