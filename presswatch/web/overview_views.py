@@ -15,7 +15,7 @@ from starlette.routing import Route
 from presswatch.clock import now_utc
 from presswatch.config import SourceConfig, TopicConfig
 from presswatch.next_run import next_run
-from presswatch.polling import current_interval_s
+from presswatch.polling import current_interval_s, schedule_text
 from presswatch.storage.coverage import SourceFigures
 from presswatch.storage.records import AlertRecord
 from presswatch.storage.review import ClippingFilter
@@ -133,6 +133,7 @@ class SourceRow:
     next_run: datetime | None
     is_due: bool
     figures: SourceFigures | None
+    interval_s: float | None = None  # adaptive polling: the interval it is polled at now
 
     @property
     def schedule(self) -> str:
@@ -140,7 +141,7 @@ class SourceRow:
             return "not configured"
         if not self.config.enabled:
             return "disabled"
-        return self.config.schedule
+        return schedule_text(self.config, self.interval_s)
 
 
 def sources_page(request: Request) -> Response:
@@ -166,6 +167,7 @@ def sources_page(request: Request) -> Response:
                 upcoming,
                 upcoming is not None and upcoming <= now,
                 figures.get(name),
+                interval,
             )
         )
     problems = [(row.name, e) for row in rows if row.figures for e in row.figures.events]

@@ -1,4 +1,5 @@
-"""The sources page: an adaptive source's next run follows the interval it is polled at."""
+"""The sources page: an adaptive source's schedule and next run follow the interval it is
+polled at."""
 
 from __future__ import annotations
 
@@ -28,3 +29,4 @@ def test_an_adaptive_sources_next_run_is_one_polled_interval_after_its_last(  # 
             page = client.get("/sources", headers={"Accept": "text/html"}).text
     assert when(started + timedelta(seconds=450)) in page
     assert when(started + timedelta(hours=1)) not in page
+    assert "every 7m30s (adaptive 5m-1h)" in page  # the interval it is polled at, its bounds
