@@ -12,6 +12,7 @@ from presswatch.source_history import FetchFacts, Finding, RunFacts, SourceHisto
 SOURCE = SourceConfig(name="ledger", feeds=("https://ledger.example/rss",))
 HEALTH = HealthConfig()
 MONDAY = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday, 00:00
+HOUR, QUARTER = timedelta(hours=1), timedelta(minutes=15)
 
 
 def weekday_office_hours(weeks: int) -> list[datetime]:
@@ -71,6 +72,11 @@ def quiet_runs(after: datetime, now: datetime, every: timedelta) -> list[RunFact
     return runs
 
 
+def silent_after(times: list[datetime], since: datetime, now: datetime, every: timedelta) -> object:
+    """The silent verdict at `now` for a source crawled `every` since its last clipping."""
+    return assess(SOURCE, HEALTH, history(quiet_runs(since, now, every), times), now)["silent"]
+
+
 def test_a_quiet_weekend_is_usual_for_a_weekday_source() -> None:
     times = weekday_office_hours(3)
     friday_last = max(times)  # week 3, Friday 17:00
@@ -79,13 +85,7 @@ def test_a_quiet_weekend_is_usual_for_a_weekday_source() -> None:
     assert silence is not None
     assert silence.expected < 3  # 62 hours, but the weekend's expect next to nothing
     assert silence.usual_quiet < 2  # it publishes steadily when it publishes
-    verdicts = assess(
-        SOURCE,
-        HEALTH,
-        history(quiet_runs(friday_last, monday_early, timedelta(hours=1)), times),
-        monday_early,
-    )
-    assert not isinstance(verdicts["silent"], Finding)
+    assert not isinstance(silent_after(times, friday_last, monday_early, HOUR), Finding)
 
 
 def test_a_weekday_without_articles_is_silent() -> None:
@@ -93,25 +93,13 @@ def test_a_weekday_without_articles_is_silent() -> None:
     times = [t for t in weekday_office_hours(4) if t <= wednesday_9]
     # from Wednesday 09:00 to Thursday 12:00: 13 office hours (and a night) without an article
     evening = wednesday_9 + timedelta(hours=27)
-    verdicts = assess(
-        SOURCE,
-        HEALTH,
-        history(quiet_runs(wednesday_9, evening, timedelta(minutes=15)), times),
-        evening,
-    )
-    silent = verdicts["silent"]
+    silent = silent_after(times, wednesday_9, evening, QUARTER)
     assert isinstance(silent, Finding)
     assert silent.since == wednesday_9
     assert silent.message.startswith("ledger: no new clipping for 27 h (usually one every 2 h)")
     # five office hours of it (Wednesday 14:00) are not yet silence
     early = wednesday_9 + timedelta(hours=5)
-    verdicts = assess(
-        SOURCE,
-        HEALTH,
-        history(quiet_runs(wednesday_9, early, timedelta(minutes=15)), times),
-        early,
-    )
-    assert not isinstance(verdicts["silent"], Finding)
+    assert not isinstance(silent_after(times, wednesday_9, early, QUARTER), Finding)
 
 
 def test_a_bursty_source_is_not_silent_between_bursts() -> None:
@@ -121,10 +109,8 @@ def test_a_bursty_source_is_not_silent_between_bursts() -> None:
     last = max(times)
     for quiet_h, expected in ((3, False), (8, False), (20, True)):
         now = last + timedelta(hours=quiet_h)
-        verdicts = assess(
-            SOURCE, HEALTH, history(quiet_runs(last, now, timedelta(minutes=30)), times), now
-        )
-        assert isinstance(verdicts["silent"], Finding) is expected, quiet_h
+        silent = silent_after(times, last, now, timedelta(minutes=30))
+        assert isinstance(silent, Finding) is expected, quiet_h
 
 
 def test_one_quiet_crawl_is_never_silence() -> None:
