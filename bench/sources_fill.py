@@ -30,7 +30,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from web_fill import conninfo, drop_schema, rebuild_schema, schema_of, set_sequences_and_analyze
+from web_fill import (
+    conninfo,
+    copy_writers,
+    drop_schema,
+    rebuild_schema,
+    schema_of,
+    set_sequences_and_analyze,
+)
 
 CLIPPINGS_PER_DAY = 30
 ERROR_SHARE = 0.03  # of crawls with 1-3 failed URLs
@@ -300,7 +307,6 @@ def fill_sqlite(path: Path, shape: Shape) -> dict[str, float]:
 def fill_postgresql(url: str, shape: Shape) -> dict[str, float]:
     """The history into the (new, empty) PostgreSQL database at `url`; the phases' seconds."""
     import psycopg
-    from psycopg.copy import QueuedLibpqWriter
 
     from presswatch.storage.db import open_database
 
@@ -320,19 +326,7 @@ def fill_postgresql(url: str, shape: Shape) -> dict[str, float]:
     started = time.perf_counter()
     history = History(shape, "postgresql")
     with contextlib.ExitStack() as stack:
-        writers = {}
-        for table, columns in big.items():
-            connection = stack.enter_context(psycopg.connect(info))
-            cursor = connection.cursor()
-            # truncated in the COPY's transaction: the rows are written frozen, visible to all
-            # with the visibility map set, as autovacuum would have left 90 days of history
-            cursor.execute(f"TRUNCATE {table}")
-            writers[table] = stack.enter_context(
-                cursor.copy(
-                    f"COPY {table} ({', '.join(columns)}) FROM STDIN (FREEZE)",
-                    writer=QueuedLibpqWriter(cursor),
-                )
-            )
+        writers = copy_writers(stack, info, {t: ", ".join(c) for t, c in big.items()})
         for batch in history.batches():
             for table, rows in (
                 ("crawl_runs", batch.runs),

@@ -403,6 +403,29 @@ def schema_of(connection: Any, tables: Sequence[str] = BIG_TABLES) -> Schema:
     return Schema(list(foreign_keys), list(keys), list(indexes))
 
 
+def copy_writers(
+    stack: contextlib.ExitStack[Any], info: str, columns: dict[str, str]
+) -> dict[str, Any]:
+    """A COPY ... FROM STDIN (FREEZE) per table, each on its own connection (closed with
+    `stack`), so that the tables are streamed at once. Each table is truncated in its COPY's
+    transaction: the rows are written frozen (visible to all, the visibility map set), as
+    autovacuum would have left them, with no VACUUM needed for index-only scans."""
+    import psycopg
+    from psycopg.copy import QueuedLibpqWriter
+
+    writers = {}
+    for table, names in columns.items():
+        connection = stack.enter_context(psycopg.connect(info))
+        cursor = connection.cursor()
+        cursor.execute(f"TRUNCATE {table}")
+        writers[table] = stack.enter_context(
+            cursor.copy(
+                f"COPY {table} ({names}) FROM STDIN (FREEZE)", writer=QueuedLibpqWriter(cursor)
+            )
+        )
+    return writers
+
+
 def drop_schema(connection: Any, schema: Schema) -> None:
     for table, name, _definition in schema.foreign_keys:
         connection.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
@@ -480,7 +503,6 @@ def fill_marker(count: int, seed: int) -> str:
 def fill_postgresql(url: str, count: int, seed: int = 7, kept: bool = False) -> dict[str, float]:
     """`count` clippings into the (empty) PostgreSQL database at `url`; the phases' seconds."""
     import psycopg
-    from psycopg.copy import QueuedLibpqWriter
 
     from presswatch.extractors.fingerprint import band_keys
     from presswatch.storage.db import open_database
@@ -511,19 +533,7 @@ def fill_postgresql(url: str, count: int, seed: int = 7, kept: bool = False) -> 
     newest_matches: deque[tuple[str, int]] = deque(maxlen=ALERTS)
     progress = Progress(count)
     with contextlib.ExitStack() as stack:
-        writers = {}
-        for table, columns in copies.items():
-            connection = stack.enter_context(psycopg.connect(info))
-            cursor = connection.cursor()
-            # truncated in the COPY's transaction: the rows can be written frozen (visible to
-            # all, the visibility map set: no VACUUM needed for index-only scans)
-            cursor.execute(f"TRUNCATE {table}")
-            writers[table] = stack.enter_context(
-                cursor.copy(
-                    f"COPY {table} ({columns}) FROM STDIN (FREEZE)",
-                    writer=QueuedLibpqWriter(cursor),
-                )
-            )
+        writers = copy_writers(stack, info, copies)
         clippings, bands, urls = (
             writers["clippings"],
             writers["fingerprint_bands"],
