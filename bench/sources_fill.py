@@ -6,7 +6,7 @@ a finished crawl_runs row with the counts a crawl writes. The source's clippings
 random times) are stored by the first crawl after they appear, so a run's stored, dated,
 authored and median_words are those of its own clippings rows; a few percent of runs have 1-3
 errors (crawl_errors rows: http-404, timeout, http-503, ...), one source in 20 has a URL
-refused by robots.txt on every crawl (a crawl_errors row of kind robots), the source_days
+refused by robots.txt on every crawl (counted in its runs' `robots`), the source_days
 rollup is the runs summed per UTC day of their end (as RunStore.finish_run adds them), and a
 few health events are open, more recovered. Not written (the figures do not read them):
 feed_fetches, matches, the full-text index, fingerprint bands, page URLs.
@@ -196,9 +196,9 @@ class History:
             )  # fmt: skip
         failed = rng.randint(1, 3) if rng.random() < ERROR_SHARE else 0
         robots = 1 if state.number % ROBOTS_EVERY == 0 else 0
-        kinds = [*rng.choices(self._kinds, self._weights, k=failed), *["robots"] * robots]
+        kinds = rng.choices(self._kinds, self._weights, k=failed)
         for n, kind in enumerate(kinds):
-            message = ERROR_KINDS[kind][1] if kind in ERROR_KINDS else "forbidden by robots.txt"
+            message = ERROR_KINDS[kind][1]
             batch.errors.append(
                 (
                     self._next_id("crawl_errors"), run_id,

@@ -38,6 +38,7 @@ from presswatch.source_history import (
 
 if TYPE_CHECKING:
     from presswatch.config import Config, HealthConfig, SourceConfig
+    from presswatch.crawler.context import SourceCrawl
     from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -50,14 +51,17 @@ _FINE = "no problem"  # a verdict for a kind that was not open and is not there
 
 
 def check_source_health(
-    repository: Repository, config: Config, source: SourceConfig, source_id: int, now: datetime
+    repository: Repository, config: Config, crawl: SourceCrawl, now: datetime
 ) -> None:
-    """Judge the source's health after a crawl run of it ended; open and recover its events
-    (each change logged once, and told to `[health] notify`)."""
+    """Judge the source's health after its crawl run `crawl` ended; open and recover its
+    events (each change logged once, and told to `[health] notify`)."""
     store = repository.health
+    source = crawl.source
     urls = (*source.feeds, *source.sitemaps, *source.start_urls)
-    verdicts = assess(source, config.health, store.source_history(source_id, urls, now), now)
-    for change in store.apply_verdicts(source_id, source.name, verdicts, config.health.notify, now):
+    history = store.source_history(crawl.source_id, urls, crawl.refused_urls, now)
+    verdicts = assess(source, config.health, history, now)
+    notify = config.health.notify
+    for change in store.apply_verdicts(crawl.source_id, source.name, verdicts, notify, now):
         level = logging.WARNING if change.state == "open" else logging.INFO
         log.log(level, "health %s %s: %s", change.kind, change.state, change.message)
 

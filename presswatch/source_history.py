@@ -22,7 +22,6 @@ CONTENT_PROBLEMS = (
     "storage",
     "crawl",
     "blocked",
-    "robots",
 )
 
 

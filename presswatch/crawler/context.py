@@ -15,6 +15,7 @@ from presswatch.extractors.options import ExtractOptions
 from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)
+REFUSED_KEPT = 200  # URLs robots.txt refused that a run keeps for its health check
 
 
 @dataclass(slots=True)
@@ -49,6 +50,7 @@ class SourceCrawl:
     feed_fetches: list[FeedFetchRecord] = field(default_factory=list)
     # follow_moves: configured feed or sitemap URL -> the URL it moved to, asked for instead
     moved: dict[str, str] = field(default_factory=dict)
+    refused_urls: list[str] = field(default_factory=list)  # by robots.txt (REFUSED_KEPT)
 
     def add_cpu(self, stage: str, seconds: float) -> None:
         self.cpu_s[stage] = self.cpu_s.get(stage, 0.0) + seconds
@@ -61,11 +63,13 @@ def report_blocked(services: CrawlServices, crawl: SourceCrawl, url: str, why: s
     log.warning("blocked: %s", why, extra={"source": crawl.source.name, "url": url})
 
 
-def report_robots(services: CrawlServices, crawl: SourceCrawl, url: str) -> None:
-    """Count and store one URL robots.txt forbids (not an error: the site asked for it; source
-    health watches for paths the source used that robots.txt now forbids)."""
+def report_robots(crawl: SourceCrawl, url: str) -> None:
+    """Count one URL robots.txt forbids, and keep it for the run's health check (not an error:
+    the site asked for it; source health watches for paths the source used that robots.txt
+    now forbids)."""
     crawl.counts.robots += 1
-    services.repository.record_error(crawl.run_id, url, "robots", "forbidden by robots.txt")
+    if len(crawl.refused_urls) < REFUSED_KEPT:
+        crawl.refused_urls.append(url)
     log.info("skipped (robots.txt)", extra={"source": crawl.source.name, "url": url})
 
 

@@ -271,7 +271,7 @@ class _Host:
                 repository, config.crawl, crawl.source, crawl.run_id, crawl.counts, status
             )
             try:
-                check_source_health(repository, config, crawl.source, crawl.source_id, now_utc())
+                check_source_health(repository, config, crawl, now_utc())
             except Exception:  # a bug or the database: the crawl's own result still stands
                 log.exception("health check of %s failed", crawl.source.name)
             results.append(

@@ -134,7 +134,7 @@ def source_figures(engine: Engine, now: datetime | None = None) -> dict[str, Sou
         if last_ids:
             for run_id, kind, count in connection.execute(
                 select(CrawlError.crawl_run_id, CrawlError.kind, func.count())
-                .where(CrawlError.crawl_run_id.in_(last_ids), CrawlError.kind != "robots")
+                .where(CrawlError.crawl_run_id.in_(last_ids))
                 .group_by(CrawlError.crawl_run_id, CrawlError.kind)
             ):
                 kinds[run_id][kind] = count

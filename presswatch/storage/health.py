@@ -39,7 +39,6 @@ from presswatch.storage.models import (
 from presswatch.storage.records import as_utc
 
 _RUNS = 40  # finished runs read for a source's usual levels
-_REFUSED_URLS = 200  # robots.txt refusals of the last run looked at
 _PLAUSIBLE_EARLY = timedelta(days=2)  # a clipping published longer before it was found ...
 _PLAUSIBLE_LATE = timedelta(minutes=5)  # ... or "after": its fetch time stands for it
 
@@ -79,8 +78,14 @@ class HealthStore:
     # what a source's health is judged from
 
     def source_history(
-        self, source_id: int, configured_urls: Sequence[str], now: datetime
+        self,
+        source_id: int,
+        configured_urls: Sequence[str],
+        refused_urls: Sequence[str],
+        now: datetime,
     ) -> SourceHistory:
+        """What the source's health is judged from after its last run, which robots.txt
+        refused `refused_urls`."""
         with reading(self.engine) as connection:
             runs = tuple(
                 RunFacts(
@@ -131,13 +136,12 @@ class HealthStore:
             last_id = runs[0].id if runs else None
             error_kinds: dict[str, int] = {}
             fetches: tuple[FetchFacts, ...] = ()
-            refused: dict[str, int] = {}
             if last_id is not None:
                 error_kinds = {
                     kind: count
                     for kind, count in connection.execute(
                         select(CrawlError.kind, func.count())
-                        .where(CrawlError.crawl_run_id == last_id, CrawlError.kind != "robots")
+                        .where(CrawlError.crawl_run_id == last_id)
                         .group_by(CrawlError.kind)
                     )
                 }
@@ -153,13 +157,10 @@ class HealthStore:
                         ).where(FeedFetch.crawl_run_id == last_id)
                     )
                 )
-                for url in connection.scalars(
-                    select(CrawlError.url)
-                    .where(CrawlError.crawl_run_id == last_id, CrawlError.kind == "robots")
-                    .limit(_REFUSED_URLS)
-                ):
-                    path = first_path(url)
-                    refused[path] = refused.get(path, 0) + 1
+            refused: dict[str, int] = {}
+            for url in refused_urls:
+                path = first_path(url)
+                refused[path] = refused.get(path, 0) + 1
             used = frozenset(
                 path
                 for path in refused

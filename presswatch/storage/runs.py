@@ -210,7 +210,7 @@ class RunStore:
                 select(Source.name, CrawlError.url, CrawlError.kind, CrawlError.message)
                 .join(CrawlRun, CrawlRun.id == CrawlError.crawl_run_id)
                 .join(Source, Source.id == CrawlRun.source_id)
-                .where(CrawlError.crawl_run_id.in_(run_ids), CrawlError.kind != "robots")
+                .where(CrawlError.crawl_run_id.in_(run_ids))
                 .order_by(CrawlError.id)
             )
             return [ErrorLine(*row) for row in rows]

@@ -23,17 +23,22 @@ def repository(databases: TestDatabases) -> Iterator[Repository]:
     repository.engine.dispose()
 
 
-def _crawl(repository: Repository, source: str, fetched: int, errors: tuple[str, ...] = ()) -> None:
+def _crawl(
+    repository: Repository,
+    source: str,
+    fetched: int,
+    errors: tuple[str, ...] = (),
+    robots: int = 0,
+) -> None:
     run_id = repository.start_run(source)
     for n, kind in enumerate(errors):
         repository.record_error(run_id, f"https://{source}.example/{n}", kind, "failed")
-    failed = sum(kind != "robots" for kind in errors)
     counts = CrawlCounts(
         fetched=fetched,
         extracted=fetched,
-        errors=failed,
-        robots=len(errors) - failed,
-        requests=fetched + failed,
+        errors=len(errors),
+        robots=robots,
+        requests=fetched + len(errors),
     )
     repository.finish_run(run_id, counts, "finished")
 
@@ -58,7 +63,7 @@ def test_figures_take_the_last_finished_crawls_of_each_source(repository: Reposi
     fetched = [*range(1, RECENT_RUNS + 6), 7]
     for pages in fetched[:-1]:
         _crawl(repository, "ledger", pages)
-    _crawl(repository, "ledger", fetched[-1], errors=("http-404", "timeout", "http-404", "robots"))
+    _crawl(repository, "ledger", fetched[-1], errors=("http-404", "timeout", "http-404"), robots=1)
     repository.start_run("ledger")  # running: not one of the last crawls yet
     _crawl(repository, "courier", 3)
     repository.start_run("quiet")  # never finished a crawl

@@ -317,7 +317,7 @@ class SourceSpider(SitemapSpider):
                 return
         kind, message = describe_failure(failure)
         if kind == "robots":
-            report_robots(self.services, self.crawl, request.url)
+            report_robots(self.crawl, request.url)
         else:
             self.crawl.counts.requests += 1
             report_error(self.services, self.crawl, request.url, kind, message)
