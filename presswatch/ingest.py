@@ -17,6 +17,7 @@ from typing import Literal
 from sqlalchemy.engine import Connection
 
 from presswatch.clock import now_utc
+from presswatch.clustering import count_terms, features_of, place, settle
 from presswatch.errors import StorageError
 from presswatch.extractors.fingerprint import band_keys, is_near_duplicate
 from presswatch.index_text import IndexText, index_text
@@ -26,6 +27,7 @@ from presswatch.storage.db import writing
 from presswatch.storage.matches import match_rows
 from presswatch.storage.outbox import AlertBatch, lock_alerts
 from presswatch.storage.repository import Repository
+from presswatch.stories import StoryFeatures
 
 NEAR_DUPLICATES = NearDuplicateRule(band_keys, is_near_duplicate)
 
@@ -39,6 +41,8 @@ class AddResult:
     clipping_id: int
     duplicate_of: int | None = None
     matches: int = 0  # topic matches stored with a new clipping
+    story_id: int | None = None  # a new clipping's story (a known one's is as it was)
+    story_reason: str | None = None  # how it joined it: new, copy, facts
 
 
 def add_clipping(
@@ -57,10 +61,26 @@ def add_clipping(
     topic's gathering alert on each channel; an alert it opens is held for `hold_s`
     (until release_alerts, at the latest that long). `index` is its full-text index entry
     (made from its title and text when not given)."""
+    features = features_of([article])
+    count_terms(repository.stories, features)
+    return _add_one(
+        repository, source_id, run_id, (article, url_keys, matches), hold_s, index, features[0]
+    )
+
+
+def _add_one(
+    repository: Repository,
+    source_id: int,
+    run_id: int | None,
+    entry: tuple[Article, Sequence[str], Sequence[NewMatch]],
+    hold_s: float,
+    index: IndexText | None,
+    features: StoryFeatures,
+) -> AddResult:
     with writing(repository.engine) as connection:
-        batch = [(article, url_keys, matches)]
-        indexes = [index]
-        return _add_batch(repository, connection, source_id, run_id, batch, hold_s, indexes)[0]
+        return _add_batch(
+            repository, connection, source_id, run_id, [entry], hold_s, [index], [features]
+        )[0]
 
 
 def add_clippings(
@@ -81,20 +101,22 @@ def add_clippings(
     if not articles:
         return []
     entries = list(indexes) if indexes is not None else [None] * len(articles)
+    features = features_of([article for article, _, _ in articles])
+    count_terms(repository.stories, features)
     try:
         with writing(repository.engine) as connection:
             return list(
-                _add_batch(repository, connection, source_id, run_id, articles, hold_s, entries)
+                _add_batch(
+                    repository, connection, source_id, run_id, articles, hold_s, entries, features
+                )
             )
     except StorageError as exc:
         if len(articles) == 1:
             return [exc]
     results: list[AddResult | StorageError] = []
-    for (article, keys, matches), entry in zip(articles, entries, strict=True):
+    for one, entry, each in zip(articles, entries, features, strict=True):
         try:
-            results.append(
-                add_clipping(repository, source_id, run_id, article, keys, matches, hold_s, entry)
-            )
+            results.append(_add_one(repository, source_id, run_id, one, hold_s, entry, each))
         except StorageError as exc:
             results.append(exc)
     return results
@@ -108,6 +130,7 @@ def _add_batch(
     articles: ArticleBatch,
     hold_s: float,
     indexes: Sequence[IndexText | None],
+    features: Sequence[StoryFeatures],
 ) -> list[AddResult]:
     """The articles in order, as if each were added alone after the ones before it, with
     a statement per new clipping and a few for the batch (not four per article): the
@@ -142,8 +165,10 @@ def _add_batch(
     results: list[AddResult] = []
     remembered: list[dict[str, object]] = []
     banded: list[dict[str, object]] = []
-    for (article, _, matches), keys, entry in zip(articles, url_keys, indexes, strict=True):
-        result, remember = batch.add(article, keys, matches, entry)
+    for (article, _, matches), keys, entry, each in zip(
+        articles, url_keys, indexes, features, strict=True
+    ):
+        result, remember = batch.add(article, keys, matches, entry, each)
         if remember:
             for key in keys:
                 if key not in owners:  # a key already remembered keeps its clipping
@@ -184,6 +209,7 @@ class _Batch:
         keys: Sequence[str],
         matches: Sequence[NewMatch],
         index: IndexText | None,
+        features: StoryFeatures,
     ) -> tuple[AddResult, bool]:
         """The article's result, and whether its URL keys are to be remembered for it. A
         new clipping's index entry is `index`, or made here from its title and text."""
@@ -194,14 +220,23 @@ class _Batch:
         if index is None:
             index = index_text(self.connection.dialect.name, article.title, article.text)
         clippings = self.repository.clippings
+        stories = self.repository.stories
+        story = place(stories, self.connection, article, features, duplicate_of, now_utc())
         new_id = clippings.insert_clipping(
-            self.connection, self.source_id, self.run_id, article, duplicate_of, index
+            self.connection,
+            self.source_id,
+            self.run_id,
+            article,
+            duplicate_of,
+            index,
+            story.story_id,
         )
         if new_id is None:
             # a concurrent writer stored the same canonical URL a moment ago: its clipping
             # (its URL keys are its writer's to remember)
             winner = clippings.canonical_owner(self.connection, article.canonical_url)
             return AddResult("known", winner), False
+        settle(stories, self.connection, new_id, story)
         self.neighbours.add(new_id, article.fingerprint, duplicate_of)
         self.indexed.append((new_id, index))
         self.matches.extend(match_rows(new_id, matches, backfilled=False))
@@ -209,4 +244,5 @@ class _Batch:
             outbox = self.repository.outbox
             for match in matches:
                 outbox.enqueue(self.connection, new_id, self.run_id, match, self.alerts)
-        return AddResult("new", new_id, duplicate_of, len(matches)), True
+        result = AddResult("new", new_id, duplicate_of, len(matches), story.story_id, story.reason)
+        return result, True

@@ -9,11 +9,12 @@ Two articles are the same story when
   names, places and numbers the texts carry, weighted by how rare they are among the
   articles seen), and their headlines or their wire credits do not contradict it.
 
-The clusterer keeps the stories of the last 72 hours and looks candidates up by shared
-5-grams and key terms, never by scanning every article. This module is pure (no database):
-`bench/story_quality.py` measures it against the evaluation set in `tests/data/stories/`.
-Not yet wired into ingest: the stored form (a story id per clipping, candidate lookup by an
-index) comes next.
+An article is compared only with the candidates that share index keys with it (a sample of
+its 5-grams, and its rarer key terms) and were published within 72 hours of it, never by
+scanning every article. The rule and the features are here, pure; the in-memory clusterer
+below is what `bench/story_quality.py` measures against the evaluation set in
+`tests/data/stories/`, and ingest applies the same rule to the candidates the database's
+story index gives (presswatch/storage/stories.py), with the same sampling and limits.
 """
 
 from __future__ import annotations
@@ -22,12 +23,15 @@ import math
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from presswatch.url_keys import url_key
 from presswatch.words import words
+
+_S = TypeVar("_S")
 
 WINDOW = timedelta(hours=72)
 SHINGLE_WORDS = 5
@@ -36,6 +40,13 @@ SAME_FACTS = 0.45  # weighted share of key terms: the same event, in other words
 SAME_FACTS_ALONE = 0.9  # ... with two figures in common, or this much without
 _YEAR = re.compile(r"(19|20)\d\d")
 _MIN_KEY_TERMS = 4
+# below this many articles seen, how rare a term is cannot be told yet: terms weigh about
+# the same (otherwise the first story's own terms would count for little, being in most)
+_MIN_TOTAL = 1000
+SAMPLE = 8  # one 5-gram in SAMPLE (by hash) is kept: the same ones of every copy
+LOOKUP_MAX_DF = 200  # a key term more articles carry finds no candidates (it still weighs)
+CANDIDATES = 30  # compared with: those sharing the most index keys
+_TERM_KEY = 1 << 32  # key terms' index keys, apart from the 5-grams' (crc32 < 2**32)
 
 _WIRE = re.compile(
     r"\((AP|Reuters|AFP|dpa|PA|UPI|ANSA|EFE)\)|\b(Associated Press|Reuters|Agence France-Presse)\b"
@@ -120,28 +131,73 @@ class StoryDoc:
     canonical_url: str | None = None
 
 
-@dataclass(slots=True)
-class _Entry:
-    doc: StoryDoc
-    story: str
-    shingles: frozenset[int]
-    keys: frozenset[str]
-    title: frozenset[str]
-    wire: str | None
+@dataclass(frozen=True, slots=True)
+class StoryFeatures:
+    """What the same-story rule compares of an article."""
+
+    sample: frozenset[int]  # a sample of its word 5-grams, hashed
+    terms: frozenset[str]  # its names and numbers
+    title: frozenset[str]  # its headline's words
+    wire: str | None  # the agency it credits
+
+    @classmethod
+    def of(cls, title: str, text: str) -> StoryFeatures:
+        return cls(
+            sample_shingles(text),
+            key_terms(f"{title}. {text}"),
+            title_words(title),
+            wire_credit(text),
+        )
+
+    def encoded(self) -> tuple[str, str, str, str | None]:
+        """As stored: (sample, terms, title, wire), the sets as space-separated text."""
+        return (
+            " ".join(map(str, sorted(self.sample))),
+            " ".join(sorted(self.terms)),
+            " ".join(sorted(self.title)),
+            self.wire,
+        )
+
+    @classmethod
+    def decoded(cls, sample: str, terms: str, title: str, wire: str | None) -> StoryFeatures:
+        return cls(
+            frozenset(int(h) for h in sample.split()),
+            frozenset(terms.split()),
+            frozenset(title.split()),
+            wire,
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
     story: str
-    reason: str  # url, copy, facts
+    reason: str  # url, copy, facts, new
     score: float
 
 
-def shingles(text: str) -> frozenset[int]:
-    """The text's word 5-grams, hashed."""
+def sample_shingles(text: str) -> frozenset[int]:
+    """The text's word 5-grams, hashed, of which one in SAMPLE is kept (by hash value, so a
+    copy keeps the same ones)."""
     tokens = words(text)
     grams = (" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - 4))
-    return frozenset(zlib.crc32(g.encode()) for g in grams)
+    hashes = (zlib.crc32(g.encode()) for g in grams)
+    return frozenset(h for h in hashes if h % SAMPLE == 0)
+
+
+def term_key(term: str) -> int:
+    return _TERM_KEY | zlib.crc32(term.encode())
+
+
+def index_keys(features: StoryFeatures) -> list[int]:
+    """The keys an article is found by: its sampled 5-grams and its key terms."""
+    return sorted(features.sample | {term_key(t) for t in features.terms})
+
+
+def lookup_keys(features: StoryFeatures, df: Mapping[str, int]) -> list[int]:
+    """The keys its candidates are looked up by: its 5-grams, and its key terms that at most
+    LOOKUP_MAX_DF articles carry."""
+    terms = {term_key(t) for t in features.terms if df.get(t, 0) <= LOOKUP_MAX_DF}
+    return sorted(features.sample | terms)
 
 
 def key_terms(text: str) -> frozenset[str]:
@@ -164,91 +220,101 @@ def wire_credit(text: str) -> str | None:
     return {"Associated Press": "AP", "Agence France-Presse": "AFP"}.get(name, name)
 
 
+def same_story(
+    a: StoryFeatures, b: StoryFeatures, df: Mapping[str, int], total: int
+) -> tuple[float, str]:
+    """How surely `a` and `b` tell one story, and why ("copy", "facts"); (0, "") when they
+    do not. `df` is how many of the `total` articles seen carry each key term (both
+    articles counted)."""
+    shorter = min(len(a.sample), len(b.sample))
+    if shorter:
+        containment = len(a.sample & b.sample) / shorter
+        if containment >= COPY_CONTAINMENT:
+            return 1.0 + containment, "copy"
+    if a.wire and b.wire and a.wire != b.wire:
+        return 0.0, ""
+    if len(a.terms) < _MIN_KEY_TERMS or len(b.terms) < _MIN_KEY_TERMS:
+        return 0.0, ""
+    total = max(total, _MIN_TOTAL)
+    weight = {k: math.log(total / max(1, df.get(k, 1))) + 0.1 for k in a.terms | b.terms}
+    shared_terms = a.terms & b.terms
+    shared = sum(weight[k] for k in shared_terms)
+    smaller = min(sum(weight[k] for k in a.terms), sum(weight[k] for k in b.terms))
+    facts = shared / smaller if smaller else 0.0
+    # the same event carries the same figures; a follow-up about the same people does not
+    figures = sum(1 for k in shared_terms if k[0].isdigit() and not _YEAR.fullmatch(k))
+    if facts < SAME_FACTS or (figures < 2 and facts < SAME_FACTS_ALONE):
+        return 0.0, ""
+    titles = len(a.title & b.title) / max(1, min(len(a.title), len(b.title)))
+    return facts + 0.2 * titles, "facts"
+
+
+def best_match(
+    features: StoryFeatures,
+    candidates: Iterable[tuple[_S, StoryFeatures]],
+    df: Mapping[str, int],
+    total: int,
+) -> tuple[_S, float, str] | None:
+    """The (story, score, reason) of the candidate most surely telling the same story."""
+    best: tuple[_S, float, str] | None = None
+    for story, other in candidates:
+        score, reason = same_story(features, other, df, total)
+        if reason and (best is None or score > best[1]):
+            best = (story, score, reason)
+    return best
+
+
+@dataclass(slots=True)
+class _Entry:
+    doc: StoryDoc
+    story: str
+    features: StoryFeatures
+
+
 @dataclass(slots=True)
 class StoryClusterer:
-    """Assigns each article, in publication order, to a story of the last WINDOW."""
+    """Assigns each article, in publication order, to a story of the last WINDOW: the rule
+    over an index in memory, with the stored index's sampling and limits."""
 
     entries: list[_Entry] = field(default_factory=list)
-    by_shingle: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-    by_key: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_key: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_url: dict[str, int] = field(default_factory=dict)
-    key_df: Counter[str] = field(default_factory=Counter)
+    df: Counter[str] = field(default_factory=Counter)
     stories: int = 0
 
     def add(self, doc: StoryDoc) -> Match:
         """Join the story `doc` belongs to, or start one; says which and why."""
-        entry = _Entry(
-            doc,
-            "",
-            shingles(doc.text),
-            key_terms(f"{doc.title}. {doc.text}"),
-            title_words(doc.title),
-            wire_credit(doc.text),
-        )
-        self.key_df.update(entry.keys)
-        match = self._best(entry)
+        features = StoryFeatures.of(doc.title, doc.text)
+        self.df.update(features.terms)
+        match = self._best(doc, features)
         if match is None:
             self.stories += 1
             match = Match(f"story-{self.stories}", "new", 0.0)
-        entry.story = match.story
         index = len(self.entries)
-        self.entries.append(entry)
-        for gram in entry.shingles:
-            self.by_shingle[gram].append(index)
-        for key in entry.keys:
+        self.entries.append(_Entry(doc, match.story, features))
+        for key in index_keys(features):
             self.by_key[key].append(index)
         for url in (doc.url, doc.canonical_url):
             if url:
                 self.by_url.setdefault(url_key(url), index)
         return match
 
-    def _candidates(self, entry: _Entry) -> Iterable[int]:
-        seen: Counter[int] = Counter()
-        for gram in entry.shingles:
-            seen.update(self.by_shingle.get(gram, ()))
-        for key in entry.keys:
-            if self.key_df[key] <= 50:  # a term most articles carry finds nothing
-                seen.update(self.by_key.get(key, ()))
-        return [i for i, _ in seen.most_common(200)]
-
-    def _best(self, entry: _Entry) -> Match | None:
-        doc = entry.doc
+    def _best(self, doc: StoryDoc, features: StoryFeatures) -> Match | None:
         if doc.canonical_url:
             found = self.by_url.get(url_key(doc.canonical_url))
             if found is not None and self._in_window(found, doc):
                 return Match(self.entries[found].story, "url", 1.0)
-        best: Match | None = None
-        for index in self._candidates(entry):
-            if not self._in_window(index, doc):
-                continue
-            other = self.entries[index]
-            score, reason = self._score(entry, other)
-            if reason and (best is None or score > best.score):
-                best = Match(other.story, reason, score)
-        return best
+        seen: Counter[int] = Counter()
+        for key in lookup_keys(features, self.df):
+            seen.update(i for i in self.by_key.get(key, ()) if self._in_window(i, doc))
+        candidates = [self.entries[i] for i, _ in seen.most_common(CANDIDATES)]
+        found_match = best_match(
+            features, ((e.story, e.features) for e in candidates), self.df, len(self.entries) + 1
+        )
+        if found_match is None:
+            return None
+        story, score, reason = found_match
+        return Match(story, reason, score)
 
     def _in_window(self, index: int, doc: StoryDoc) -> bool:
         return abs(doc.published - self.entries[index].doc.published) <= WINDOW
-
-    def _score(self, a: _Entry, b: _Entry) -> tuple[float, str]:
-        shorter = min(len(a.shingles), len(b.shingles))
-        if shorter:
-            containment = len(a.shingles & b.shingles) / shorter
-            if containment >= COPY_CONTAINMENT:
-                return 1.0 + containment, "copy"
-        if a.wire and b.wire and a.wire != b.wire:
-            return 0.0, ""
-        if len(a.keys) < _MIN_KEY_TERMS or len(b.keys) < _MIN_KEY_TERMS:
-            return 0.0, ""
-        total = len(self.entries) + 1
-        weight = {k: math.log(total / self.key_df[k]) + 0.1 for k in a.keys | b.keys}
-        shared_keys = a.keys & b.keys
-        shared = sum(weight[k] for k in shared_keys)
-        smaller = min(sum(weight[k] for k in a.keys), sum(weight[k] for k in b.keys))
-        facts = shared / smaller if smaller else 0.0
-        # the same event carries the same figures; a follow-up about the same people does not
-        figures = sum(1 for k in shared_keys if k[0].isdigit() and not _YEAR.fullmatch(k))
-        if facts < SAME_FACTS or (figures < 2 and facts < SAME_FACTS_ALONE):
-            return 0.0, ""
-        titles = len(a.title & b.title) / max(1, min(len(a.title), len(b.title)))
-        return facts + 0.2 * titles, "facts"

@@ -148,6 +148,7 @@ class ClippingStore:
         article: Article,
         duplicate_of: int | None,
         index: IndexText,
+        story_id: int | None = None,
     ) -> int | None:
         """The new clipping's id; None when a concurrent writer stored the same canonical URL
         a moment ago. `index` is its entry in the full-text index."""
@@ -170,6 +171,7 @@ class ClippingStore:
                 "word_count": article.word_count,
                 "fingerprint": article.fingerprint,
                 "duplicate_of": duplicate_of,
+                "story_id": story_id,
                 **index_values(connection.dialect.name, index),
             },
         )

@@ -95,6 +95,61 @@ class Clipping(Base):
     word_count: Mapped[int] = mapped_column(Integer)
     fingerprint: Mapped[int] = mapped_column(BigInteger)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("clippings.id"), index=True)
+    # the story it tells (copies, rewrites and other outlets' reports of one event share it);
+    # None for clippings stored before stories were kept
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
+
+
+class Story(Base):
+    """One news story across outlets: its first clipping (by publication time), the news
+    agency it credits when one is named, its time span and size."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin_id: Mapped[int | None] = mapped_column(Integer)  # its first clipping
+    wire: Mapped[str | None] = mapped_column(String(20))
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    clippings: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoryKey(Base):
+    """The index a new clipping's same-story candidates are looked up in: each clipping once
+    per key (a sampled 5-gram of its text, a key term), with its time (published, else
+    fetched), so that a lookup reads only the keys' clippings of the 72 hours around it."""
+
+    __tablename__ = "story_keys"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"), primary_key=True)
+
+
+class StoryMember(Base):
+    """What the same-story rule compares of a clipping (presswatch.stories.StoryFeatures, as
+    text), kept for the clippings that are not verbatim copies."""
+
+    __tablename__ = "story_members"
+
+    clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"), primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sample: Mapped[str] = mapped_column(Text)  # sampled 5-gram hashes, space-separated
+    terms: Mapped[str] = mapped_column(Text)  # key terms, space-separated
+    title: Mapped[str] = mapped_column(Text)  # headline words, space-separated
+    wire: Mapped[str | None] = mapped_column(String(20))
+
+
+class StoryTerm(Base):
+    """How many clippings carry each key term (the rule weighs rare terms more); the row with
+    the empty term counts all clippings."""
+
+    __tablename__ = "story_terms"
+
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+    df: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class FingerprintBand(Base):

@@ -21,6 +21,7 @@ from presswatch.storage.outbox import OutboxStore
 from presswatch.storage.review import ReviewStore
 from presswatch.storage.runs import RunStore
 from presswatch.storage.sources import SourceStore
+from presswatch.storage.stories import StoryStore
 
 
 class Repository:
@@ -36,6 +37,7 @@ class Repository:
         self.outbox = OutboxStore(engine)
         self.review = ReviewStore(engine, self.matches)
         self.health = HealthStore(engine)
+        self.stories = StoryStore(engine)
 
         self.source_id = self.sources.source_id
         self.source_names = self.sources.source_names
