@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy.engine import Connection
@@ -54,17 +54,26 @@ def add_clipping(
     matches: Sequence[NewMatch] = (),
     hold_s: float = 0.0,
     index: IndexText | None = None,
+    per_story: bool = True,
 ) -> AddResult:
     """Store `article` once: a clipping already reached by any of `url_keys` or with the
     same canonical URL is `known`; a near-identical text elsewhere makes it a duplicate.
     A new clipping's topic `matches` are stored in the same transaction, and it joins the
     topic's gathering alert on each channel; an alert it opens is held for `hold_s`
     (until release_alerts, at the latest that long). `index` is its full-text index entry
-    (made from its title and text when not given)."""
+    (made from its title and text when not given). With `per_story`, a clipping whose story
+    already went (or is going) to a topic's channel in an alert does not join another."""
     features = features_of([article])
     count_terms(repository.stories, features)
+    entry = (article, url_keys, matches)
     return _add_one(
-        repository, source_id, run_id, (article, url_keys, matches), hold_s, index, features[0]
+        repository,
+        source_id,
+        run_id,
+        entry,
+        AlertBatch(_held(hold_s), per_story),
+        index,
+        features[0],
     )
 
 
@@ -73,14 +82,19 @@ def _add_one(
     source_id: int,
     run_id: int | None,
     entry: tuple[Article, Sequence[str], Sequence[NewMatch]],
-    hold_s: float,
+    alerts: AlertBatch,
     index: IndexText | None,
     features: StoryFeatures,
 ) -> AddResult:
     with writing(repository.engine) as connection:
         return _add_batch(
-            repository, connection, source_id, run_id, [entry], hold_s, [index], [features]
+            repository, connection, source_id, run_id, [entry], alerts, [index], [features]
         )[0]
+
+
+def _held(hold_s: float) -> datetime:
+    """When an alert opened now is due unless its crawl releases it before."""
+    return now_utc() + timedelta(seconds=hold_s)
 
 
 def add_clippings(
@@ -90,6 +104,8 @@ def add_clippings(
     articles: ArticleBatch,
     hold_s: float = 0.0,
     indexes: Sequence[IndexText | None] | None = None,
+    *,
+    per_story: bool = True,
 ) -> list[AddResult | StorageError]:
     """add_clipping for each (article, url_keys, matches), in order, in one transaction: a
     crawl stores hundreds of articles a minute, and a transaction each is most of the cost.
@@ -107,7 +123,14 @@ def add_clippings(
         with writing(repository.engine) as connection:
             return list(
                 _add_batch(
-                    repository, connection, source_id, run_id, articles, hold_s, entries, features
+                    repository,
+                    connection,
+                    source_id,
+                    run_id,
+                    articles,
+                    AlertBatch(_held(hold_s), per_story),
+                    entries,
+                    features,
                 )
             )
     except StorageError as exc:
@@ -116,7 +139,8 @@ def add_clippings(
     results: list[AddResult | StorageError] = []
     for one, entry, each in zip(articles, entries, features, strict=True):
         try:
-            results.append(_add_one(repository, source_id, run_id, one, hold_s, entry, each))
+            alerts = AlertBatch(_held(hold_s), per_story)
+            results.append(_add_one(repository, source_id, run_id, one, alerts, entry, each))
         except StorageError as exc:
             results.append(exc)
     return results
@@ -128,7 +152,7 @@ def _add_batch(
     source_id: int,
     run_id: int | None,
     articles: ArticleBatch,
-    hold_s: float,
+    alerts: AlertBatch,
     indexes: Sequence[IndexText | None],
     features: Sequence[StoryFeatures],
 ) -> list[AddResult]:
@@ -158,7 +182,7 @@ def _add_batch(
         run_id,
         owners,
         neighbours,
-        AlertBatch(held_until=now_utc() + timedelta(seconds=hold_s)),
+        alerts,
     )
     if connection.dialect.name == "postgresql":
         lock_alerts(connection, [match for _, _, matches in articles for match in matches])
@@ -243,6 +267,8 @@ class _Batch:
         if duplicate_of is None:  # a syndicated copy is listed in its original's alert
             outbox = self.repository.outbox
             for match in matches:
-                outbox.enqueue(self.connection, new_id, self.run_id, match, self.alerts)
+                outbox.enqueue(
+                    self.connection, new_id, story.story_id, self.run_id, match, self.alerts
+                )
         result = AddResult("new", new_id, duplicate_of, len(matches), story.story_id, story.reason)
         return result, True

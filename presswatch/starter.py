@@ -48,6 +48,7 @@ timeout = "20s"               # a page whose extraction takes longer is skipped 
 max_attempts = 8              # a failing alert is retried this often, then marked failed
 first_retry = "10m"           # then 20m, 40m, ... (at most 12h apart): 8 attempts ~ a day
 gather = "30s"                # run: crawls ending within 30 s share one alert per topic
+per_story = true              # a story alerts once, listing its outlets; false: per clipping
 
 [health]                      # a source that goes silent, stops yielding articles, fails
 notify = []                   # channels told when it starts and when it is over, e.g. ["ops"]

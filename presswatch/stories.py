@@ -43,7 +43,18 @@ _MIN_KEY_TERMS = 4
 # below this many articles seen, how rare a term is cannot be told yet: terms weigh about
 # the same (otherwise the first story's own terms would count for little, being in most)
 _MIN_TOTAL = 1000
-SAMPLE = 8  # one 5-gram in SAMPLE (by hash) is kept: the same ones of every copy
+# A text keeps one 5-gram in `rate` (those whose hash is a multiple of it: every copy keeps
+# the same ones), the rate a power of 2 up to SAMPLE chosen so that it keeps about
+# MIN_SAMPLE of them: two texts are compared at the coarser of their rates (the finer sample
+# holds the coarser), and a short text is not judged on a handful of 5-grams. The index is
+# keyed by the SAMPLE-rate 5-grams, which every text has.
+SAMPLE = 8
+MIN_SAMPLE = 64
+MIN_SHARED = 3  # a copy shares at least this many sampled 5-grams
+INDEX_GRAMS = 64  # the SAMPLE-rate 5-grams with the lowest hashes are the index's keys
+# what a story is told by: its first 10,000 characters (about 1,600 words) are enough to
+# know a copy or the facts, and a long read costs no more than that
+STORY_CHARS = 10_000
 LOOKUP_MAX_DF = 200  # a key term more articles carry finds no candidates (it still weighs)
 CANDIDATES = 30  # compared with: those sharing the most index keys
 _TERM_KEY = 1 << 32  # key terms' index keys, apart from the 5-grams' (crc32 < 2**32)
@@ -135,24 +146,30 @@ class StoryDoc:
 class StoryFeatures:
     """What the same-story rule compares of an article."""
 
-    sample: frozenset[int]  # a sample of its word 5-grams, hashed
+    sample: frozenset[int]  # a sample of its word 5-grams, hashed (one in `rate`)
     terms: frozenset[str]  # its names and numbers
     title: frozenset[str]  # its headline's words
     wire: str | None  # the agency it credits
+    rate: int = SAMPLE
 
     @classmethod
     def of(cls, title: str, text: str) -> StoryFeatures:
+        text = text[:STORY_CHARS]
+        rate, sample = sample_shingles(text)
         return cls(
-            sample_shingles(text),
-            key_terms(f"{title}. {text}"),
-            title_words(title),
-            wire_credit(text),
+            sample, key_terms(f"{title}. {text}"), title_words(title), wire_credit(text), rate
         )
+
+    def sample_at(self, rate: int) -> frozenset[int]:
+        """Its sample thinned to one 5-gram in `rate` (a coarser rate than its own)."""
+        if rate <= self.rate:
+            return self.sample
+        return frozenset(h for h in self.sample if h % rate == 0)
 
     def encoded(self) -> tuple[str, str, str, str | None]:
         """As stored: (sample, terms, title, wire), the sets as space-separated text."""
         return (
-            " ".join(map(str, sorted(self.sample))),
+            " ".join([f"r{self.rate}", *map(str, sorted(self.sample))]),
             " ".join(sorted(self.terms)),
             " ".join(sorted(self.title)),
             self.wire,
@@ -160,11 +177,13 @@ class StoryFeatures:
 
     @classmethod
     def decoded(cls, sample: str, terms: str, title: str, wire: str | None) -> StoryFeatures:
+        rate, *hashes = sample.split()
         return cls(
-            frozenset(int(h) for h in sample.split()),
+            frozenset(int(h) for h in hashes),
             frozenset(terms.split()),
             frozenset(title.split()),
             wire,
+            int(rate.removeprefix("r")),
         )
 
 
@@ -175,13 +194,15 @@ class Match:
     score: float
 
 
-def sample_shingles(text: str) -> frozenset[int]:
-    """The text's word 5-grams, hashed, of which one in SAMPLE is kept (by hash value, so a
-    copy keeps the same ones)."""
+def sample_shingles(text: str) -> tuple[int, frozenset[int]]:
+    """The rate the text's word 5-grams are sampled at, and the sample, hashed."""
     tokens = words(text)
-    grams = (" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - 4))
+    grams = {" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - 4)}
+    rate = 1
+    while rate < SAMPLE and len(grams) >= MIN_SAMPLE * rate * 2:
+        rate *= 2
     hashes = (zlib.crc32(g.encode()) for g in grams)
-    return frozenset(h for h in hashes if h % SAMPLE == 0)
+    return rate, frozenset(h for h in hashes if h % rate == 0)
 
 
 def term_key(term: str) -> int:
@@ -189,15 +210,20 @@ def term_key(term: str) -> int:
 
 
 def index_keys(features: StoryFeatures) -> list[int]:
-    """The keys an article is found by: its sampled 5-grams and its key terms."""
-    return sorted(features.sample | {term_key(t) for t in features.terms})
+    """The keys an article is found by: some of its 5-grams (the same ones in every copy,
+    and in a shortened copy those it kept), and its key terms."""
+    return sorted(_index_grams(features) | {term_key(t) for t in features.terms})
 
 
 def lookup_keys(features: StoryFeatures, df: Mapping[str, int]) -> list[int]:
     """The keys its candidates are looked up by: its 5-grams, and its key terms that at most
     LOOKUP_MAX_DF articles carry."""
     terms = {term_key(t) for t in features.terms if df.get(t, 0) <= LOOKUP_MAX_DF}
-    return sorted(features.sample | terms)
+    return sorted(_index_grams(features) | terms)
+
+
+def _index_grams(features: StoryFeatures) -> set[int]:
+    return set(sorted(features.sample_at(SAMPLE))[:INDEX_GRAMS])
 
 
 def key_terms(text: str) -> frozenset[str]:
@@ -226,10 +252,13 @@ def same_story(
     """How surely `a` and `b` tell one story, and why ("copy", "facts"); (0, "") when they
     do not. `df` is how many of the `total` articles seen carry each key term (both
     articles counted)."""
-    shorter = min(len(a.sample), len(b.sample))
+    rate = max(a.rate, b.rate)
+    a_sample, b_sample = a.sample_at(rate), b.sample_at(rate)
+    shorter = min(len(a_sample), len(b_sample))
     if shorter:
-        containment = len(a.sample & b.sample) / shorter
-        if containment >= COPY_CONTAINMENT:
+        shared_grams = len(a_sample & b_sample)
+        containment = shared_grams / shorter
+        if containment >= COPY_CONTAINMENT and shared_grams >= min(MIN_SHARED, shorter):
             return 1.0 + containment, "copy"
     if a.wire and b.wire and a.wire != b.wire:
         return 0.0, ""

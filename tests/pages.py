@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import random
 from collections.abc import Sequence
 
 OWN_PASSAGE_TITLE = "Harbour channel to be dredged before spring tides"
@@ -80,13 +81,32 @@ def article_page(
 
 
 def paragraphs_about(topic: str, n: int = 5, seed: int = 0) -> list[str]:
-    """Distinct, sentence-like paragraphs (enough words to be an article)."""
+    """Distinct, sentence-like paragraphs (enough words to be an article): the same for the
+    same topic and seed, and for another topic or seed as different as two reports of
+    different events are (their sentences share no run of five words, nor their figures),
+    so that neither the copy nor the same-story rule takes one for the other."""
+    pick = random.Random(f"{topic}|{seed}")
     return [
-        f"Paragraph {j + 1} on {topic}: officials said on day {seed + j} that the plan for "
-        f"{topic} would be reviewed by the committee, while residents of ward {seed * 10 + j} "
-        f"asked for clearer answers about costs, timing and the effect on local services."
+        f"Paragraph {j + 1} on {topic}: {pick.choice(_WHO)} said {pick.choice(_WHEN)} "
+        f"that the {pick.choice(_PLANS)} for {topic} would be {pick.choice(_DONE)} by the "
+        f"{pick.choice(_BODIES)}, while {pick.choice(_PEOPLE)} of ward {pick.randrange(100, 999)} "
+        f"asked for {pick.choice(_ANSWERS)} answers about {pick.choice(_WORRIES)}, "
+        f"{pick.choice(_WORRIES)} and the {pick.choice(_EFFECTS)} on "
+        f"{pick.choice(_SERVICES)} services."
         for j in range(n)
     ]
+
+
+_WHO = ("officials", "planners", "ministers", "engineers", "auditors", "managers", "advisers")
+_WHEN = ("on Monday", "on Tuesday", "late on Friday", "at noon", "this week", "on Sunday")
+_PLANS = ("plan", "scheme", "proposal", "project", "programme", "bid", "strategy", "review")
+_DONE = ("reviewed", "examined", "studied", "revised", "debated", "checked", "weighed")
+_BODIES = ("committee", "panel", "board", "cabinet", "assembly", "trust", "inspectors")
+_PEOPLE = ("residents", "traders", "parents", "tenants", "drivers", "neighbours", "pupils")
+_ANSWERS = ("clearer", "quicker", "fuller", "honest", "written", "detailed", "public")
+_WORRIES = ("costs", "timing", "noise", "parking", "traffic", "staffing", "funding", "access")
+_EFFECTS = ("effect", "impact", "strain", "burden", "pressure", "toll", "bearing")
+_SERVICES = ("local", "public", "health", "school", "bus", "postal", "social", "care")
 
 
 def rss_feed(title: str, links: Sequence[str]) -> str:

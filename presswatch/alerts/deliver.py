@@ -20,12 +20,13 @@ from presswatch.alerts.message import (
     Event,
     HealthMessage,
     Message,
+    StoryLine,
 )
 from presswatch.clock import now_utc
 from presswatch.config import AlertsConfig, Config, channel_problem, channel_secret
 from presswatch.errors import DeliveryError
 from presswatch.liveness import owner_is_gone
-from presswatch.storage.records import AlertRecord
+from presswatch.storage.records import AlertRecord, StoryOutlets
 from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -165,7 +166,7 @@ def deliver(
             continue
         if not repository.claim_alert(alert, now + CLAIM_FOR):
             continue  # another sender (a service, `alerts retry`) has it
-        message = _message(repository, alert, queries.get(alert.topic, ""))
+        message = _message(repository, alert, queries.get(alert.topic, ""), config.alerts.per_story)
         if message is None:
             repository.mark_sent(alert.id)  # nothing left to say (clippings deleted)
             continue
@@ -211,7 +212,9 @@ def deliver(
     return report
 
 
-def _message(repository: Repository, alert: AlertRecord, query: str) -> Message | None:
+def _message(
+    repository: Repository, alert: AlertRecord, query: str, per_story: bool
+) -> Message | None:
     if alert.event == "health":
         return _health_message(repository, alert)
     clippings = tuple(
@@ -224,13 +227,23 @@ def _message(repository: Repository, alert: AlertRecord, query: str) -> Message 
             published=item.clipping.published,
             snippets=item.snippets,
             also_in=tuple(AlsoIn(source, url) for source, url in item.also_in),
+            story_id=item.clipping.story_id,
+            story=_story_line(item.story),
         )
-        for item in repository.alert_clippings(alert.id)
+        for item in repository.alert_clippings(alert.id, per_story)
     )
     if not clippings:
         return None
     event: Event = "digest" if alert.event == "digest" else "alert"
     return AlertMessage(alert.delivery_id, event, alert.topic, query, clippings)
+
+
+def _story_line(story: StoryOutlets | None) -> StoryLine | None:
+    if story is None:
+        return None
+    return StoryLine(
+        story.story_id, len(story.outlets), story.first_seen, story.origin_source, story.wire
+    )
 
 
 def _health_message(repository: Repository, alert: AlertRecord) -> HealthMessage | None:

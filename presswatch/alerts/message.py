@@ -21,6 +21,18 @@ class AlsoIn:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryLine:
+    """The story a clipping tells, as an alert lists it: "6 outlets, first seen at 06:10 at
+    ledger (AP)"."""
+
+    id: int
+    outlets: int  # sources that carried it, this clipping's included
+    first_seen: datetime
+    origin_source: str
+    wire: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AlertClipping:
     """One clipping as an alert shows it; `published` is aware UTC or None."""
 
@@ -32,6 +44,8 @@ class AlertClipping:
     published: datetime | None
     snippets: tuple[Snippet, ...]
     also_in: tuple[AlsoIn, ...] = ()
+    story_id: int | None = None
+    story: StoryLine | None = None  # with [alerts] per_story: the story, all its outlets
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +57,11 @@ class AlertMessage:
     topic: str
     query: str
     clippings: tuple[AlertClipping, ...]
+
+    @property
+    def outlets(self) -> int:
+        """The sources its clippings' stories ran in (each clipping's own when no story)."""
+        return sum(c.story.outlets if c.story else 1 for c in self.clippings)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from presswatch.alerts.message import AlertClipping, HealthMessage, Message
+from presswatch.alerts.message import AlertClipping, HealthMessage, Message, StoryLine
 from presswatch.model import Snippet
 
 
@@ -52,16 +52,31 @@ def _clipping_json(clipping: AlertClipping) -> dict[str, object]:
         "published": clipping.published.isoformat() if clipping.published else None,
         "snippets": [snippet.text for snippet in clipping.snippets],
         "also_in": [{"source": a.source, "url": a.url} for a in clipping.also_in],
+        "story_id": clipping.story_id,
+        **({"story": _story_json(clipping.story)} if clipping.story else {}),
+    }
+
+
+def _story_json(story: StoryLine) -> dict[str, object]:
+    return {
+        "id": story.id,
+        "outlets": story.outlets,
+        "first_seen": story.first_seen.isoformat(),
+        "origin_source": story.origin_source,
+        "wire": story.wire,
     }
 
 
 def email_subject(message: Message) -> str:
-    """`[presswatch] topic: 3 new clippings`, `[presswatch] digest topic: 12 clippings`, or
+    """`[presswatch] topic: 3 new clippings`, `[presswatch] topic: 1 new clipping, 6 outlets`
+    (its story carried by more than one outlet), `[presswatch] digest topic: 12 clippings`, or
     `[presswatch] health: ledger silent open`."""
     if isinstance(message, HealthMessage):
         return f"[presswatch] health: {message.source} {message.kind} {message.state}"
     count = len(message.clippings)
     noun = "clipping" if count == 1 else "clippings"
+    if any(c.story for c in message.clippings) and message.outlets > count:
+        noun = f"{noun}, {message.outlets} outlets"
     if message.event == "test":
         return f"[presswatch] test message: {message.topic}"
     if message.event == "digest":

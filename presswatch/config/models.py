@@ -85,6 +85,9 @@ class AlertsConfig(_Model):
     first_retry: Duration = "10m"  # then doubling: 10m, 20m, 40m ... (capped at 12h)
     # `presswatch run`: crawls that end within this of the first one's end share an alert
     gather: DurationOrZero = "30s"
+    # an alert lists a story once, with its outlets; a story already alerted for a topic and
+    # channel does not alert again when another outlet joins it (false: one entry per clipping)
+    per_story: bool = True
 
     @property
     def first_retry_s(self) -> float:

@@ -26,6 +26,7 @@ class CrawlServices:
     extract_pool: ExtractPool
     guard: NetworkGuard
     alert_hold_s: float  # how long an alert opened by a crawl waits at most for its release
+    per_story: bool  # [alerts] per_story: a story alerts once per topic and channel
     matcher: ArticleMatcher
     backlog: Backlog  # pages between download and storage, bounded
 

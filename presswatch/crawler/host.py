@@ -313,6 +313,7 @@ class _Host:
             guard=self.guard,
             # an alert a crawl opens waits for the crawl to release it, at most this long
             alert_hold_s=config.service.crawl_timeout_s + config.alerts.gather_s,
+            per_story=config.alerts.per_story,
             matcher=self._matcher[1],
             backlog=self._backlog,
         )

@@ -53,11 +53,17 @@ class ClippingWriter:
     article still gets its own result (or StorageError)."""
 
     def __init__(
-        self, repository: Repository, crawl: SourceCrawl, alert_hold_s: float, backlog: Backlog
+        self,
+        repository: Repository,
+        crawl: SourceCrawl,
+        alert_hold_s: float,
+        backlog: Backlog,
+        per_story: bool = True,
     ) -> None:
         self.repository = repository
         self.crawl = crawl
         self.alert_hold_s = alert_hold_s
+        self.per_story = per_story
         self.backlog = backlog
         self._pending: list[_Pending] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -95,6 +101,7 @@ class ClippingWriter:
                 [(p.article, p.url_keys, p.matches) for p in pending],
                 self.alert_hold_s,
                 [p.index for p in pending],
+                per_story=self.per_story,
             )
         except Exception as exc:  # not a StorageError: a bug; each waiting item raises it
             results = [exc] * len(pending)
@@ -189,7 +196,11 @@ class ExtractStorePipeline:
             article = replace(article, published=item.hint_published)
         if self._writer is None:
             self._writer = ClippingWriter(
-                services.repository, crawl, services.alert_hold_s, services.backlog
+                services.repository,
+                crawl,
+                services.alert_hold_s,
+                services.backlog,
+                services.per_story,
             )
         try:
             added = await self._writer.add(

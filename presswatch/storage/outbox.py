@@ -16,10 +16,19 @@ from sqlalchemy.sql.elements import ColumnElement
 from presswatch.clock import now_utc
 from presswatch.model import NewMatch, Snippet
 from presswatch.storage.db import conflict_insert, reading, writing
-from presswatch.storage.models import Alert, AlertItem, Clipping, CrawlRun, Match, Source
+from presswatch.storage.models import (
+    Alert,
+    AlertItem,
+    Clipping,
+    CrawlRun,
+    Match,
+    Source,
+    Story,
+)
 from presswatch.storage.records import (
     AlertContent,
     AlertRecord,
+    StoryOutlets,
     alert_from_row,
     as_utc,
     clipping_from_row,
@@ -37,8 +46,11 @@ class AlertBatch:
     each alert they go into, looked up once."""
 
     held_until: datetime  # when an alert the batch opens is due, unless released before
+    per_story: bool = False  # a story goes to a topic's channel once (see enqueue)
     items: list[dict[str, object]] = field(default_factory=list)
     alerts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # (alert, story) of the items added: a story already in an alert is not added again
+    stories: set[tuple[int, int]] = field(default_factory=set)
 
 
 class OutboxStore:
@@ -57,16 +69,28 @@ class OutboxStore:
         self,
         connection: Connection,
         clipping_id: int,
+        story_id: int | None,
         run_id: int | None,
         match: NewMatch,
         outbox: AlertBatch,
     ) -> None:
         """Put the clipping into this crawl's alert for each channel of the topic (a digest
-        collects into the topic's open digest instead); at most once per channel, ever."""
+        collects into the topic's open digest instead); at most once per channel, ever.
+
+        With `outbox.per_story`, a story goes to a channel of a topic once: a clipping whose
+        story is already in an alert of that topic and channel (sent or gathering) is left
+        out, and that alert lists the story's outlets as they are when it is sent. A digest
+        leaves out only the stories already in the digest it is collecting (the next digest
+        shows a story that grew since the last)."""
         for channel in match.notify:
             key = alert_key(match, channel)
             if key not in outbox.alerts:  # it stays open (and locked) until the batch commits
                 outbox.alerts[key] = self._open_alert(connection, *key, run_id, outbox.held_until)
+            alert_id = outbox.alerts[key]
+            if outbox.per_story and story_id is not None:
+                if self._story_told(connection, outbox, key, alert_id, story_id):
+                    continue
+                outbox.stories.add((alert_id, story_id))
             outbox.items.append(
                 {
                     "alert_id": outbox.alerts[key],
@@ -75,6 +99,35 @@ class OutboxStore:
                     "clipping_id": clipping_id,
                 }
             )
+
+    def _story_told(
+        self,
+        connection: Connection,
+        outbox: AlertBatch,
+        key: tuple[str, str, str],
+        alert_id: int,
+        story_id: int,
+    ) -> bool:
+        """Whether the story is already in the alert (in this batch or stored), or, for an
+        instant alert, in any alert of the topic and channel."""
+        if (alert_id, story_id) in outbox.stories:
+            return True
+        topic, channel, event = key
+        stmt = (
+            select(AlertItem.id)
+            .join(Clipping, Clipping.id == AlertItem.clipping_id)
+            .where(
+                Clipping.story_id == story_id,
+                AlertItem.topic == topic,
+                AlertItem.channel == channel,
+            )
+        )
+        if event == "digest":
+            stmt = stmt.where(AlertItem.alert_id == alert_id)
+        else:
+            # not a digest's items: an instant alert's story may go into a digest too
+            stmt = stmt.join(Alert, Alert.id == AlertItem.alert_id).where(Alert.event == "alert")
+        return connection.scalar(stmt.limit(1)) is not None
 
     def _open_alert(
         self,
@@ -208,9 +261,10 @@ class OutboxStore:
         with reading(self.engine) as connection:
             return [alert_from_row(row) for row in connection.execute(stmt).mappings().all()]
 
-    def alert_clippings(self, alert_id: int) -> list[AlertContent]:
+    def alert_clippings(self, alert_id: int, per_story: bool = False) -> list[AlertContent]:
         """The clippings an alert carries, with the topic's snippets and the other sources
-        that carried the same story."""
+        that carried the same story: its syndicated copies' sources, or with `per_story`
+        every other outlet of its story (as the story is now)."""
         with reading(self.engine) as connection:
             rows = (
                 connection.execute(
@@ -228,6 +282,10 @@ class OutboxStore:
             )
             records = [clipping_from_row(row) for row in rows]
             copies: dict[int, list[tuple[str, str]]] = {r.id: [] for r in records}
+            stories: dict[int, StoryOutlets] = {}
+            if per_story:
+                wanted = [r.story_id for r in records if r.story_id is not None]
+                stories = story_outlets(connection, wanted)
             if records:
                 copy_rows = connection.execute(
                     select(Clipping.duplicate_of, Source.name, Clipping.canonical_url)
@@ -238,14 +296,17 @@ class OutboxStore:
                 for original, source, url in copy_rows:
                     if original is not None:
                         copies[original].append((source, url))
-            return [
-                AlertContent(
-                    record,
-                    tuple(Snippet.from_json(x) for x in json.loads(row["match_snippets"] or "[]")),
-                    tuple(copies[record.id]),
+            contents: list[AlertContent] = []
+            for record, row in zip(records, rows, strict=True):
+                snippets = tuple(
+                    Snippet.from_json(x) for x in json.loads(row["match_snippets"] or "[]")
                 )
-                for record, row in zip(records, rows, strict=True)
-            ]
+                story = stories.get(record.story_id) if record.story_id is not None else None
+                also_in = tuple(copies[record.id])
+                if story is not None:
+                    also_in = tuple(o for o in story.outlets if o[0] != record.source)
+                contents.append(AlertContent(record, snippets, also_in, story))
+            return contents
 
     def claim_alert(self, alert: AlertRecord, until: datetime) -> bool:
         """Take `alert` (as read by due_alerts) for sending until `until`; False when another
@@ -324,6 +385,33 @@ class OutboxStore:
         )
         with reading(self.engine) as connection:
             return {alert_id: count for alert_id, count in connection.execute(stmt)}
+
+
+def story_outlets(connection: Connection, story_ids: Sequence[int]) -> dict[int, StoryOutlets]:
+    """Each story's outlets (each source once, the earliest first), origin and wire."""
+    ids = sorted(set(story_ids))
+    if not ids:
+        return {}
+    at = func.coalesce(Clipping.published, Clipping.fetched)
+    rows = connection.execute(
+        select(Clipping.story_id, Clipping.id, Source.name, Clipping.canonical_url)
+        .join(Source, Source.id == Clipping.source_id)
+        .where(Clipping.story_id.in_(ids))
+        .order_by(Clipping.story_id, at, Clipping.id)
+    )
+    outlets: dict[int, dict[str, str]] = {}
+    source_of: dict[int, str] = {}
+    for story_id, clipping_id, source, url in rows:
+        outlets.setdefault(story_id or 0, {}).setdefault(source, url)
+        source_of[clipping_id] = source
+    found: dict[int, StoryOutlets] = {}
+    for story_id, origin_id, first_seen, wire in connection.execute(
+        select(Story.id, Story.origin_id, Story.first_seen, Story.wire).where(Story.id.in_(ids))
+    ):
+        sources = outlets.get(story_id, {})
+        origin = source_of.get(origin_id or 0) or next(iter(sources), "")
+        found[story_id] = StoryOutlets(story_id, first_seen, origin, wire, tuple(sources.items()))
+    return found
 
 
 def alert_key(match: NewMatch, channel: str) -> tuple[str, str, str]:

@@ -34,6 +34,7 @@ class ClippingRecord:
     duplicate_of: int | None
     snippet: str | None = None  # search hit context, hits between HIT_START and HIT_END
     topics: tuple[str, ...] = ()  # names of the topics it matched
+    story_id: int | None = None  # the story it tells (None: stored before stories were kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,20 @@ class AlertContent:
 
     clipping: ClippingRecord
     snippets: tuple[Snippet, ...]
-    also_in: tuple[tuple[str, str], ...]  # (source, url) of syndicated copies
+    also_in: tuple[tuple[str, str], ...]  # (source, url) of syndicated copies, or other outlets
+    story: StoryOutlets | None = None  # its story, when alerts list stories
+
+
+@dataclass(frozen=True, slots=True)
+class StoryOutlets:
+    """A story as an alert lists it: where and when it was first seen, who credits it, and
+    every outlet that carried it (each source once, with its earliest clipping's URL)."""
+
+    story_id: int
+    first_seen: datetime
+    origin_source: str
+    wire: str | None
+    outlets: tuple[tuple[str, str], ...]  # (source, url), the earliest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +141,7 @@ def clipping_from_row(row: RowMapping) -> ClippingRecord:
         word_count=row["word_count"],
         duplicate_of=row["duplicate_of"],
         snippet=row.get("snippet"),
+        story_id=row.get("story_id"),
     )
 
 

@@ -281,6 +281,7 @@ def expected_body(alert: AlertMessage) -> dict[str, object]:
                 "published": "2025-02-26T22:30:00+00:00",
                 "snippets": ["Leaders discussed security guarantees for Kyiv on Wednesday …"],
                 "also_in": [{"source": "bbc-world", "url": "https://news.example.com/world-123"}],
+                "story_id": None,
             },
             {
                 "id": 18,
@@ -291,6 +292,7 @@ def expected_body(alert: AlertMessage) -> dict[str, object]:
                 "published": None,
                 "snippets": [],
                 "also_in": [],
+                "story_id": None,
             },
         ],
     }

@@ -234,8 +234,11 @@ def test_one_crawl_one_alert_per_topic_and_channel(make_desk: Callable[..., Desk
 
     # the email: one per topic, through a server that asks for no login
     emails = email_alerts(desk.smtp)
+    # each harbour story also ran on the wire: 2 clippings, 4 outlets
+    outlets = {"harbour": ", 4 outlets"}
     assert sorted(subject for subject, _ in emails) == sorted(
         f"[presswatch] {topic}: {len(titles)} new clipping{'s' if len(titles) > 1 else ''}"
+        f"{outlets.get(topic, '')}"
         for topic, titles in EXPECTED.items()
     )
     harbour_mail = next(text for subject, text in emails if "harbour" in subject)
