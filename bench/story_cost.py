@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -42,7 +43,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from story_fill import MEMBER_KINDS, STORY_TABLES, WIRES, Kind, Plan, fill, plan, story_text
+from story_fill import (
+    FILL_VERSION,
+    MEMBER_KINDS,
+    STORY_TABLES,
+    WIRES,
+    Kind,
+    Plan,
+    fill,
+    plan,
+    story_text,
+)
 from web_fill import SOURCES, admin, database_name, phase_lines
 
 from presswatch import ingest
@@ -289,6 +300,10 @@ def report(label: str, url: str, result: Run) -> bool:
     mean = statistics.fmean(clipped)
     ok = mean <= TARGET_MS
     print(f"\n{label}: {len(clipped)} new clippings in batches of {result.measured[0].size}")
+    print(
+        f"  load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        " (other processes slow both runs alike: the no-op run is the yardstick)"
+    )
     print(f"  clustering, ms per clipping:           {spread(clipped)}")
     print(f"    features_of + count_terms (shared):   {spread(shared)}")
     print(f"    place:                                {spread(places)}")
@@ -440,13 +455,25 @@ def explain(url: str, result: Run) -> None:
 
 
 def _items(parameters: Any) -> list[tuple[str, Any]]:
-    """(name, value) of a statement's parameters (SQLite's are positional: named here by
-    position, as _CANDIDATES binds them: the keys, then since, until, limit and offset)."""
+    """(name, value) of the candidate query's parameters, one ("keys", key) per key: the keys
+    come as an IN list (one parameter each), an array (PostgreSQL) or JSON text (SQLite);
+    SQLite's parameters are positional: the keys, then since, until, limit (and offset)."""
     if isinstance(parameters, dict):
-        return [(str(k), v) for k, v in parameters.items()]
-    values = list(parameters)
-    named = [("keys", v) for v in values[:-4]]
-    return [*named, *zip(("since", "until", "limit", "offset"), values[-4:], strict=True)]
+        named = [(str(k), v) for k, v in parameters.items()]
+    else:
+        values = list(parameters)
+        tail = 4 if len(values) > 5 else len(values) - 1  # an IN list: offset bound too
+        named = [("keys", v) for v in values[:-tail]]
+        named += list(zip(("since", "until", "limit", "offset"), values[-tail:], strict=False))
+    out: list[tuple[str, Any]] = []
+    for name, value in named:
+        if name.startswith("keys") and isinstance(value, str):
+            out.extend(("keys", key) for key in json.loads(value))
+        elif name.startswith("keys") and isinstance(value, list):
+            out.extend(("keys", key) for key in value)
+        else:
+            out.append((name, value))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,6 +489,7 @@ def databases(args: argparse.Namespace, directory: Path) -> Iterator[tuple[Plan,
     keep = Path(args.keep) if args.keep else directory
     keep.mkdir(parents=True, exist_ok=True)
     shape = {"clippings": args.clippings, "days": args.days, "seed": args.seed}
+    shape["fill"] = FILL_VERSION
     stamp_file = keep / "story_cost.json"
     saved = json.loads(stamp_file.read_text()) if args.keep and stamp_file.exists() else {}
     backends = ("sqlite", "postgresql") if args.database == "both" else (args.database,)

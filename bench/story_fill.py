@@ -13,7 +13,9 @@ The story rows are computed, not decided by the rule: each clipping is in the st
 generated for; its features are presswatch.stories.StoryFeatures of its title and text, and a
 clipping whose text is near-identical to its original's (fingerprint.is_near_duplicate) is a
 duplicate of it and, as at ingest, joins the story without entering the story index. So
-`story_keys` (index_keys of each indexed clipping), `story_members` (its encoded features),
+`story_keys` (each indexed clipping's sampled 5-grams, and its key terms that no more than
+LOOKUP_MAX_DF clippings carried when it was stored, counting it: clustering.place's keys),
+`story_members` (its encoded features),
 `story_terms` (every clipping's key terms counted, the empty term the total) and `stories`
 (origin, wire, span, size) are what ingest writes for that assignment.
 
@@ -67,6 +69,7 @@ MEMBER_KINDS: dict[Kind, int] = {
 }
 WIRES = {None: 80, "AP": 8, "Reuters": 7, "AFP": 5}
 FIGURES = 5  # an event's figures, which every report of it draws its numbers from
+FILL_VERSION = 2  # changed when the rows written change: a kept fill of another is filled again
 BATCH = 2000  # clippings per task of the pool, and per SQLite transaction
 STORY_TABLES = ("stories", "story_keys", "story_members", "story_terms")
 BIG_TABLES = ("clippings", "fingerprint_bands", "page_urls", *STORY_TABLES)
@@ -254,7 +257,7 @@ class Generated:
     terms: tuple[str, ...]  # its key terms (counted in story_terms)
     wire: str | None  # the agency it credits
     member: tuple[str, str, str, str | None] | None  # story_members' text columns; None: a copy
-    keys: tuple[int, ...]  # its story_keys (none for a copy)
+    sample: tuple[int, ...]  # its sampled 5-grams' story_keys (none for a copy)
     fts: tuple[str, str] | None  # SQLite's FTS5 title and text words
     tsv: str | None  # PostgreSQL's search_vector text
 
@@ -262,7 +265,7 @@ class Generated:
 def _generate(args: tuple[Sequence[Planned], int, frozenset[str]]) -> list[Generated]:
     from presswatch.extractors.fingerprint import is_near_duplicate, simhash
     from presswatch.index_text import indexed_words, tsvector_text
-    from presswatch.stories import StoryFeatures, index_keys
+    from presswatch.stories import StoryFeatures
 
     chunk, seed, backends = args
     out = []
@@ -290,7 +293,7 @@ def _generate(args: tuple[Sequence[Planned], int, frozenset[str]]) -> list[Gener
                 tuple(features.terms),
                 features.wire,
                 features.encoded() if indexed else None,
-                tuple(index_keys(features)) if indexed else (),
+                tuple(sorted(features.sample)) if indexed else (),
                 fts,
                 tsv,
             )
@@ -376,8 +379,11 @@ COLUMNS = {
 }
 
 
-def table_rows(planned: Planned, made: Generated, stamp: Stamp) -> dict[str, list[tuple[Any, ...]]]:
-    """The rows of one clipping, by table (clippings without its full-text column)."""
+def table_rows(
+    planned: Planned, made: Generated, df: Counter[str], stamp: Stamp
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of one clipping, by table (clippings without its full-text column), as ingest
+    writes them when `df` are the terms' counts (its own counted)."""
     from presswatch.extractors.fingerprint import band_keys
 
     at = stamp(_naive(planned.published))
@@ -386,12 +392,21 @@ def table_rows(planned: Planned, made: Generated, stamp: Stamp) -> dict[str, lis
         "clippings": [clipping_row(planned, made, stamp)],
         "fingerprint_bands": [(k, made.id, made.fingerprint) for k in band_keys(made.fingerprint)],
         "page_urls": [(url, made.id)],
-        "story_keys": [(key, at, made.id) for key in made.keys],
+        "story_keys": [(key, at, made.id) for key in _index_keys(made, df)],
         "story_members": [],
     }
     if made.member is not None:
         rows["story_members"].append((made.id, planned.story, at, *made.member))
     return rows
+
+
+def _index_keys(made: Generated, df: Counter[str]) -> list[int]:
+    from presswatch.stories import LOOKUP_MAX_DF, term_key
+
+    if made.member is None:
+        return []
+    terms = [term_key(t) for t in made.terms if df[t] <= LOOKUP_MAX_DF]
+    return sorted([*made.sample, *terms])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,8 +433,8 @@ class SqliteSink:
         self.batch: dict[str, list[tuple[Any, ...]]] = {t: [] for t in COLUMNS}
         self.fts: list[tuple[int, str, str]] = []
 
-    def add(self, planned: Planned, made: Generated) -> None:
-        for table, rows in table_rows(planned, made, self.stamp).items():
+    def add(self, planned: Planned, made: Generated, df: Counter[str]) -> None:
+        for table, rows in table_rows(planned, made, df, self.stamp).items():
             self.batch[table].extend(rows)
         assert made.fts is not None
         self.fts.append((made.id, *made.fts))
@@ -468,8 +483,8 @@ class PostgresqlSink:
         columns = dict(COLUMNS, clippings=COLUMNS["clippings"] + ", search_vector")
         self.writers = copy_writers(stack, self.info, columns)
 
-    def add(self, planned: Planned, made: Generated) -> None:
-        for table, rows in table_rows(planned, made, self.stamp).items():
+    def add(self, planned: Planned, made: Generated, df: Counter[str]) -> None:
+        for table, rows in table_rows(planned, made, df, self.stamp).items():
             writer = self.writers[table]
             for row in rows:
                 writer.write_row((*row, made.tsv) if table == "clippings" else row)
@@ -519,7 +534,7 @@ def fill(
         for each, made in generated(planned, backends):
             stories.add(each, made)
             for sink in sinks:
-                sink.add(each, made)
+                sink.add(each, made, stories.df)
             if each.id % 1000 == 0:
                 progress(each.id)
         for sink in sinks:
