@@ -20,7 +20,6 @@ from presswatch.stories import (
     WINDOW,
     StoryFeatures,
     best_match,
-    index_keys,
     lookup_keys,
 )
 
@@ -37,6 +36,10 @@ class Placement:
     at: datetime  # its time in the story: published, else fetched
     features: StoryFeatures
     indexed: bool  # whether it goes into the candidate index (a verbatim copy does not)
+    # what it is indexed by: its sampled 5-grams and its key terms that a lookup can still
+    # use (a term more than LOOKUP_MAX_DF clippings carry finds no candidates, and counts
+    # only grow: its rows would never be read)
+    keys: tuple[int, ...] = ()
 
 
 def features_of(articles: Sequence[Article]) -> list[StoryFeatures]:
@@ -72,15 +75,23 @@ def place(
         if story is not None:
             return Placement(story, "copy", at, features, indexed=False)
     df = store.term_counts(connection, sorted(features.terms))
-    found = store.candidates(connection, lookup_keys(features, df), at, WINDOW, CANDIDATES)
+    keys = tuple(lookup_keys(features, df))
+    found = store.candidates(connection, keys, at, WINDOW, CANDIDATES)
     candidates = [(c.story_id, StoryFeatures.decoded(*_fields(c.features))) for c in found]
-    unseen = {t for _, other in candidates for t in other.terms} - df.keys()
-    df.update(store.term_counts(connection, sorted(unseen)))
-    match = best_match(features, candidates, df, store.clippings_seen(connection))
+    total = store.clippings_seen(connection)
+    # a copy outranks any report of the same facts whatever the terms' counts, so the counts
+    # of the candidates' other terms are asked only when no candidate is a copy
+    match = best_match(features, candidates, df, total)
+    if match is None or match[2] != "copy":
+        unseen = {t for _, other in candidates for t in other.terms} - df.keys()
+        if unseen:
+            df.update(store.term_counts(connection, sorted(unseen)))
+            match = best_match(features, candidates, df, total)
     if match is not None:
         story_id, _, reason = match
-        return Placement(story_id, reason, at, features, indexed=True)
-    return Placement(store.start_story(connection, at, features.wire), "new", at, features, True)
+        return Placement(story_id, reason, at, features, indexed=True, keys=keys)
+    story_id = store.start_story(connection, at, features.wire)
+    return Placement(story_id, "new", at, features, indexed=True, keys=keys)
 
 
 def settle(
@@ -95,7 +106,7 @@ def settle(
             clipping_id,
             placement.story_id,
             placement.at,
-            index_keys(features),
+            placement.keys,
             StoredFeatures(*features.encoded()),
         )
 

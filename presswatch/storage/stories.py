@@ -5,46 +5,139 @@ clipping within a time window)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import Engine, bindparam, case, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Engine,
+    Insert,
+    Integer,
+    Select,
+    String,
+    any_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import InstrumentedAttribute
 
-from presswatch.storage.db import conflict_insert, in_chunks, writing
-from presswatch.storage.models import Clipping, Story, StoryKey, StoryMember, StoryTerm
-
-_LOOKUP_KEYS = 500  # keys a candidate lookup is asked with at most (one IN list)
-
-_TERM_COUNTS = select(StoryTerm.term, StoryTerm.df).where(
-    StoryTerm.term.in_(bindparam("terms", expanding=True))
+from presswatch.storage.db import conflict_insert, writing
+from presswatch.storage.models import (
+    Clipping,
+    Story,
+    StoryKey,
+    StoryMember,
+    StoryTerm,
+    UtcDateTime,
 )
+
+_V = TypeVar("_V")
+_LOOKUP_KEYS = 500  # keys a candidate lookup is asked with at most
+
+
+def _one_of(column: InstrumentedAttribute[_V], name: str, dialect: str) -> ColumnElement[bool]:
+    """`column` is one of the values of parameter `name`, a list (_listed): the statement's
+    text is the same however many there are, so that the database prepares it once, where
+    an IN list of each length would be a statement of its own (parsed and planned again)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(name))))
+
+
+def _listed(values: Sequence[object], dialect: str) -> object:
+    """A list as _one_of's parameter takes it: an array, or on SQLite JSON text."""
+    return list(values) if dialect == "postgresql" else json.dumps(list(values))
+
+
+def _term_counts(dialect: str) -> Select[str, int]:
+    return select(StoryTerm.term, StoryTerm.df).where(_one_of(StoryTerm.term, "terms", dialect))
+
+
 _STORY_OF = select(Clipping.story_id).where(Clipping.id == bindparam("id"))
-_SHARED_KEYS = (
-    select(StoryKey.clipping_id, func.count().label("shared"))
-    .where(
-        StoryKey.key.in_(bindparam("keys", expanding=True)),
-        StoryKey.at >= bindparam("since"),
-        StoryKey.at <= bindparam("until"),
+_START_STORY = (
+    insert(Story)
+    .values(
+        origin_id=None,
+        wire=bindparam("wire"),
+        first_seen=bindparam("at"),
+        last_seen=bindparam("at"),
+        clippings=0,
     )
-    .group_by(StoryKey.clipping_id)
-    .order_by(func.count().desc(), StoryKey.clipping_id)
-    .limit(bindparam("limit"))
-    .subquery()
+    .returning(Story.id)
 )
-_CANDIDATES = (
-    select(
-        StoryMember.clipping_id,
-        StoryMember.story_id,
-        StoryMember.sample,
-        StoryMember.terms,
-        StoryMember.title,
-        StoryMember.wire,
+# a clipping (published at joined_at) counted in its story: the earliest is the origin
+_AT = bindparam("joined_at", type_=UtcDateTime())
+_JOIN_STORY = (
+    update(Story)
+    .where(Story.id == bindparam("story"))
+    .values(
+        clippings=Story.clippings + 1,
+        origin_id=case(
+            (
+                (Story.origin_id.is_(None)) | (Story.first_seen > _AT),
+                bindparam("clipping", type_=Integer),
+            ),
+            else_=Story.origin_id,
+        ),
+        first_seen=case((Story.first_seen > _AT, _AT), else_=Story.first_seen),
+        last_seen=case((Story.last_seen < _AT, _AT), else_=Story.last_seen),
+        wire=func.coalesce(Story.wire, bindparam("joined_wire", type_=String)),
     )
-    .join(_SHARED_KEYS, _SHARED_KEYS.c.clipping_id == StoryMember.clipping_id)
-    .order_by(_SHARED_KEYS.c.shared.desc(), StoryMember.clipping_id)
 )
+_INSERT_MEMBER = insert(StoryMember)
+
+
+def _insert_keys(dialect: str) -> Insert:
+    """A clipping's rows of the story index, its keys given as one list (_listed): one
+    statement of the same text whatever their number, not a VALUES row each."""
+    at = bindparam("at", type_=UtcDateTime())
+    clipping_id = bindparam("clipping_id", type_=Integer)
+    if dialect == "postgresql":
+        keys = func.unnest(bindparam("keys", type_=postgresql.ARRAY(BigInteger)))
+        rows = select(keys, at, clipping_id)
+    else:
+        rows = select(literal_column("value"), at, clipping_id).select_from(
+            func.json_each(bindparam("keys"))
+        )
+    return insert(StoryKey).from_select(["key", "at", "clipping_id"], rows)
+
+
+def _candidates(dialect: str) -> Select[int, int, str, str, str, str | None]:
+    shared_keys = (
+        select(StoryKey.clipping_id, func.count().label("shared"))
+        .where(
+            _one_of(StoryKey.key, "keys", dialect),
+            StoryKey.at >= bindparam("since"),
+            StoryKey.at <= bindparam("until"),
+        )
+        .group_by(StoryKey.clipping_id)
+        .order_by(func.count().desc(), StoryKey.clipping_id)
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    return (
+        select(
+            StoryMember.clipping_id,
+            StoryMember.story_id,
+            StoryMember.sample,
+            StoryMember.terms,
+            StoryMember.title,
+            StoryMember.wire,
+        )
+        .join(shared_keys, shared_keys.c.clipping_id == StoryMember.clipping_id)
+        .order_by(shared_keys.c.shared.desc(), StoryMember.clipping_id)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,32 +160,49 @@ class Candidate:
 class StoryStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._dialect = engine.dialect.name
+        self._term_counts = _term_counts(self._dialect)
+        self._candidates = _candidates(self._dialect)
+        self._insert_keys = _insert_keys(self._dialect)
         insert_terms = conflict_insert(engine, StoryTerm)
         self._count_terms = insert_terms.on_conflict_do_update(
             index_elements=["term"], set_={"df": StoryTerm.df + insert_terms.excluded.df}
-        )
+        ).returning(StoryTerm.term, StoryTerm.df)
+        # the counts the latest count_terms left, which its batch's lookups are answered from
+        # (its own terms, the total), instead of asking again for each of its clippings
+        self._counted: dict[str, int] = {}
 
     def count_terms(self, counts: Mapping[str, int]) -> None:
         """Add to how many clippings carry each term, in a short transaction of its own (in
         one order: concurrent crawls never wait on each other's whole batch for a common
         term, nor deadlock). An approximate count is all the rule needs: a batch that fails
-        later has still been counted."""
+        later has still been counted, and the counts this leaves are what term_counts and
+        clippings_seen answer for these terms until the next call (a concurrent crawl's
+        counts of the same moment are not in them)."""
         rows = [{"term": term[:200], "df": n} for term, n in sorted(counts.items())]
+        counted: dict[str, int] = {}
         if rows:
             with writing(self.engine) as connection:
-                connection.execute(self._count_terms, rows)
+                counted.update((t, n) for t, n in connection.execute(self._count_terms, rows))
+        self._counted = counted
 
     # what storing a batch asks (in the caller's transaction)
 
     def term_counts(self, connection: Connection, terms: Sequence[str]) -> dict[str, int]:
         """How many clippings carry each of these terms (terms none carries left out)."""
-        counts: dict[str, int] = {}
-        for chunk in in_chunks(sorted(set(terms))):
-            counts.update((t, n) for t, n in connection.execute(_TERM_COUNTS, {"terms": chunk}))
+        counted = self._counted
+        counts = {t: counted[t] for t in terms if t in counted}
+        asked = sorted(set(terms) - counts.keys())
+        if asked:
+            rows = connection.execute(self._term_counts, {"terms": _listed(asked, self._dialect)})
+            counts.update((t, n) for t, n in rows)
         return counts
 
     def clippings_seen(self, connection: Connection) -> int:
-        """About how many clippings there are (the highest id: ids are never reused)."""
+        """About how many clippings there are: as the latest count_terms counted them (every
+        article counted, as the terms' counts are), else by the highest id (never reused)."""
+        if "" in self._counted:
+            return self._counted[""]
         return int(connection.scalar(select(func.max(Clipping.id))) or 0) + 1
 
     def candidates(
@@ -107,9 +217,9 @@ class StoryStore:
         if not keys:
             return []
         rows = connection.execute(
-            _CANDIDATES,
+            self._candidates,
             {
-                "keys": list(keys)[:_LOOKUP_KEYS],
+                "keys": _listed(keys[:_LOOKUP_KEYS], self._dialect),
                 "since": at - window,
                 "until": at + window,
                 "limit": limit,
@@ -126,14 +236,7 @@ class StoryStore:
 
     def start_story(self, connection: Connection, at: datetime, wire: str | None) -> int:
         """A new story, empty until its first clipping joins it."""
-        return int(
-            connection.scalar(
-                insert(Story)
-                .values(origin_id=None, wire=wire, first_seen=at, last_seen=at, clippings=0)
-                .returning(Story.id)
-            )
-            or 0
-        )
+        return int(connection.scalar(_START_STORY, {"at": at, "wire": wire}) or 0)
 
     def join_story(
         self,
@@ -144,17 +247,9 @@ class StoryStore:
         wire: str | None,
     ) -> None:
         """Count the clipping (published at `at`) in its story: the earliest is the origin."""
-        first = (Story.origin_id.is_(None)) | (Story.first_seen > at)
         connection.execute(
-            update(Story)
-            .where(Story.id == story_id)
-            .values(
-                clippings=Story.clippings + 1,
-                origin_id=case((first, clipping_id), else_=Story.origin_id),
-                first_seen=case((Story.first_seen > at, at), else_=Story.first_seen),
-                last_seen=case((Story.last_seen < at, at), else_=Story.last_seen),
-                wire=func.coalesce(Story.wire, wire),
-            )
+            _JOIN_STORY,
+            {"story": story_id, "clipping": clipping_id, "joined_at": at, "joined_wire": wire},
         )
 
     def remember(
@@ -168,7 +263,7 @@ class StoryStore:
     ) -> None:
         """Put the clipping into the candidate index, with what the rule compares of it."""
         connection.execute(
-            insert(StoryMember),
+            _INSERT_MEMBER,
             {
                 "clipping_id": clipping_id,
                 "story_id": story_id,
@@ -181,6 +276,6 @@ class StoryStore:
         )
         if keys:
             connection.execute(
-                insert(StoryKey),
-                [{"key": key, "at": at, "clipping_id": clipping_id} for key in keys],
+                self._insert_keys,
+                {"keys": _listed(keys, self._dialect), "at": at, "clipping_id": clipping_id},
             )
