@@ -1,19 +1,19 @@
-"""Story clustering's cost at ingest: ms per clipping at N stored clippings (issue 18's
-criterion: <= 5 ms per clipping at 100,000 clippings, on SQLite and on PostgreSQL).
+"""Story clustering's cost at ingest: ms per clipping at N stored clippings (issue 18's criterion:
+<= 5 ms per clipping at 100,000 clippings, on SQLite and on PostgreSQL).
 
 Fills each database with N clippings over D days, told as stories of 1-8 clippings with the
 story rows ingest would have written (story_fill.py), then stores new clippings through the
 real ingest.add_clippings, in batches like a crawl's: half start new stories, half are copies,
 rewrites and other outlets' reports of stories of the last 48 hours. Timed, around the
-functions ingest imported from presswatch.clustering (wrapped here, in the bench only):
-features_of and count_terms (per batch, shared out over its clippings), place and settle (per
-clipping); beside it, in the same run, add_clippings as a whole, and add_clippings with those
-four made no-ops (no features, no term counts, every clipping put in story 1 without a
-lookup, nothing indexed), its batches alternating with the measured ones on the same
-database. Printed per database: mean, p50 and p95 ms per clipping of each, the candidate
-lookup's share, the verdict, story_keys rows per clipping, the story tables' size, the share
-of copies and rewrites that joined their story (and of new stories that stayed alone), and
-the candidate query's plan for the slowest lookup.
+functions ingest imported from presswatch.clustering and StoryBatch's steps (wrapped here, in
+the bench only): features_of, count_terms and StoryBatch.flush (per batch, shared out over its
+clippings), StoryBatch.place and settle (per clipping); beside it, in the same run,
+add_clippings as a whole, and add_clippings with those made no-ops (no features, no term
+counts, every clipping put in story 1 without a lookup, nothing indexed), its batches
+alternating with the measured ones on the same database. Printed per database: mean, p50 and
+p95 ms per clipping of each, the candidate lookup's share, the verdict, story_keys rows per
+clipping, the story tables' size, the share of copies and rewrites that joined their story (and
+of new stories that stayed alone), and the candidate query's plan for the slowest lookup.
 
     python bench/story_cost.py [--database sqlite|postgresql|both] [--clippings 100000]
         [--days 30] [--new 500] [--batch 25] [--keep DIR] [--postgresql-url URL]
@@ -57,7 +57,7 @@ from story_fill import (
 from web_fill import SOURCES, admin, database_name, phase_lines
 
 from presswatch import ingest
-from presswatch.clustering import Placement
+from presswatch.clustering import Placement, StoryBatch
 from presswatch.errors import StorageError
 from presswatch.extractors.fingerprint import simhash
 from presswatch.ingest import AddResult
@@ -70,13 +70,14 @@ TARGET_MS = 5.0
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/pw_story_bench"
 JOINING_SINCE = timedelta(hours=48)  # new reports join stories begun this recently
 # what place and settle ask the story store, timed apart (the candidate lookup too)
-CLUSTERING = ("features_of", "count_terms", "place", "settle")  # as ingest imported them
+CLUSTERING = ("features_of", "count_terms")  # as ingest imported them; and StoryBatch's:
+BATCH_STEPS = ("place", "settle", "flush")
 STORE_METHODS = (
     "term_counts",
     "clippings_seen",
     "story_of",
     "start_story",
-    "join_story",
+    "join_stories",
     "remember",
 )
 _NO_FEATURES = StoryFeatures(frozenset(), frozenset(), frozenset(), None)
@@ -126,7 +127,7 @@ def new_clippings(planned: Plan, label: str, count: int, seed: int) -> list[NewC
 class Batch:
     size: int
     whole_s: float = 0.0
-    shared_s: float = 0.0  # features_of + count_terms
+    shared_s: float = 0.0  # features_of + count_terms + StoryBatch.flush
     place_s: list[float] = field(default_factory=list)
     settle_s: list[float] = field(default_factory=list)
     lookup_s: list[float] = field(default_factory=list)  # StoryStore.candidates, inside place
@@ -145,6 +146,7 @@ class Timing:
         self.batch = Batch(1)
         self.lookups: list[tuple[float, str, Any]] = []  # (s, SQL, parameters)
         self.real = {name: getattr(ingest, name) for name in CLUSTERING}
+        self.real_steps = {name: getattr(StoryBatch, name) for name in BATCH_STEPS}
         stories = repository.stories
         candidates = stories.candidates
 
@@ -178,6 +180,8 @@ class Timing:
     def measure(self) -> None:
         for name, function in self.real.items():
             setattr(ingest, name, self.timed(self.into_batch(name), function))
+        for name, function in self.real_steps.items():
+            setattr(StoryBatch, name, self.timed(self.into_batch(name), function))
 
     def into_batch(self, name: str) -> Callable[[float], None]:
         def add(seconds: float) -> None:  # into the batch of the moment the call ends
@@ -194,22 +198,25 @@ class Timing:
         def no_features(articles: Sequence[Article]) -> list[StoryFeatures]:
             return [_NO_FEATURES] * len(articles)
 
-        def no_place(*args: Any) -> Placement:
-            article, now = args[2], args[5]
-            return Placement(1, "new", article.published or now, _NO_FEATURES, indexed=False)
+        def no_place(batch: StoryBatch, article: Article, *_args: Any) -> Placement:
+            at = article.published or batch.now
+            return Placement(1, "new", at, _NO_FEATURES, indexed=False)
 
         no_ops: dict[str, Callable[..., Any]] = {
             "features_of": no_features,
             "count_terms": lambda *_args: None,
-            "place": no_place,
-            "settle": lambda *_args: None,
         }
         for name, function in no_ops.items():
             setattr(ingest, name, function)
+        StoryBatch.place = no_place  # type: ignore[method-assign,assignment]
+        StoryBatch.settle = lambda *_args: None  # type: ignore[method-assign]
+        StoryBatch.flush = lambda *_args: None  # type: ignore[method-assign]
 
     def restore(self) -> None:
         for name, function in self.real.items():
             setattr(ingest, name, function)
+        for name, function in self.real_steps.items():
+            setattr(StoryBatch, name, function)
 
 
 def store(
@@ -305,7 +312,7 @@ def report(label: str, url: str, result: Run) -> bool:
         " (other processes slow both runs alike: the no-op run is the yardstick)"
     )
     print(f"  clustering, ms per clipping:           {spread(clipped)}")
-    print(f"    features_of + count_terms (shared):   {spread(shared)}")
+    print(f"    features, term counts, flush (shared): {spread(shared)}")
     print(f"    place:                                {spread(places)}")
     print(f"      of which the candidate lookup:      {spread(lookups)}  ({len(lookups)} lookups)")
     print(f"    settle:                               {spread(settles)}")

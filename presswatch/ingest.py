@@ -17,7 +17,7 @@ from typing import Literal
 from sqlalchemy.engine import Connection
 
 from presswatch.clock import now_utc
-from presswatch.clustering import count_terms, features_of, place, settle
+from presswatch.clustering import StoryBatch, count_terms, features_of
 from presswatch.errors import StorageError
 from presswatch.extractors.fingerprint import band_keys, is_near_duplicate
 from presswatch.index_text import IndexText, index_text
@@ -183,6 +183,7 @@ def _add_batch(
         owners,
         neighbours,
         alerts,
+        StoryBatch(repository.stories, connection, now_utc()),
     )
     if connection.dialect.name == "postgresql":
         lock_alerts(connection, [match for _, _, matches in articles for match in matches])
@@ -207,6 +208,7 @@ def _add_batch(
         results.append(result)
     clippings.remember(connection, remembered, banded)
     clippings.index(connection, batch.indexed)
+    batch.stories.flush()
     if batch.matches:
         repository.matches.insert_rows(connection, batch.matches)
     repository.outbox.add_items(connection, batch.alerts)
@@ -224,6 +226,7 @@ class _Batch:
     owners: dict[str, int]  # URL key -> clipping
     neighbours: BandIndex
     alerts: AlertBatch
+    stories: StoryBatch  # the new clippings' stories, their index rows written at the end
     matches: list[dict[str, object]] = field(default_factory=list)  # rows, written at the end
     indexed: list[tuple[int, IndexText]] = field(default_factory=list)  # new clippings' entries
 
@@ -244,8 +247,7 @@ class _Batch:
         if index is None:
             index = index_text(self.connection.dialect.name, article.title, article.text)
         clippings = self.repository.clippings
-        stories = self.repository.stories
-        story = place(stories, self.connection, article, features, duplicate_of, now_utc())
+        story = self.stories.place(article, features, duplicate_of)
         new_id = clippings.insert_clipping(
             self.connection,
             self.source_id,
@@ -260,7 +262,7 @@ class _Batch:
             # (its URL keys are its writer's to remember)
             winner = clippings.canonical_owner(self.connection, article.canonical_url)
             return AddResult("known", winner), False
-        settle(stories, self.connection, new_id, story)
+        self.stories.settle(new_id, story)
         self.neighbours.add(new_id, article.fingerprint, duplicate_of)
         self.indexed.append((new_id, index))
         self.matches.extend(match_rows(new_id, matches, backfilled=False))

@@ -60,7 +60,7 @@ def test_demo_crawls_every_publisher_cleanly_and_then_nothing_new(tmp_path: Path
     # every topic's alert arrived once at each channel; the second crawl sent nothing more
     assert sorted(str(m["Subject"]) for m in result.emails) == [
         "[presswatch] harbour: 1 new clipping",
-        "[presswatch] rail-strikes: 1 new clipping",  # the wire copy is listed, not sent
+        "[presswatch] rail-strikes: 1 new clipping, 2 outlets",  # the wire copy is listed
         "[presswatch] security-guarantees: 1 new clipping",
     ]
     assert sorted(c.body["topic"] for c in result.webhook_calls) == [

@@ -76,13 +76,15 @@ _START_STORY = (
     )
     .returning(Story.id)
 )
-# a clipping (published at joined_at) counted in its story: the earliest is the origin
+# clippings (the earliest published at joined_at, the latest at last_at) counted in their
+# story: the earliest of all is its origin
 _AT = bindparam("joined_at", type_=UtcDateTime())
+_LAST = bindparam("last_at", type_=UtcDateTime())
 _JOIN_STORY = (
     update(Story)
     .where(Story.id == bindparam("story"))
     .values(
-        clippings=Story.clippings + 1,
+        clippings=Story.clippings + bindparam("joined", type_=Integer),
         origin_id=case(
             (
                 (Story.origin_id.is_(None)) | (Story.first_seen > _AT),
@@ -91,7 +93,7 @@ _JOIN_STORY = (
             else_=Story.origin_id,
         ),
         first_seen=case((Story.first_seen > _AT, _AT), else_=Story.first_seen),
-        last_seen=case((Story.last_seen < _AT, _AT), else_=Story.last_seen),
+        last_seen=case((Story.last_seen < _LAST, _LAST), else_=Story.last_seen),
         wire=func.coalesce(Story.wire, bindparam("joined_wire", type_=String)),
     )
 )
@@ -148,6 +150,30 @@ class StoredFeatures:
     terms: str
     title: str
     wire: str | None
+
+
+@dataclass(slots=True)
+class StoryJoin:
+    """A batch's clippings joining one story: how many, the earliest (and when), the latest
+    time, the first agency credited."""
+
+    story_id: int
+    clippings: int
+    origin: int
+    first_at: datetime
+    last_at: datetime
+    wire: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """A clipping as the candidate index keeps it."""
+
+    clipping_id: int
+    story_id: int
+    at: datetime
+    keys: Sequence[int]
+    features: StoredFeatures
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,44 +264,47 @@ class StoryStore:
         """A new story, empty until its first clipping joins it."""
         return int(connection.scalar(_START_STORY, {"at": at, "wire": wire}) or 0)
 
-    def join_story(
-        self,
-        connection: Connection,
-        story_id: int,
-        clipping_id: int,
-        at: datetime,
-        wire: str | None,
-    ) -> None:
-        """Count the clipping (published at `at`) in its story: the earliest is the origin."""
-        connection.execute(
-            _JOIN_STORY,
-            {"story": story_id, "clipping": clipping_id, "joined_at": at, "joined_wire": wire},
-        )
+    def join_stories(self, connection: Connection, joins: Sequence[StoryJoin]) -> None:
+        """Count clippings in their stories: each story's earliest clipping is its origin."""
+        if joins:
+            connection.execute(
+                _JOIN_STORY,
+                [
+                    {
+                        "story": j.story_id,
+                        "joined": j.clippings,
+                        "clipping": j.origin,
+                        "joined_at": j.first_at,
+                        "last_at": j.last_at,
+                        "joined_wire": j.wire,
+                    }
+                    for j in joins
+                ],
+            )
 
-    def remember(
-        self,
-        connection: Connection,
-        clipping_id: int,
-        story_id: int,
-        at: datetime,
-        keys: Sequence[int],
-        features: StoredFeatures,
-    ) -> None:
-        """Put the clipping into the candidate index, with what the rule compares of it."""
+    def remember(self, connection: Connection, entries: Sequence[IndexEntry]) -> None:
+        """Put clippings into the candidate index, with what the rule compares of them."""
+        if not entries:
+            return
         connection.execute(
             _INSERT_MEMBER,
-            {
-                "clipping_id": clipping_id,
-                "story_id": story_id,
-                "at": at,
-                "sample": features.sample,
-                "terms": features.terms,
-                "title": features.title,
-                "wire": features.wire,
-            },
+            [
+                {
+                    "clipping_id": e.clipping_id,
+                    "story_id": e.story_id,
+                    "at": e.at,
+                    "sample": e.features.sample,
+                    "terms": e.features.terms,
+                    "title": e.features.title,
+                    "wire": e.features.wire,
+                }
+                for e in entries
+            ],
         )
-        if keys:
-            connection.execute(
-                self._insert_keys,
-                {"keys": _listed(keys, self._dialect), "at": at, "clipping_id": clipping_id},
-            )
+        rows = [
+            {"keys": _listed(e.keys, self._dialect), "at": e.at, "clipping_id": e.clipping_id}
+            for e in entries
+            if e.keys
+        ]
+        if rows:
+            connection.execute(self._insert_keys, rows)
