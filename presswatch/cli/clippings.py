@@ -11,7 +11,14 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from presswatch.cli.console import err, highlight, marked, out, print_clipping_table
+from presswatch.cli.console import (
+    deliver_and_report,
+    err,
+    highlight,
+    marked,
+    out,
+    print_clipping_table,
+)
 from presswatch.cli.options import parse_since
 from presswatch.cli.state import AppState
 from presswatch.errors import PresswatchError
@@ -138,6 +145,39 @@ def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
             out.print(Text(" " * 14).append_text(marked(snippet.text, snippet.hits)))
     out.print()
     out.print(Text(record.text))
+
+
+@clippings.command("recheck")
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="Every tracked clipping still online, whatever its schedule (not only the due ones).",
+)
+@click.option(
+    "--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True
+)
+@click.pass_obj
+def clippings_recheck(state: AppState, every: bool, fmt: str) -> None:
+    """Fetch the clippings that matched a topic again, now: those due on their schedule
+    (1 h, 6 h, 24 h and 72 h after they were fetched), or all of them. A changed headline or
+    text is stored as a revision and sent to the topics with on_update = true; a page that
+    answers 404 or 410 is marked removed.
+
+    \b
+    Example:
+      presswatch clippings recheck --all
+    """
+    from presswatch.corrections import recheck
+
+    config = state.config()
+    summary = recheck(state.repository(), config, every=every, limit=None)
+    if fmt == "json":
+        click.echo(json.dumps(summary.as_dict()))
+    else:
+        out.print(str(summary))
+    if summary.updates:
+        deliver_and_report(state, config, to=err if fmt == "json" else None)
 
 
 @clippings.command("export")
