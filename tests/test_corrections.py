@@ -3,7 +3,9 @@ own extraction, the database under test, and `clippings recheck` through the CLI
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -157,20 +159,31 @@ class Newsroom:
             )
 
 
-@pytest.fixture
-def newsroom(write_config: Callable[[str], Config], site: LoopbackSite) -> Iterator[Newsroom]:
+@contextlib.contextmanager
+def opened_newsroom(
+    write_config: Callable[[str], Config], site: LoopbackSite, channels: str
+) -> Iterator[Newsroom]:
+    """ "harbour" (on_update) notifies every channel of `channels`, "council" the first."""
+    names = re.findall(r"^\[channels\.(\w+)\]", channels, flags=re.M)
     config = write_config(
         TOPICS.format(
             base=site.base_url,
-            harbour_notify='notify = ["hook"]',
-            council_notify='notify = ["hook"]',
+            harbour_notify=f"notify = {json.dumps(names)}",
+            council_notify=f"notify = {json.dumps(names[:1])}",
         )
-        + '\n[channels.hook]\ntype = "webhook"\nurl = "http://127.0.0.1:9/hook"\n'
+        + channels
     )
     with opened_repository(config.database.url) as repository:
         room = Newsroom(site, config, repository)
         room.publish(OWN_PASSAGE_TITLE, OWN_PASSAGE)
         room.clip()
+        yield room
+
+
+@pytest.fixture
+def newsroom(write_config: Callable[[str], Config], site: LoopbackSite) -> Iterator[Newsroom]:
+    dead = '\n[channels.hook]\ntype = "webhook"\nurl = "http://127.0.0.1:9/hook"\n'
+    with opened_newsroom(write_config, site, dead) as room:
         yield room
 
 
@@ -335,3 +348,13 @@ def test_concurrent_checkers_store_a_check_once(newsroom: Newsroom) -> None:
     tracking = newsroom.repository.revisions.tracking(newsroom.clipping_id)
     assert tracking is not None
     assert (tracking.checks, tracking.errors) == (1, 1)
+
+
+def test_a_topic_without_on_update_hears_nothing(newsroom: Newsroom) -> None:
+    newsroom.publish("Council approves the harbour dredging", OWN_PASSAGE)
+    newsroom.config = newsroom.config.model_copy(
+        update={"topics": tuple(t.model_copy(update={"on_update": False})
+                                for t in newsroom.config.topics)}
+    )  # fmt: skip
+    assert newsroom.recheck(hours=1) == counts(checked=1, changed=1)
+    assert newsroom.alerts() == []

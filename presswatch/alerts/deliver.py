@@ -20,12 +20,14 @@ from presswatch.alerts.message import (
     Event,
     HealthMessage,
     Message,
+    UpdateMessage,
 )
 from presswatch.clock import now_utc
 from presswatch.config import AlertsConfig, Config, channel_problem, channel_secret
 from presswatch.errors import DeliveryError
 from presswatch.liveness import owner_is_gone
-from presswatch.storage.records import AlertRecord
+from presswatch.model import Snippet
+from presswatch.storage.records import AlertRecord, ClippingRecord
 from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -214,23 +216,52 @@ def deliver(
 def _message(repository: Repository, alert: AlertRecord, query: str) -> Message | None:
     if alert.event == "health":
         return _health_message(repository, alert)
+    if alert.event == "update":
+        return _update_message(repository, alert, query)
     clippings = tuple(
-        AlertClipping(
-            id=item.clipping.id,
-            url=item.clipping.url,
-            canonical_url=item.clipping.canonical_url,
-            title=item.clipping.title,
-            source=item.clipping.source,
-            published=item.clipping.published,
-            snippets=item.snippets,
-            also_in=tuple(AlsoIn(source, url) for source, url in item.also_in),
-        )
+        _alert_clipping(item.clipping, item.snippets, item.also_in)
         for item in repository.alert_clippings(alert.id)
     )
     if not clippings:
         return None
     event: Event = "digest" if alert.event == "digest" else "alert"
     return AlertMessage(alert.delivery_id, event, alert.topic, query, clippings)
+
+
+def _alert_clipping(
+    clipping: ClippingRecord,
+    snippets: tuple[Snippet, ...] = (),
+    also_in: tuple[tuple[str, str], ...] = (),
+) -> AlertClipping:
+    return AlertClipping(
+        id=clipping.id,
+        url=clipping.url,
+        canonical_url=clipping.canonical_url,
+        title=clipping.title,
+        source=clipping.source,
+        published=clipping.published,
+        snippets=snippets,
+        also_in=tuple(AlsoIn(source, url) for source, url in also_in),
+    )
+
+
+def _update_message(repository: Repository, alert: AlertRecord, query: str) -> UpdateMessage | None:
+    revision = (
+        repository.revisions.revision(alert.revision_id) if alert.revision_id is not None else None
+    )
+    clipping = repository.get_clipping(revision.clipping_id) if revision is not None else None
+    if revision is None or clipping is None:
+        return None
+    snippets = repository.topic_snippets(alert.topic, [clipping.id]).get(clipping.id, ())
+    return UpdateMessage(
+        alert.delivery_id,
+        alert.topic,
+        query,
+        _alert_clipping(clipping, snippets),
+        revision.at,
+        (revision.old_title, revision.new_title) if revision.title_changed else None,
+        revision.text_diff,
+    )
 
 
 def _health_message(repository: Repository, alert: AlertRecord) -> HealthMessage | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from presswatch.alerts.message import AlertClipping, HealthMessage, Message
+from presswatch.alerts.message import AlertClipping, HealthMessage, Message, UpdateMessage
 from presswatch.model import Snippet
 
 
@@ -29,6 +30,21 @@ def webhook_body(message: Message) -> bytes:
             "kind": message.kind,
             "message": message.message,
             "since": message.since.isoformat(),
+        }
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    if isinstance(message, UpdateMessage):
+        body = {
+            "event": "update",
+            "delivery_id": message.delivery_id,
+            "topic": message.topic,
+            "query": message.query,
+            "clipping": _clipping_json(message.clipping),
+            "revised_at": message.revised_at.isoformat(),
+            # null: that part did not change
+            "changes": {
+                "title": list(message.title) if message.title else None,
+                "text_diff": message.text_diff,
+            },
         }
         return json.dumps(body, ensure_ascii=False).encode("utf-8")
     body = {
@@ -56,10 +72,12 @@ def _clipping_json(clipping: AlertClipping) -> dict[str, object]:
 
 
 def email_subject(message: Message) -> str:
-    """`[presswatch] topic: 3 new clippings`, `[presswatch] digest topic: 12 clippings`, or
-    `[presswatch] health: ledger silent open`."""
+    """`[presswatch] topic: 3 new clippings`, `[presswatch] digest topic: 12 clippings`,
+    `[presswatch] health: ledger silent open`, or `[presswatch] updated: topic: <title>`."""
     if isinstance(message, HealthMessage):
         return f"[presswatch] health: {message.source} {message.kind} {message.state}"
+    if isinstance(message, UpdateMessage):
+        return f"[presswatch] updated: {message.topic}: {_one_line(message.clipping.title)}"
     count = len(message.clippings)
     noun = "clipping" if count == 1 else "clippings"
     if message.event == "test":
@@ -73,7 +91,13 @@ def email_message(message: Message, sender: str, recipients: Sequence[str]) -> E
     """A multipart/alternative message (plain text and HTML) whose Message-ID is stable."""
     env = _environment()
     context = {"message": message, "subject": email_subject(message)}
-    template = "health" if isinstance(message, HealthMessage) else "alert"
+    template = (
+        "health"
+        if isinstance(message, HealthMessage)
+        else "update"
+        if isinstance(message, UpdateMessage)
+        else "alert"
+    )
     msg = EmailMessage()
     msg["Subject"] = context["subject"]
     msg["From"] = sender
@@ -104,6 +128,7 @@ def _environment() -> Environment:
     env.filters["mark_text"] = _mark_text
     env.filters["date"] = _date
     env.filters["href"] = _href
+    env.filters["diff_html"] = _diff_html
     return env
 
 
@@ -117,6 +142,33 @@ def _mark_html(snippet: Snippet) -> Markup:
     parts.append(snippet.text[last:])
     # Markup.join escapes every plain str piece and keeps only our own tags
     return Markup("").join(parts)
+
+
+_DIFF_PART = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}", re.S)
+
+
+def _diff_html(diff: str) -> Markup:
+    """A word diff (presswatch.word_diff) with its removed words struck through and its added
+    words marked, one change a paragraph."""
+    lines: list[Markup] = []
+    for line in diff.splitlines():
+        parts: list[str] = []
+        last = 0
+        for found in _DIFF_PART.finditer(line):
+            parts.append(line[last : found.start()])
+            removed, added = found.groups()
+            if removed is not None:
+                parts += [Markup('<del style="background: #fdd;">'), removed, Markup("</del>")]
+            else:
+                parts += [Markup('<ins style="background: #dfd;">'), added, Markup("</ins>")]
+            last = found.end()
+        parts.append(line[last:])
+        lines.append(Markup('<p style="margin: 0.4em 0;">%s</p>') % Markup("").join(parts))
+    return Markup("\n").join(lines)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _mark_text(snippet: Snippet) -> str:
