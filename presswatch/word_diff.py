@@ -3,12 +3,16 @@ context, `[-removed words-]` and `{+added words+}`, one change a line, bounded i
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
+from typing import Literal
 
 CONTEXT_WORDS = 8  # kept on each side of a change
 MAX_CHANGED_WORDS = 60  # of one removed or added run; the rest is elided
 MAX_CHARS = 4000  # of the whole diff; the changes past it are counted, not shown
 _ELIDED = "…"
+_CHANGE = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}", re.S)
+Segment = tuple[Literal["same", "removed", "added"], str]
 
 
 def word_diff(
@@ -60,3 +64,18 @@ def _bounded(words: list[str]) -> str:
     hidden = len(words) - 2 * half
     head, tail = " ".join(words[:half]), " ".join(words[-half:])
     return f"{head} {_ELIDED} ({hidden} words) {_ELIDED} {tail}"
+
+
+def diff_segments(line: str) -> list[Segment]:
+    """One line of a word diff as its pieces, for showing removed and added words in colour."""
+    segments: list[Segment] = []
+    last = 0
+    for found in _CHANGE.finditer(line):
+        if found.start() > last:
+            segments.append(("same", line[last : found.start()]))
+        removed, added = found.groups()
+        segments.append(("removed", removed) if removed is not None else ("added", added))
+        last = found.end()
+    if last < len(line):
+        segments.append(("same", line[last:]))
+    return segments

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from starlette.testclient import TestClient
 
 from presswatch.alerts.matching import ArticleMatcher, topics_of
 from presswatch.config import Config
@@ -26,6 +27,7 @@ from presswatch.model import Article
 from presswatch.storage.models import Alert
 from presswatch.storage.repository import Repository
 from presswatch.storage.revisions import RECHECK_AFTER, first_check, next_check
+from presswatch.web.app import create_app
 from presswatch.word_diff import word_diff
 from tests.conftest import OWN_PASSAGE, opened_repository
 from tests.pages import OWN_PASSAGE_TITLE, article_page, paragraphs_about
@@ -358,3 +360,32 @@ def test_a_topic_without_on_update_hears_nothing(newsroom: Newsroom) -> None:
     )  # fmt: skip
     assert newsroom.recheck(hours=1) == counts(checked=1, changed=1)
     assert newsroom.alerts() == []
+
+
+def test_show_and_the_web_page_list_revisions_and_removal(newsroom: Newsroom) -> None:
+    newsroom.publish("Harbour dredging delayed <i>again</i>", OWN_PASSAGE)
+    assert newsroom.recheck(hours=1)["changed"] == 1
+    newsroom.site.add(PAGE, Route(b"gone", status=410, conditional=False))
+    assert newsroom.recheck(hours=6)["removed"] == 1
+
+    shown = presswatch(newsroom.config, "clippings", "show", str(newsroom.clipping_id))
+    assert shown.returncode == 0, shown.stderr
+    assert "removed since" in shown.stdout
+    assert f"headline: {OWN_PASSAGE_TITLE}" in shown.stdout
+    assert "now: Harbour dredging delayed <i>again</i>" in shown.stdout
+    as_json = presswatch(
+        newsroom.config, "clippings", "show", str(newsroom.clipping_id), "--format", "json"
+    )
+    data = json.loads(as_json.stdout)
+    (revision,) = data["revisions"]
+    assert revision["title"] == [OWN_PASSAGE_TITLE, "Harbour dredging delayed <i>again</i>"]
+    assert revision["text_diff"] is None  # only the headline changed
+    assert data["removed_at"] == (newsroom.fetched() + timedelta(hours=6, seconds=1)).isoformat()
+
+    app = create_app(newsroom.config, newsroom.repository)
+    with TestClient(app, base_url="http://127.0.0.1:8080") as client:
+        page = client.get(f"/clippings/{newsroom.clipping_id}").text
+    assert "Removed since" in page
+    assert "<h2>Revisions</h2>" in page
+    assert f"<del>{OWN_PASSAGE_TITLE}</del>" in page
+    assert "<ins>Harbour dredging delayed &lt;i&gt;again&lt;/i&gt;</ins>" in page

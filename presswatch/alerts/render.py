@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -16,6 +15,7 @@ from markupsafe import Markup
 
 from presswatch.alerts.message import AlertClipping, HealthMessage, Message, UpdateMessage
 from presswatch.model import Snippet
+from presswatch.word_diff import diff_segments
 
 
 def webhook_body(message: Message) -> bytes:
@@ -144,7 +144,10 @@ def _mark_html(snippet: Snippet) -> Markup:
     return Markup("").join(parts)
 
 
-_DIFF_PART = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}", re.S)
+_DIFF_TAGS = {
+    "removed": (Markup('<del style="background: #fdd;">'), Markup("</del>")),
+    "added": (Markup('<ins style="background: #dfd;">'), Markup("</ins>")),
+}
 
 
 def _diff_html(diff: str) -> Markup:
@@ -153,16 +156,12 @@ def _diff_html(diff: str) -> Markup:
     lines: list[Markup] = []
     for line in diff.splitlines():
         parts: list[str] = []
-        last = 0
-        for found in _DIFF_PART.finditer(line):
-            parts.append(line[last : found.start()])
-            removed, added = found.groups()
-            if removed is not None:
-                parts += [Markup('<del style="background: #fdd;">'), removed, Markup("</del>")]
+        for kind, words in diff_segments(line):
+            if kind == "same":
+                parts.append(words)
             else:
-                parts += [Markup('<ins style="background: #dfd;">'), added, Markup("</ins>")]
-            last = found.end()
-        parts.append(line[last:])
+                start, end = _DIFF_TAGS[kind]
+                parts += [start, words, end]
         lines.append(Markup('<p style="margin: 0.4em 0;">%s</p>') % Markup("").join(parts))
     return Markup("\n").join(lines)
 
