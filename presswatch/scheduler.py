@@ -214,8 +214,7 @@ class Service:
             self._recheck,
             IntervalTrigger(seconds=RECHECK_EVERY_S),
             id="recheck",
-            executor="recheck",
-            next_run_time=now_utc(),
+            executor="recheck",  # first a minute after the start, not beside the first crawls
         )
         for problem in channel_problems(self._config):  # said once, not at every delivery
             log.warning("%s", problem)
