@@ -1,6 +1,7 @@
-"""Fetch one page outside a crawl (for `presswatch extract URL` and `topics test --url`), held
-to the crawl's network rules: an internal address is refused unless `[crawl] allow_networks`
-lists it (checked before each request and redirect; the crawl itself checks at connect time)."""
+"""Fetch one page outside a crawl (for `presswatch extract URL`, `topics test --url` and the
+re-checks of clippings), held to the crawl's network rules: an internal address is refused
+unless `[crawl] allow_networks` lists it (checked before each request and redirect; the crawl
+itself checks at connect time)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,41 @@ class FetchedPage:
     content_type: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Refetched:
+    """A page asked for again, conditionally: its status (304: unchanged since the
+    validators), and, on a 2xx, its body and new validators."""
+
+    status: int
+    url: str  # after redirects
+    body: bytes = b""
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
 def fetch_page(url: str, cfg: CrawlConfig) -> FetchedPage:
     """GET `url` with the crawl's user agent, timeout and size limit; PresswatchError on failure."""
+    fetched = _get(url, cfg, {})
+    if fetched.status >= 400:
+        raise PresswatchError(f"{url}: the server answered {fetched.status}")
+    return FetchedPage(fetched.url, fetched.body, fetched.content_type)
+
+
+def refetch_page(
+    url: str, cfg: CrawlConfig, etag: str | None = None, last_modified: str | None = None
+) -> Refetched:
+    """GET `url` again, with If-None-Match / If-Modified-Since when validators are given; any
+    status is returned (a 4xx or 5xx with no body); PresswatchError when there is no answer."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return _get(url, cfg, headers)
+
+
+def _get(url: str, cfg: CrawlConfig, headers: dict[str, str]) -> Refetched:
     allowed = allowed_networks(cfg.allow_networks)
 
     def refuse_internal(request: httpx.Request) -> None:
@@ -47,10 +81,11 @@ def fetch_page(url: str, cfg: CrawlConfig) -> FetchedPage:
                 headers={"User-Agent": cfg.user_agent},
                 event_hooks={"request": [refuse_internal]},
             ) as client,
-            client.stream("GET", url) as response,
+            client.stream("GET", url, headers=headers) as response,
         ):
-            if response.status_code >= 400:
-                raise PresswatchError(f"{url}: the server answered {response.status_code}")
+            final = str(response.url)
+            if not response.is_success:
+                return Refetched(response.status_code, final)
             body = bytearray()
             for chunk in response.iter_bytes():
                 body.extend(chunk)
@@ -58,6 +93,13 @@ def fetch_page(url: str, cfg: CrawlConfig) -> FetchedPage:
                     raise PresswatchError(
                         f"{url}: larger than max_page_bytes ({cfg.max_page_bytes})"
                     )
-            return FetchedPage(str(response.url), bytes(body), response.headers.get("content-type"))
+            return Refetched(
+                response.status_code,
+                final,
+                bytes(body),
+                response.headers.get("content-type"),
+                response.headers.get("etag"),
+                response.headers.get("last-modified"),
+            )
     except httpx.HTTPError as exc:
         raise PresswatchError(f"{url}: cannot fetch ({exc})") from exc

@@ -2,8 +2,10 @@
 
 Jobs: one per source (its `every` or `cron`; an adaptive source at the interval its last crawl
 stored, rescheduled after each crawl: presswatch.polling), one that sends due alerts and
-retries every minute, one per digest topic at its `digest_cron`. Crawls run in one crawl
-process kept by a CrawlHost (Scrapy's reactor cannot be restarted, so it never runs here).
+retries every minute, one per digest topic at its `digest_cron`, and one that re-checks the
+clippings due for it every minute (presswatch.corrections), in a thread of its own. Crawls
+run in one crawl process kept by a CrawlHost (Scrapy's reactor cannot be restarted, so it
+never runs here).
 Nothing about the schedule is kept apart from the database: when a source is due follows from
 its last crawl run (and an adaptive source's stored interval), so a restarted service picks up
 where it was, and a run missed while it was down happens once, spread with jitter over a short
@@ -67,6 +69,7 @@ class Crawler(Protocol):
 
 
 DELIVER_EVERY_S = 60.0
+RECHECK_EVERY_S = 60.0
 CONFIG_CHECK_S = 2.0  # how often the config file is checked for edits
 MAX_SPREAD_S = 60.0  # sources overdue at start are spread over at most this long
 QUEUE_WAITERS = 256  # sources whose crawls may be on the queue at once (distributed mode)
@@ -173,6 +176,9 @@ class Service:
                     QUEUE_WAITERS if config.queue.url else config.service.parallel_crawls
                 ),
                 "default": ThreadPoolExecutor(2),
+                # re-checks fetch pages one after another: never in the crawls' or the
+                # deliveries' way
+                "recheck": ThreadPoolExecutor(1),
             },
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
@@ -203,6 +209,12 @@ class Service:
             IntervalTrigger(seconds=DELIVER_EVERY_S),
             id="deliver",
             next_run_time=now_utc(),  # what an earlier process left pending goes out now
+        )
+        self._scheduler.add_job(
+            self._recheck,
+            IntervalTrigger(seconds=RECHECK_EVERY_S),
+            id="recheck",
+            executor="recheck",  # first a minute after the start, not beside the first crawls
         )
         for problem in channel_problems(self._config):  # said once, not at every delivery
             log.warning("%s", problem)
@@ -377,6 +389,19 @@ class Service:
                 DateTrigger(now_utc() + timedelta(seconds=delay_s)),
                 name="deliver gathered alerts",
             )
+
+    def _recheck(self) -> None:
+        from presswatch.corrections import recheck
+
+        if self._stopping.is_set():
+            return
+        try:
+            summary = recheck(self._repository, self._config, should_stop=self._stopping.is_set)
+        except PresswatchError as exc:  # the database, say: the next pass tries again
+            log.error("re-check of clippings: %s", exc)
+            return
+        if summary.updates and not self._stopping.is_set():
+            self._deliver()
 
     def _send_digest(self, topic: str) -> None:
         self._deliver(event="digest", topic=topic, ignore_schedule=True)

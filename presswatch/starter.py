@@ -78,6 +78,7 @@ enabled = true
 # query = '"security guarantee*" AND (Ukraine OR Kyiv) NOT title:football'
 # notify = ["desk"]
 # mode = "instant"            # or "digest", with digest_cron = "0 8 * * *"
+# on_update = true            # an "updated" alert with the diff when a clipping is corrected
 #
 # [channels.desk]
 # type = "email"

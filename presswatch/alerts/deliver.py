@@ -21,12 +21,14 @@ from presswatch.alerts.message import (
     HealthMessage,
     Message,
     StoryLine,
+    UpdateMessage,
 )
 from presswatch.clock import now_utc
 from presswatch.config import AlertsConfig, Config, channel_problem, channel_secret
 from presswatch.errors import DeliveryError
 from presswatch.liveness import owner_is_gone
-from presswatch.storage.records import AlertRecord, StoryOutlets
+from presswatch.model import Snippet
+from presswatch.storage.records import AlertRecord, ClippingRecord, StoryOutlets
 from presswatch.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -217,19 +219,10 @@ def _message(
 ) -> Message | None:
     if alert.event == "health":
         return _health_message(repository, alert)
+    if alert.event == "update":
+        return _update_message(repository, alert, query)
     clippings = tuple(
-        AlertClipping(
-            id=item.clipping.id,
-            url=item.clipping.url,
-            canonical_url=item.clipping.canonical_url,
-            title=item.clipping.title,
-            source=item.clipping.source,
-            published=item.clipping.published,
-            snippets=item.snippets,
-            also_in=tuple(AlsoIn(source, url) for source, url in item.also_in),
-            story_id=item.clipping.story_id,
-            story=_story_line(item.story),
-        )
+        _alert_clipping(item.clipping, item.snippets, item.also_in, item.story)
         for item in repository.alert_clippings(alert.id, per_story)
     )
     if not clippings:
@@ -243,6 +236,45 @@ def _story_line(story: StoryOutlets | None) -> StoryLine | None:
         return None
     return StoryLine(
         story.story_id, len(story.outlets), story.first_seen, story.origin_source, story.wire
+    )
+
+
+def _alert_clipping(
+    clipping: ClippingRecord,
+    snippets: tuple[Snippet, ...] = (),
+    also_in: tuple[tuple[str, str], ...] = (),
+    story: StoryOutlets | None = None,
+) -> AlertClipping:
+    return AlertClipping(
+        id=clipping.id,
+        url=clipping.url,
+        canonical_url=clipping.canonical_url,
+        title=clipping.title,
+        source=clipping.source,
+        published=clipping.published,
+        snippets=snippets,
+        also_in=tuple(AlsoIn(source, url) for source, url in also_in),
+        story_id=clipping.story_id,
+        story=_story_line(story),
+    )
+
+
+def _update_message(repository: Repository, alert: AlertRecord, query: str) -> UpdateMessage | None:
+    revision = (
+        repository.revisions.revision(alert.revision_id) if alert.revision_id is not None else None
+    )
+    clipping = repository.get_clipping(revision.clipping_id) if revision is not None else None
+    if revision is None or clipping is None:
+        return None
+    snippets = repository.topic_snippets(alert.topic, [clipping.id]).get(clipping.id, ())
+    return UpdateMessage(
+        alert.delivery_id,
+        alert.topic,
+        query,
+        _alert_clipping(clipping, snippets),
+        revision.at,
+        (revision.old_title, revision.new_title) if revision.title_changed else None,
+        revision.text_diff,
     )
 
 

@@ -1,5 +1,6 @@
-"""The values a message carries to a channel: an alert (one topic, one or more clippings) or
-a health message (one source's health event opened or recovered)."""
+"""The values a message carries to a channel: an alert (one topic, one or more clippings), a
+health message (one source's health event opened or recovered), or an update (a clipping a
+topic matched changed after it was clipped)."""
 
 from __future__ import annotations
 
@@ -78,4 +79,19 @@ class HealthMessage:
     event: Literal["health"] = "health"
 
 
-Message = AlertMessage | HealthMessage
+@dataclass(frozen=True, slots=True)
+class UpdateMessage:
+    """A clipping that changed after it was clipped, told to a topic that opted in
+    (`on_update`); `delivery_id` is the same on every retry of it."""
+
+    delivery_id: str
+    topic: str
+    query: str
+    clipping: AlertClipping  # as it is now (its title is the new one)
+    revised_at: datetime
+    title: tuple[str, str] | None  # (old, new); None: the headline did not change
+    text_diff: str | None  # the word diff; None: the text did not change
+    event: Literal["update"] = "update"
+
+
+Message = AlertMessage | HealthMessage | UpdateMessage

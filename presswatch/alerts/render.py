@@ -13,8 +13,15 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from presswatch.alerts.message import AlertClipping, HealthMessage, Message, StoryLine
+from presswatch.alerts.message import (
+    AlertClipping,
+    HealthMessage,
+    Message,
+    StoryLine,
+    UpdateMessage,
+)
 from presswatch.model import Snippet
+from presswatch.word_diff import diff_segments
 
 
 def webhook_body(message: Message) -> bytes:
@@ -29,6 +36,21 @@ def webhook_body(message: Message) -> bytes:
             "kind": message.kind,
             "message": message.message,
             "since": message.since.isoformat(),
+        }
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    if isinstance(message, UpdateMessage):
+        body = {
+            "event": "update",
+            "delivery_id": message.delivery_id,
+            "topic": message.topic,
+            "query": message.query,
+            "clipping": _clipping_json(message.clipping),
+            "revised_at": message.revised_at.isoformat(),
+            # null: that part did not change
+            "changes": {
+                "title": list(message.title) if message.title else None,
+                "text_diff": message.text_diff,
+            },
         }
         return json.dumps(body, ensure_ascii=False).encode("utf-8")
     body = {
@@ -69,10 +91,12 @@ def _story_json(story: StoryLine) -> dict[str, object]:
 
 def email_subject(message: Message) -> str:
     """`[presswatch] topic: 3 new clippings`, `[presswatch] topic: 1 new clipping, 6 outlets`
-    (its story carried by more than one outlet), `[presswatch] digest topic: 12 clippings`, or
-    `[presswatch] health: ledger silent open`."""
+    (its story carried by more than one outlet), `[presswatch] digest topic: 12 clippings`,
+    `[presswatch] health: ledger silent open`, or `[presswatch] updated: topic: <title>`."""
     if isinstance(message, HealthMessage):
         return f"[presswatch] health: {message.source} {message.kind} {message.state}"
+    if isinstance(message, UpdateMessage):
+        return f"[presswatch] updated: {message.topic}: {_one_line(message.clipping.title)}"
     count = len(message.clippings)
     noun = "clipping" if count == 1 else "clippings"
     if any(c.story for c in message.clippings) and message.outlets > count:
@@ -88,7 +112,13 @@ def email_message(message: Message, sender: str, recipients: Sequence[str]) -> E
     """A multipart/alternative message (plain text and HTML) whose Message-ID is stable."""
     env = _environment()
     context = {"message": message, "subject": email_subject(message)}
-    template = "health" if isinstance(message, HealthMessage) else "alert"
+    template = (
+        "health"
+        if isinstance(message, HealthMessage)
+        else "update"
+        if isinstance(message, UpdateMessage)
+        else "alert"
+    )
     msg = EmailMessage()
     msg["Subject"] = context["subject"]
     msg["From"] = sender
@@ -119,6 +149,7 @@ def _environment() -> Environment:
     env.filters["mark_text"] = _mark_text
     env.filters["date"] = _date
     env.filters["href"] = _href
+    env.filters["diff_html"] = _diff_html
     return env
 
 
@@ -132,6 +163,32 @@ def _mark_html(snippet: Snippet) -> Markup:
     parts.append(snippet.text[last:])
     # Markup.join escapes every plain str piece and keeps only our own tags
     return Markup("").join(parts)
+
+
+_DIFF_TAGS = {
+    "removed": (Markup('<del style="background: #fdd;">'), Markup("</del>")),
+    "added": (Markup('<ins style="background: #dfd;">'), Markup("</ins>")),
+}
+
+
+def _diff_html(diff: str) -> Markup:
+    """A word diff (presswatch.word_diff) with its removed words struck through and its added
+    words marked, one change a paragraph."""
+    lines: list[Markup] = []
+    for line in diff.splitlines():
+        parts: list[str] = []
+        for kind, words in diff_segments(line):
+            if kind == "same":
+                parts.append(words)
+            else:
+                start, end = _DIFF_TAGS[kind]
+                parts += [start, words, end]
+        lines.append(Markup('<p style="margin: 0.4em 0;">%s</p>') % Markup("").join(parts))
+    return Markup("\n").join(lines)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _mark_text(snippet: Snippet) -> str:

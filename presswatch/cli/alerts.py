@@ -54,6 +54,8 @@ def alerts_list(state: AppState, status: str | None, limit: int, fmt: str) -> No
                         "sent_at": record.sent_at.isoformat() if record.sent_at else None,
                         # event "health": `topic` is the source, and the event's state
                         "health_state": record.health_state,
+                        # event "update": the clipping revision it tells of
+                        "revision_id": record.revision_id,
                     },
                     ensure_ascii=False,
                 )

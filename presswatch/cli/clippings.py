@@ -11,12 +11,20 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from presswatch.cli.console import err, highlight, marked, out, print_clipping_table
+from presswatch.cli.console import (
+    deliver_and_report,
+    err,
+    highlight,
+    marked,
+    out,
+    print_clipping_table,
+)
 from presswatch.cli.options import parse_since
 from presswatch.cli.state import AppState
 from presswatch.errors import PresswatchError
 from presswatch.storage.records import ClippingRecord
 from presswatch.storage.review import ClippingFilter
+from presswatch.word_diff import diff_segments
 
 
 @click.group()
@@ -114,10 +122,25 @@ def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
     record = state.repository().get_clipping(clipping_id)
     if record is None:
         raise PresswatchError(f"no clipping with id {clipping_id}")
+    revisions = state.repository().revisions.revisions(record.id)
+    tracking = state.repository().revisions.tracking(record.id)
+    removed_at = tracking.removed_at if tracking is not None else None
     if fmt == "json":
-        out.print_json(data=clipping_record(record))
+        data = clipping_record(record)
+        data["revisions"] = [
+            {
+                "at": r.at.isoformat(),
+                "title": [r.old_title, r.new_title] if r.title_changed else None,
+                "text_diff": r.text_diff,
+            }
+            for r in revisions
+        ]
+        data["removed_at"] = removed_at.isoformat() if removed_at else None
+        out.print_json(data=data)
         return
     out.print(Text(record.title, style="bold"))
+    if removed_at is not None:
+        out.print(Text(f"removed since {removed_at.isoformat(timespec='seconds')}", style="red"))
     meta = [
         ("source", record.source),
         ("url", record.url),
@@ -136,8 +159,60 @@ def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
         out.print(Text.assemble((f"{'topic':>12}: ", "dim"), (match.topic, "bold")))
         for snippet in match.snippets:
             out.print(Text(" " * 14).append_text(marked(snippet.text, snippet.hits)))
+    for revision in revisions:
+        when = revision.at.isoformat(timespec="seconds")
+        out.print(Text.assemble((f"{'revised':>12}: ", "dim"), when))
+        if revision.title_changed:
+            out.print(Text(" " * 14).append(f"headline: {revision.old_title}", style="red"))
+            out.print(Text(" " * 14).append(f"      now: {revision.new_title}", style="green"))
+        for line in (revision.text_diff or "").splitlines():
+            out.print(Text(" " * 14).append_text(_diff_text(line)))
     out.print()
     out.print(Text(record.text))
+
+
+def _diff_text(line: str) -> Text:
+    """A word diff line with its removed words red and struck, its added words green."""
+    styles = {"same": "", "removed": "red strike", "added": "green"}
+    marks = {"same": ("", ""), "removed": ("[-", "-]"), "added": ("{+", "+}")}
+    text = Text()
+    for kind, words in diff_segments(line):
+        start, end = marks[kind]
+        text.append(f"{start}{words}{end}", style=styles[kind])
+    return text
+
+
+@clippings.command("recheck")
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="Every tracked clipping still online, whatever its schedule (not only the due ones).",
+)
+@click.option(
+    "--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True
+)
+@click.pass_obj
+def clippings_recheck(state: AppState, every: bool, fmt: str) -> None:
+    """Fetch the clippings that matched a topic again, now: those due on their schedule
+    (1 h, 6 h, 24 h and 72 h after they were fetched), or all of them. A changed headline or
+    text is stored as a revision and sent to the topics with on_update = true; a page that
+    answers 404 or 410 is marked removed.
+
+    \b
+    Example:
+      presswatch clippings recheck --all
+    """
+    from presswatch.corrections import recheck
+
+    config = state.config()
+    summary = recheck(state.repository(), config, every=every, limit=None)
+    if fmt == "json":
+        click.echo(json.dumps(summary.as_dict()))
+    else:
+        out.print(str(summary))
+    if summary.updates:
+        deliver_and_report(state, config, to=err if fmt == "json" else None)
 
 
 @clippings.command("export")

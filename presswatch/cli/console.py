@@ -38,16 +38,20 @@ err = Console(
 _PROGRESS_COLUMNS = ("discovered", "fetched", "extracted", "stored", "duplicates", "errors")
 
 
-def deliver_and_report(state: AppState, config: Config, **options: Any) -> None:
-    """Send what the outbox holds that is due; one line of figures, one line per failure."""
+def deliver_and_report(
+    state: AppState, config: Config, *, to: Console | None = None, **options: Any
+) -> None:
+    """Send what the outbox holds that is due; one line of figures, one line per failure (on
+    `to`: standard output unless told)."""
     from presswatch.alerts.deliver import build_channels, deliver
 
     if not config.channels:
         return
+    console = to or out
     report = deliver(state.repository(), config, build_channels(config), **options)
-    out.print(str(report))
+    console.print(str(report))
     for line in report.errors:
-        out.print(f"  {escape(line)}", soft_wrap=True)
+        console.print(f"  {escape(line)}", soft_wrap=True)
 
 
 def child_log_level() -> int:

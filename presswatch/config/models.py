@@ -189,6 +189,9 @@ class TopicConfig(_Model):
     notify: tuple[str, ...] = ()
     mode: Literal["instant", "digest"] = "instant"
     digest_cron: Cron | None = None
+    # an "update" alert, with the word diff, when a clipping it matched changes its headline
+    # or text after it was clipped
+    on_update: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> TopicConfig:

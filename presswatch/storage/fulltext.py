@@ -59,6 +59,26 @@ def write_index(connection: Connection, rows: Sequence[tuple[int, IndexText]]) -
     connection.execute(_INSERT_FTS5, values)
 
 
+_DELETE_FTS5 = text(
+    f"INSERT INTO {FTS5_TABLE} ({FTS5_TABLE}, rowid, title, text)"
+    " VALUES ('delete', :id, :title, :text)"
+)
+
+
+def replace_index(
+    connection: Connection, clipping_id: int, old: tuple[str, str], new: tuple[str, str]
+) -> None:
+    """A stored clipping's index entry for its new (title, text) instead of its `old` one, in
+    the caller's transaction (a contentless FTS5 table forgets an entry only when told the
+    words it was given)."""
+    dialect = connection.dialect.name
+    entry = index_text(dialect, *new)
+    if dialect == "sqlite":
+        was = index_text(dialect, *old)
+        connection.execute(_DELETE_FTS5, {"id": clipping_id, "title": was.title, "text": was.text})
+    write_index(connection, [(clipping_id, entry)])
+
+
 def clippings_with_index(dialect: str) -> Table:
     """The clippings table to insert new clippings into: on PostgreSQL with the search_vector
     column (written from `index_values`), which the models leave out so that no read loads it."""

@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 models: sources, clippings, the URLs that lead to them, crawl runs, feed cache."""
+"""SQLAlchemy 2 models: sources, clippings, the URLs that lead to them, crawl runs, feed cache,
+matches and the alert outbox, re-checked pages and their revisions."""
 
 from __future__ import annotations
 
@@ -332,7 +333,7 @@ class Alert(Base):
     delivery_id: Mapped[str] = mapped_column(String(64), unique=True)
     topic: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(200))
-    event: Mapped[str] = mapped_column(String(10))  # alert, digest, health
+    event: Mapped[str] = mapped_column(String(10))  # alert, digest, health, update
     status: Mapped[str] = mapped_column(String(10))  # pending, sent, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -343,6 +344,8 @@ class Alert(Base):
     # event "health": the health event it tells of, and which of its states (open, recovered)
     health_event_id: Mapped[int | None] = mapped_column(ForeignKey("health_events.id"))
     health_state: Mapped[str | None] = mapped_column(String(10))
+    # event "update": the revision of a clipping it tells of
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("clipping_revisions.id"))
 
 
 class AlertItem(Base):
@@ -369,3 +372,38 @@ class ClippingReview(Base):
     starred: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TrackedPage(Base):
+    """A clipping that matched a topic, re-fetched on a decaying schedule (after 1 h, 6 h,
+    24 h and 72 h) to see whether it was corrected or taken down."""
+
+    __tablename__ = "tracked_pages"
+    __table_args__ = (Index("ix_tracked_pages_status_next_check", "status", "next_check_at"),)
+
+    clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))  # live, removed
+    next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # None: schedule over
+    checks: Mapped[int] = mapped_column(Integer, default=0)  # fetches tried, errors included
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)  # HTTP status; 0: no answer
+    last_error: Mapped[str | None] = mapped_column(Text)
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ClippingRevision(Base):
+    """A change to a clipping's headline or text seen on a re-check: what it was before, and
+    a word diff of the text (the clipping itself holds the text as it is now)."""
+
+    __tablename__ = "clipping_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clipping_id: Mapped[int] = mapped_column(ForeignKey("clippings.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    old_title: Mapped[str] = mapped_column(Text)
+    new_title: Mapped[str] = mapped_column(Text)
+    old_text: Mapped[str] = mapped_column(Text)
+    text_diff: Mapped[str | None] = mapped_column(Text)  # None: the text did not change

@@ -243,7 +243,7 @@ class OutboxStore:
             stmt = stmt.where(
                 or_(
                     Alert.attempts > 0,
-                    Alert.event.in_(("alert", "health")) & (Alert.next_attempt_at <= now),
+                    Alert.event.in_(("alert", "health", "update")) & (Alert.next_attempt_at <= now),
                 )
             )
         if event:

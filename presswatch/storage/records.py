@@ -52,6 +52,7 @@ class AlertRecord:
     sent_at: datetime | None
     health_event_id: int | None = None  # event "health": the event it tells of, in which state
     health_state: str | None = None
+    revision_id: int | None = None  # event "update": the clipping revision it tells of
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 """One object over the database for callers that use several stores: `Repository(engine)`.
 
-Each store keeps one responsibility (sources, runs, feeds, clippings, matches, outbox, review);
-the repository holds them as attributes, and their queries under their own names
-(`repository.claim_alert` is `repository.outbox.claim_alert`). Storing a batch of extracted
+Each store keeps one responsibility (sources, runs, feeds, clippings, matches, outbox, review,
+health, revisions); the repository holds them as attributes, and their queries under their own
+names (`repository.claim_alert` is `repository.outbox.claim_alert`). Storing a batch of extracted
 articles, which writes to several stores in one transaction, is `presswatch.ingest`'s.
 """
 
@@ -19,6 +19,7 @@ from presswatch.storage.health import HealthStore
 from presswatch.storage.matches import MatchStore
 from presswatch.storage.outbox import OutboxStore
 from presswatch.storage.review import ReviewStore
+from presswatch.storage.revisions import RevisionStore
 from presswatch.storage.runs import RunStore
 from presswatch.storage.sources import SourceStore
 from presswatch.storage.stories import StoryStore
@@ -38,6 +39,7 @@ class Repository:
         self.review = ReviewStore(engine, self.matches)
         self.health = HealthStore(engine)
         self.stories = StoryStore(engine)
+        self.revisions = RevisionStore(engine)
 
         self.source_id = self.sources.source_id
         self.source_names = self.sources.source_names

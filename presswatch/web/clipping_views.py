@@ -28,6 +28,7 @@ from presswatch.web.marks import (
     marked_snippet,
     topic_hits,
 )
+from presswatch.word_diff import diff_segments
 
 LEAD_CHARS = 260
 _REVIEW_ACTIONS = {
@@ -114,6 +115,11 @@ def clipping_page(request: Request) -> Response:
         review=repository.review_state(record.id),
         copies=repository.copies(record),
         alerts=repository.clipping_alerts(record.id),
+        revisions=[
+            (revision, [diff_segments(line) for line in (revision.text_diff or "").splitlines()])
+            for revision in repository.revisions.revisions(record.id)
+        ],
+        tracking=repository.revisions.tracking(record.id),
         back=safe_next(request.query_params.get("back", ""), "/"),
     )
 
