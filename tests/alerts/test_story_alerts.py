@@ -1,14 +1,16 @@
 """Alerts by story, end to end: one outlet's report, two verbatim copies and three rewrites on
 other outlets, crawled by one `presswatch crawl`, make one alert per topic and channel that
 lists the story once with its 6 outlets; an outlet that joins the story later alerts nobody
-again; with `[alerts] per_story = false` each rewrite is its own entry."""
+again; the original retitled gives one "update" alert, with the diff, on each channel of the
+topic that opted in (`on_update`) and none for the other; with `[alerts] per_story = false`
+each rewrite is its own entry."""
 
 from __future__ import annotations
 
 import glob
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,7 @@ TOPICS = (
     'name = "art-desk"\n'
     "query = 'painting AND museum'\n"
     'notify = ["desk", "ops"]\n'
+    "on_update = true\n"
     "[[topics]]\n"
     'name = "police"\n'
     "query = 'thieves OR police'\n"
@@ -67,12 +70,7 @@ class Outlets:
     feeds: dict[str, list[str]]
 
     def publish(self, report: Report) -> str:
-        path = f"/{report.source}/news/{report.id}.html"
-        url = self.site.url(path)
-        html = article_page(
-            report.title, report.text.split("\n\n"), canonical=url, published=report.published
-        )
-        self.site.add_html(path, html)
+        url = self.page(report)
         self.feeds.setdefault(report.source, []).append(url)
         items = "".join(
             f"<item><title>{i}</title><link>{link}</link><guid>{link}</guid></item>"
@@ -81,6 +79,16 @@ class Outlets:
         feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>{report.source}'
         feed += f"</title><link>{url}</link>{items}</channel></rss>"
         self.site.add(f"/{report.source}.xml", Route(feed.encode(), headers=RSS))
+        return url
+
+    def page(self, report: Report) -> str:
+        """Serve the report's page (again, as it is now); its URL."""
+        path = f"/{report.source}/news/{report.id}.html"
+        url = self.site.url(path)
+        html = article_page(
+            report.title, report.text.split("\n\n"), canonical=url, published=report.published
+        )
+        self.site.add_html(path, html)
         return url
 
     def sources_toml(self, names: list[str]) -> str:
@@ -165,11 +173,31 @@ def test_a_story_in_six_outlets_is_one_alert_per_topic_and_channel(
     again = presswatch(config, "crawl")
     assert again.returncode == 0, again.stderr
     assert "alerts: 0 sent" in again.stdout
+    assert len(webhook.requests) == 2
     with opened_repository(room.database_url) as repository:
         stored = {c.source: c.story_id for c in repository.list_clippings(limit=None)}
     assert stored["coast-herald"] == bodies[0]["clippings"][0]["story_id"]  # type: ignore[index]
     assert len(set(stored.values())) == 1
-    assert len(webhook.requests) == 2
+
+    # the original is retitled: one "update" alert per channel of the topic that opted in
+    original = six[0]
+    assert original.source == "dunmere-times"
+    retitled = "Tarrisford museum painting stolen: police seek two men"
+    outlets.page(replace(original, title=retitled))
+    recheck = presswatch(config, "clippings", "recheck", "--all")
+    assert recheck.returncode == 0, recheck.stderr
+    updates = [r for r in webhook.requests if r.headers["x-presswatch-event"] == "update"]
+    (update,) = updates
+    body = json.loads(update.body)
+    assert body["topic"] == "art-desk"
+    assert body["clipping"]["source"] == "dunmere-times"
+    assert body["changes"]["title"] == [original.title, retitled]
+    update_mails = [s for s, _ in email_alerts(smtp) if "updated" in s]
+    assert update_mails == [f"[presswatch] updated: art-desk: {retitled}"]
+    # checked again: nothing changed since, nothing sent again
+    assert presswatch(config, "clippings", "recheck", "--all").returncode == 0
+    assert len(webhook.requests) == 3
+    assert len(email_alerts(smtp)) == 3
 
 
 def test_per_story_false_gives_each_rewrite_its_own_entry(
