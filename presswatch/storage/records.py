@@ -34,6 +34,7 @@ class ClippingRecord:
     duplicate_of: int | None
     snippet: str | None = None  # search hit context, hits between HIT_START and HIT_END
     topics: tuple[str, ...] = ()  # names of the topics it matched
+    story_id: int | None = None  # None: stored before stories were kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ def clipping_from_row(row: RowMapping) -> ClippingRecord:
         word_count=row["word_count"],
         duplicate_of=row["duplicate_of"],
         snippet=row.get("snippet"),
+        story_id=row["story_id"],
     )
 
 

@@ -22,6 +22,7 @@ from presswatch.storage.review import ReviewStore
 from presswatch.storage.runs import RunStore
 from presswatch.storage.sources import SourceStore
 from presswatch.storage.stories import StoryStore
+from presswatch.storage.story_views import StoryViews
 
 
 class Repository:
@@ -38,6 +39,7 @@ class Repository:
         self.review = ReviewStore(engine, self.matches)
         self.health = HealthStore(engine)
         self.stories = StoryStore(engine)
+        self.story_views = StoryViews(engine)
 
         self.source_id = self.sources.source_id
         self.source_names = self.sources.source_names
@@ -97,6 +99,10 @@ class Repository:
         self.review_states = self.review.review_states
         self.review_state = self.review.review_state
         self.set_review = self.review.set_review
+
+        self.story_timeline = self.story_views.story_timeline
+        self.story_outlets = self.story_views.story_outlets
+        self.outlets_of = self.story_views.outlets_of
 
     def source_figures(self, now: datetime | None = None) -> dict[str, SourceFigures]:
         """Every source's coverage figures (storage.coverage), by name."""

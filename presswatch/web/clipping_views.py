@@ -98,6 +98,7 @@ def clipping_page(request: Request) -> Response:
     hits = topic_hits(context.config.topics, matched, record.title, record.text)
     matches = repository.clipping_matches(record.id)
     configured = {t.name for t in context.config.topics}
+    story = repository.outlets_of(record.story_id)
     return render(
         request,
         "clipping.html",
@@ -113,6 +114,7 @@ def clipping_page(request: Request) -> Response:
         ],
         review=repository.review_state(record.id),
         copies=repository.copies(record),
+        story=story if story is not None and story.size > 1 else None,
         alerts=repository.clipping_alerts(record.id),
         back=safe_next(request.query_params.get("back", ""), "/"),
     )
