@@ -36,10 +36,10 @@ class Repository:
         self.matches = MatchStore(engine)
         self.clippings = ClippingStore(engine, self.matches)
         self.outbox = OutboxStore(engine)
-        self.review = ReviewStore(engine, self.matches)
+        self.story_views = StoryViews(engine)
+        self.review = ReviewStore(engine, self.matches, self.story_views)
         self.health = HealthStore(engine)
         self.stories = StoryStore(engine)
-        self.story_views = StoryViews(engine)
 
         self.source_id = self.sources.source_id
         self.source_names = self.sources.source_names

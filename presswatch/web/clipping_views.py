@@ -18,6 +18,7 @@ from presswatch.model import Snippet
 from presswatch.storage.records import ClippingRecord
 from presswatch.storage.review import ClippingPage, ListedClipping, ReviewState
 from presswatch.storage.search import HIT_END, HIT_START
+from presswatch.storage.story_views import StoryOutlets
 from presswatch.web.context import render, web
 from presswatch.web.forms import posted_form, safe_next
 from presswatch.web.listing import PAGE_SIZE, View, parse_view
@@ -48,6 +49,7 @@ class Row:
     lead: Markup
     review: ReviewState
     also_in: tuple[str, ...]
+    story: StoryOutlets | None  # grouped by story, and carried by more than this clipping
 
 
 def clippings_page(request: Request) -> Response:
@@ -80,7 +82,8 @@ def _row(item: ListedClipping) -> Row:
         lead = marked_search(record.snippet)
     else:
         lead = marked(_lead(record.description or record.text))
-    return Row(record, title, lead, item.review, item.also_in)
+    story = item.story if item.story is not None and item.story.size > 1 else None
+    return Row(record, title, lead, item.review, item.also_in, story)
 
 
 def _lead(text: str) -> str:
@@ -175,6 +178,12 @@ def api_clippings(request: Request) -> Response:
         record = clipping_record(item.clipping)
         record.update(_review_json(item.review))
         record["also_in"] = list(item.also_in)
+        if item.story is not None:
+            record["story"] = {
+                "id": item.story.id,
+                "clippings": item.story.size,
+                "sources": list(item.story.sources),
+            }
         if item.clipping.snippet is not None:
             record["snippet"] = _snippet_of(item.clipping.snippet).as_json()
         items.append(record)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from presswatch.storage.repository import Repository
+from presswatch.storage.review import ClippingFilter
 from tests.storage.test_stories import INDEPENDENT, article, store
 from tests.test_stories import REPORT, T0
 from tests.web.story_room import HALVORSEN_OUTLETS, store_stories, story_articles
@@ -69,3 +70,32 @@ def test_the_origin_is_the_earliest_published_even_when_stored_later(
     assert [c.is_origin for c in timeline.clippings] == [True, False, False]
     # the copy stored first stays the original of the copy stored after it
     assert [c.duplicate_of for c in timeline.clippings] == [later.clipping_id, None, None]
+
+
+def test_pages_grouped_by_story_page_by_story(repository: Repository) -> None:
+    stored = store_stories(repository)
+    others = store_stories(repository, ("s04-velmouth-harbour-fees", "s07-halvorsen-buys-brewery"))
+    origins = [stored["s05-a"], others["s07-a"], others["s04-a"], stored["s01-a"]]
+    grouped = ClippingFilter(by_story=True)
+    assert repository.story_outlets([r.story_id for r in origins]).keys() == {
+        r.story_id for r in origins
+    }
+
+    def page(wanted: ClippingFilter, offset: int, limit: int) -> tuple[list[int], bool]:
+        found = repository.clipping_page(wanted, offset=offset, limit=limit)
+        return [item.clipping.id for item in found.items], found.has_more
+
+    newest_first = sorted((r.clipping_id for r in origins), reverse=True)
+    assert page(grouped, 0, 2) == (newest_first[:2], True)
+    assert page(grouped, 2, 2) == (newest_first[2:], False)
+    first = repository.clipping_page(grouped, offset=0, limit=1).items[0]
+    assert first.story is not None
+    assert (first.story.id, first.story.size) == (first.clipping.story_id, 6)
+    # a search pages by story too: every story names Halvorsen or Elvary
+    search = ClippingFilter(query="halvorsen OR elvary OR velmouth", by_story=True)
+    ids, more = page(search, 0, 3)
+    assert more
+    assert len({repository.get_clipping(i).story_id for i in ids}) == 3  # type: ignore[union-attr]
+    rest, more = page(search, 3, 3)
+    assert (len(rest), more) == (1, False)
+    assert not set(ids) & set(rest)

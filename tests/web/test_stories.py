@@ -100,3 +100,70 @@ def test_the_clipping_page_links_to_its_story_when_other_outlets_ran_it(
     assert f'<a href="/stories/{stored["s05-d"].story_id}">6 outlets</a>' in html
     alone = client.get(f"/clippings/{newsroom.ids['xss']}", headers=HTML).text
     assert "/stories/" not in alone
+
+
+def listed(client: TestClient, query: str) -> list[int]:
+    """The clipping ids the list shows, in order."""
+    response = client.get(f"/{query}", headers=HTML)
+    assert response.status_code == 200
+    return [int(i) for i in re.findall(r'<li class="clipping[^"]*" id="c(\d+)"', response.text)]
+
+
+def test_the_list_grouped_by_story_shows_each_story_once_as_its_origin(
+    client: TestClient, stored: dict[str, AddResult], newsroom: Newsroom
+) -> None:
+    every = listed(client, "")
+    grouped = listed(client, "?group=story")
+    # the newsroom's own clippings: harbour and its copy are one story; so are the three
+    # look-alike articles on trams, the budget and school meals
+    mine = [stored["s05-a"].clipping_id, stored["s01-a"].clipping_id]
+    assert grouped == [*mine, *(newsroom.ids[s] for s in ("xss", "trams", "harbour"))]
+    assert len(every) > len(grouped)
+    html = client.get("/?group=story", headers=HTML).text
+    row = section(html, f'id="c{stored["s05-a"].clipping_id}"', "</li>")
+    others = ", ".join(
+        ["elvary-ledger", "metro-post", "valley-wire", "northfield-daily", "ostrand-observer"]
+    )
+    assert f'href="/stories/{stored["s05-a"].story_id}"' in row
+    assert f"+ 5 more outlets: {others}</a>" in row
+    assert "1–5 stories, newest first" in html
+    assert 'href="/">Show every clipping</a>' in html
+    assert 'href="/?group=story">Group by story</a>' in client.get("/", headers=HTML).text
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the first clipping of each story that the filter selects
+        ("?group=story&from=2026-11-04&to=2026-11-04", ["s01-b"]),
+        ("?group=story&source=metro-post", ["s05-c", "s01-b"]),
+        ("?group=story&source=ostrand-observer&from=2026-11-05", ["s05-f"]),
+        # a search: the newest clipping of each story that matches
+        ("?group=story&q=halvorsen", ["s05-f"]),
+        ("?group=story&q=%22Reporting+by+Nadia+Ferro%22", ["s05-d"]),
+        ("?group=story&q=elvary+AND+budget", ["s01-d"]),
+    ],
+)
+def test_filters_and_search_keep_working_grouped_by_story(
+    client: TestClient, stored: dict[str, AddResult], query: str, expected: list[str]
+) -> None:
+    assert listed(client, query) == [stored[key].clipping_id for key in expected]
+
+
+def test_an_unknown_grouping_is_said_and_the_list_shown_ungrouped(client: TestClient) -> None:
+    html = client.get("/?group=outlet", headers=HTML).text
+    assert "group &#39;outlet&#39; is unknown (use story)" in html
+    assert listed(client, "?group=outlet") == listed(client, "")
+
+
+def test_the_json_list_grouped_by_story_names_each_story(
+    client: TestClient, stored: dict[str, AddResult]
+) -> None:
+    body = client.get("/api/clippings?group=story").json()
+    first = body["clippings"][0]
+    assert first["id"] == stored["s05-a"].clipping_id
+    assert first["story"] == {
+        "id": stored["s05-a"].story_id,
+        "clippings": 6,
+        "sources": list(HALVORSEN_OUTLETS),
+    }

@@ -4,6 +4,7 @@ screenshots."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -68,3 +69,24 @@ def test_an_unknown_story_is_a_page_saying_so(
     assert response is not None
     assert response.status == 404
     expect(page.locator("main")).to_contain_text("There is no story 99999.")
+
+
+def test_the_list_grouped_by_story_leads_to_each_story(
+    page: Page, served: tuple[str, dict[str, AddResult]]
+) -> None:
+    url, stored = served
+    page.goto(url)
+    every = page.locator("li.clipping").count()
+    page.get_by_role("link", name="Group by story").click()
+    expect(page).to_have_url(f"{url}?group=story")
+    expect(page.locator("li.clipping")).to_have_count(5)
+    assert every > 5
+    row = page.locator(f"#c{stored['s05-a'].clipping_id}")
+    expect(row.locator(".source")).to_have_text("market-journal")
+    shoot(page, "clippings-by-story")
+    row.get_by_role("link", name=re.compile(r"^\+ 5 more outlets")).click()
+    expect(page).to_have_url(f"{url}stories/{stored['s05-a'].story_id}")
+    page.get_by_role("link", name="← Stories").click()
+    expect(page.locator("li.clipping")).to_have_count(5)
+    page.get_by_role("link", name="Show every clipping").click()
+    expect(page.locator("li.clipping")).to_have_count(every)
