@@ -17,6 +17,7 @@ from presswatch.cli.state import AppState
 from presswatch.errors import PresswatchError
 from presswatch.storage.records import ClippingRecord
 from presswatch.storage.review import ClippingFilter
+from presswatch.storage.story_views import StoryOutlets
 
 
 @click.group()
@@ -111,11 +112,15 @@ def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
     """
     from presswatch.export import clipping_record
 
-    record = state.repository().get_clipping(clipping_id)
+    repository = state.repository()
+    record = repository.get_clipping(clipping_id)
     if record is None:
         raise PresswatchError(f"no clipping with id {clipping_id}")
+    story = repository.outlets_of(record.story_id)
     if fmt == "json":
-        out.print_json(data=clipping_record(record))
+        data = clipping_record(record)
+        data["story"] = None if story is None else _story_json(story)
+        out.print_json(data=data)
         return
     out.print(Text(record.title, style="bold"))
     meta = [
@@ -130,9 +135,11 @@ def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
     ]
     if record.duplicate_of:
         meta.append(("duplicate of", f"clipping {record.duplicate_of}"))
+    if story is not None:
+        meta += [("story id", str(story.id)), ("story", _story_line(story))]
     for key, value in meta:
         out.print(Text.assemble((f"{key:>12}: ", "dim"), value))
-    for match in state.repository().clipping_matches(record.id):
+    for match in repository.clipping_matches(record.id):
         out.print(Text.assemble((f"{'topic':>12}: ", "dim"), (match.topic, "bold")))
         for snippet in match.snippets:
             out.print(Text(" " * 14).append_text(marked(snippet.text, snippet.hits)))
@@ -175,6 +182,25 @@ def clippings_export(
     with output.open("w", encoding="utf-8", newline="") as fh:
         count = write_export(records, fmt, fh)  # type: ignore[arg-type]
     err.print(f"wrote {count} clipping(s) to {output}")
+
+
+def _story_line(story: StoryOutlets) -> str:
+    """`6 outlets (origin: market-journal, 2026-11-05T07:02:00+00:00)`."""
+    outlets = len(story.sources)
+    origin = f"{story.origin_source or '?'}, {story.first_seen.isoformat(timespec='seconds')}"
+    return f"{outlets} outlet{'s' if outlets != 1 else ''} (origin: {origin})"
+
+
+def _story_json(story: StoryOutlets) -> dict[str, object]:
+    return {
+        "id": story.id,
+        "clippings": story.size,
+        "outlets": len(story.sources),
+        "sources": list(story.sources),
+        "origin_id": story.origin_id,
+        "origin_source": story.origin_source,
+        "first_seen": story.first_seen.isoformat(),
+    }
 
 
 def _print_jsonl(records: list[ClippingRecord]) -> None:

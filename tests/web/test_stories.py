@@ -3,6 +3,8 @@ the clipping page's link to its story, and the list grouped by story."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 
@@ -161,9 +163,23 @@ def test_the_json_list_grouped_by_story_names_each_story(
 ) -> None:
     body = client.get("/api/clippings?group=story").json()
     first = body["clippings"][0]
-    assert first["id"] == stored["s05-a"].clipping_id
+    assert (first["id"], first["story_id"]) == (
+        stored["s05-a"].clipping_id,
+        stored["s05-a"].story_id,
+    )
     assert first["story"] == {
         "id": stored["s05-a"].story_id,
         "clippings": 6,
         "sources": list(HALVORSEN_OUTLETS),
     }
+
+
+def test_the_page_export_carries_each_clipping_story(
+    client: TestClient, stored: dict[str, AddResult]
+) -> None:
+    rows = csv.DictReader(io.StringIO(client.get("/clippings.csv?group=story").text))
+    story_of = {int(row["id"]): row["story_id"] for row in rows}
+    # every clipping (an export never folds), each with its story
+    assert [story_of[r.clipping_id] for r in stored.values()] == [
+        str(r.story_id) for r in stored.values()
+    ]
