@@ -24,6 +24,7 @@ FIELDS = (
     "text",
     "topics",
     "duplicate_of",
+    "story_id",
 )
 
 
@@ -42,6 +43,9 @@ def clipping_record(clipping: ClippingRecord) -> dict[str, object]:
         "text": clipping.text,
         "topics": sorted(clipping.topics),
         "duplicate_of": clipping.duplicate_of,
+        # copies, rewrites and other outlets' reports of one story share it (None: stored
+        # before stories were kept)
+        "story_id": clipping.story_id,
     }
 
 
@@ -75,6 +79,7 @@ def _csv_row(clipping: ClippingRecord) -> list[object]:
         _inert(clipping.text),
         _inert(";".join(sorted(clipping.topics))),
         clipping.duplicate_of,
+        clipping.story_id,
     ]
 
 

@@ -235,7 +235,7 @@ def _story_line(story: StoryOutlets | None) -> StoryLine | None:
     if story is None:
         return None
     return StoryLine(
-        story.story_id, len(story.outlets), story.first_seen, story.origin_source, story.wire
+        story.id, len(story.sources), story.first_seen, story.origin_source or "", story.wire
     )
 
 

@@ -22,7 +22,7 @@ from presswatch.cli.console import (
 from presswatch.cli.options import parse_since
 from presswatch.cli.state import AppState
 from presswatch.errors import PresswatchError
-from presswatch.storage.records import ClippingRecord
+from presswatch.storage.records import ClippingRecord, StoryOutlets
 from presswatch.storage.review import ClippingFilter
 from presswatch.word_diff import diff_segments
 
@@ -119,14 +119,17 @@ def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
     """
     from presswatch.export import clipping_record
 
-    record = state.repository().get_clipping(clipping_id)
+    repository = state.repository()
+    record = repository.get_clipping(clipping_id)
     if record is None:
         raise PresswatchError(f"no clipping with id {clipping_id}")
-    revisions = state.repository().revisions.revisions(record.id)
-    tracking = state.repository().revisions.tracking(record.id)
+    revisions = repository.revisions.revisions(record.id)
+    tracking = repository.revisions.tracking(record.id)
     removed_at = tracking.removed_at if tracking is not None else None
+    story = repository.outlets_of(record.story_id)
     if fmt == "json":
         data = clipping_record(record)
+        data["story"] = None if story is None else _story_json(story)
         data["revisions"] = [
             {
                 "at": r.at.isoformat(),
@@ -153,9 +156,11 @@ def clippings_show(state: AppState, clipping_id: int, fmt: str) -> None:
     ]
     if record.duplicate_of:
         meta.append(("duplicate of", f"clipping {record.duplicate_of}"))
+    if story is not None:
+        meta += [("story id", str(story.id)), ("story", _story_line(story))]
     for key, value in meta:
         out.print(Text.assemble((f"{key:>12}: ", "dim"), value))
-    for match in state.repository().clipping_matches(record.id):
+    for match in repository.clipping_matches(record.id):
         out.print(Text.assemble((f"{'topic':>12}: ", "dim"), (match.topic, "bold")))
         for snippet in match.snippets:
             out.print(Text(" " * 14).append_text(marked(snippet.text, snippet.hits)))
@@ -250,6 +255,25 @@ def clippings_export(
     with output.open("w", encoding="utf-8", newline="") as fh:
         count = write_export(records, fmt, fh)  # type: ignore[arg-type]
     err.print(f"wrote {count} clipping(s) to {output}")
+
+
+def _story_line(story: StoryOutlets) -> str:
+    """`6 outlets (origin: market-journal, 2026-11-05T07:02:00+00:00)`."""
+    outlets = len(story.sources)
+    origin = f"{story.origin_source or '?'}, {story.first_seen.isoformat(timespec='seconds')}"
+    return f"{outlets} outlet{'s' if outlets != 1 else ''} (origin: {origin})"
+
+
+def _story_json(story: StoryOutlets) -> dict[str, object]:
+    return {
+        "id": story.id,
+        "clippings": story.size,
+        "outlets": len(story.sources),
+        "sources": list(story.sources),
+        "origin_id": story.origin_id,
+        "origin_source": story.origin_source,
+        "first_seen": story.first_seen.isoformat(),
+    }
 
 
 def _print_jsonl(records: list[ClippingRecord]) -> None:

@@ -23,7 +23,6 @@ from presswatch.storage.models import (
     CrawlRun,
     Match,
     Source,
-    Story,
 )
 from presswatch.storage.records import (
     AlertContent,
@@ -34,6 +33,7 @@ from presswatch.storage.records import (
     clipping_from_row,
     select_clippings,
 )
+from presswatch.storage.story_views import story_outlets
 
 # a digest's alert row waits until the sender sets its time from the topic's digest_cron
 _DIGEST_NOT_SCHEDULED = timedelta(days=36500)
@@ -304,7 +304,7 @@ class OutboxStore:
                 story = stories.get(record.story_id) if record.story_id is not None else None
                 also_in = tuple(copies[record.id])
                 if story is not None:
-                    also_in = tuple(o for o in story.outlets if o[0] != record.source)
+                    also_in = story.other_outlets(record.source)
                 contents.append(AlertContent(record, snippets, also_in, story))
             return contents
 
@@ -385,33 +385,6 @@ class OutboxStore:
         )
         with reading(self.engine) as connection:
             return {alert_id: count for alert_id, count in connection.execute(stmt)}
-
-
-def story_outlets(connection: Connection, story_ids: Sequence[int]) -> dict[int, StoryOutlets]:
-    """Each story's outlets (each source once, the earliest first), origin and wire."""
-    ids = sorted(set(story_ids))
-    if not ids:
-        return {}
-    at = func.coalesce(Clipping.published, Clipping.fetched)
-    rows = connection.execute(
-        select(Clipping.story_id, Clipping.id, Source.name, Clipping.canonical_url)
-        .join(Source, Source.id == Clipping.source_id)
-        .where(Clipping.story_id.in_(ids))
-        .order_by(Clipping.story_id, at, Clipping.id)
-    )
-    outlets: dict[int, dict[str, str]] = {}
-    source_of: dict[int, str] = {}
-    for story_id, clipping_id, source, url in rows:
-        outlets.setdefault(story_id or 0, {}).setdefault(source, url)
-        source_of[clipping_id] = source
-    found: dict[int, StoryOutlets] = {}
-    for story_id, origin_id, first_seen, wire in connection.execute(
-        select(Story.id, Story.origin_id, Story.first_seen, Story.wire).where(Story.id.in_(ids))
-    ):
-        sources = outlets.get(story_id, {})
-        origin = source_of.get(origin_id or 0) or next(iter(sources), "")
-        found[story_id] = StoryOutlets(story_id, first_seen, origin, wire, tuple(sources.items()))
-    return found
 
 
 def alert_key(match: NewMatch, channel: str) -> tuple[str, str, str]:

@@ -67,14 +67,24 @@ class AlertContent:
 
 @dataclass(frozen=True, slots=True)
 class StoryOutlets:
-    """A story as an alert lists it: where and when it was first seen, who credits it, and
-    every outlet that carried it (each source once, with its earliest clipping's URL)."""
+    """A story in a line: its size, its sources (first to carry it first), and its origin."""
 
-    story_id: int
+    id: int
+    size: int  # clippings in all
+    sources: tuple[str, ...]
+    origin_id: int | None
+    origin_source: str | None
     first_seen: datetime
-    origin_source: str
-    wire: str | None
-    outlets: tuple[tuple[str, str], ...]  # (source, url), the earliest first
+    urls: tuple[str, ...] = ()  # each source's earliest clipping's canonical URL, in order
+    wire: str | None = None  # the agency it credits
+
+    def others(self, source: str) -> tuple[str, ...]:
+        """The story's sources besides `source`."""
+        return tuple(s for s in self.sources if s != source)
+
+    def other_outlets(self, source: str) -> tuple[tuple[str, str], ...]:
+        """(source, url) of the story's outlets besides `source`, the earliest first."""
+        return tuple((s, u) for s, u in zip(self.sources, self.urls, strict=True) if s != source)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from presswatch.storage.revisions import RevisionStore
 from presswatch.storage.runs import RunStore
 from presswatch.storage.sources import SourceStore
 from presswatch.storage.stories import StoryStore
+from presswatch.storage.story_views import StoryViews
 
 
 class Repository:
@@ -36,7 +37,8 @@ class Repository:
         self.matches = MatchStore(engine)
         self.clippings = ClippingStore(engine, self.matches)
         self.outbox = OutboxStore(engine)
-        self.review = ReviewStore(engine, self.matches)
+        self.story_views = StoryViews(engine)
+        self.review = ReviewStore(engine, self.matches, self.story_views)
         self.health = HealthStore(engine)
         self.stories = StoryStore(engine)
         self.revisions = RevisionStore(engine)
@@ -99,6 +101,10 @@ class Repository:
         self.review_states = self.review.review_states
         self.review_state = self.review.review_state
         self.set_review = self.review.set_review
+
+        self.story_timeline = self.story_views.story_timeline
+        self.story_outlets = self.story_views.story_outlets
+        self.outlets_of = self.story_views.outlets_of
 
     def source_figures(self, now: datetime | None = None) -> dict[str, SourceFigures]:
         """Every source's coverage figures (storage.coverage), by name."""

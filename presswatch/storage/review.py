@@ -11,27 +11,34 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Engine,
     Select,
-    and_,
     or_,
     select,
-    true,
 )
 from sqlalchemy.engine import Connection
 
 from presswatch.clock import now_utc
 from presswatch.query import Node, parse_query
-from presswatch.storage.db import conflict_insert, reading, writing
+
+# ClippingFilter is named from here too (the review's lists are what callers ask it of)
+from presswatch.storage.clipping_filter import ClippingFilter as ClippingFilter
+from presswatch.storage.clipping_filter import first_of_story, selected
+from presswatch.storage.db import conflict_insert, in_chunks, reading, writing
 from presswatch.storage.fulltext import Compiled, compile_query
 from presswatch.storage.matches import MatchStore
-from presswatch.storage.models import Clipping, ClippingReview, Match, Source
-from presswatch.storage.records import ClippingRecord, clipping_from_row, select_clippings
+from presswatch.storage.models import Clipping, ClippingReview, Source
+from presswatch.storage.records import (
+    ClippingRecord,
+    StoryOutlets,
+    clipping_from_row,
+    select_clippings,
+)
 from presswatch.storage.search import (
     Candidates,
     Marks,
@@ -45,36 +52,11 @@ from presswatch.storage.search import (
     pg_match,
     source_ids,
 )
+from presswatch.storage.story_views import StoryViews
 
 _clipping_id: ColumnElement[int] = Clipping.__table__.c.id
 _SNIPPET_WORDS = 28
-# open ends of a date range are closed far away: a two-sided range lets SQLite use the index
-_EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
-_LATEST = datetime(9999, 12, 31, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class ClippingFilter:
-    """Which clippings to list or export: the review page's view, `clippings list` and
-    `clippings export` alike. A clipping's date is the article's: when it was published, else
-    (no date on the page) when it was fetched, in UTC.
-
-    The review page folds copies of a story under the first clipping of it, except when one
-    source is asked for: then that source's clippings, copies included. Lists for the command
-    line and exports never fold."""
-
-    query: str = ""  # a search in the topic query language
-    topic: str | None = None
-    source: str | None = None
-    # dated from this UTC day on; a datetime (`--since 24h`): from that moment on
-    date_from: date | datetime | None = None
-    date_to: date | None = None  # inclusive
-    reviewed: bool | None = None  # None: either
-    starred: bool = False
-
-    @property
-    def is_folded(self) -> bool:
-        return not self.source
+_FIRST_STORY_HITS = 200  # search hits read at first when a search groups them by story
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +87,7 @@ class ListedClipping:
     title_marked: str | None  # the title with search hits marked, when searching
     review: ReviewState
     also_in: tuple[str, ...]  # sources of the folded copies
+    story: StoryOutlets | None = None  # grouped by story: the clipping's story
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +100,12 @@ class ReviewStore:
     """Lists of the clippings a ClippingFilter selects (the review page, its exports and
     feeds, `clippings list` and `export`), and the team's review of each clipping."""
 
-    def __init__(self, engine: Engine, matches: MatchStore) -> None:
+    def __init__(
+        self, engine: Engine, matches: MatchStore, stories: StoryViews | None = None
+    ) -> None:
         self.engine = engine
         self._matches = matches
+        self._stories = stories or StoryViews(engine)
 
     def _read(self) -> contextlib.AbstractContextManager[Connection]:
         return reading(self.engine)
@@ -134,7 +120,10 @@ class ReviewStore:
             if searching:
                 node = parse_query(wanted.query)
                 candidates = self.search_candidates(connection, wanted, node)
-                ids = first_hits(connection, node, candidates, skip=offset, want=limit + 1)
+                if wanted.by_story:
+                    ids = _story_hits(connection, node, candidates, skip=offset, want=limit + 1)
+                else:
+                    ids = first_hits(connection, node, candidates, skip=offset, want=limit + 1)
             else:
                 ids_stmt, order = self._filtered_ids(wanted)
                 stmt = ids_stmt.order_by(order.desc()).offset(offset).limit(limit + 1)
@@ -144,6 +133,9 @@ class ReviewStore:
         records = self._records_of(ids)
         reviews = self.review_states(ids)
         copies = self._copy_sources(ids)
+        stories = (
+            self._stories.story_outlets([r.story_id for r in records]) if wanted.by_story else {}
+        )
         items = []
         for record in records:
             title_marked = None
@@ -151,7 +143,8 @@ class ReviewStore:
                 marks = _marks(node, record)
                 record, title_marked = replace(record, snippet=marks.snippet), marks.title
             review = reviews.get(record.id, ReviewState())
-            items.append(ListedClipping(record, title_marked, review, copies[record.id]))
+            story = stories.get(record.story_id) if record.story_id is not None else None
+            items.append(ListedClipping(record, title_marked, review, copies[record.id], story))
         return ClippingPage(items, has_more)
 
     def search(self, query: str, limit: int = 20) -> list[ClippingRecord]:
@@ -281,36 +274,11 @@ class ReviewStore:
         # searching, the id filters test the search index's rowid, so that no clipping row is
         # read for a result they drop; "+ 0" keeps FTS5 from taking them as rowid lookups
         member_id = fts5_table.c.rowid + 0 if searching and self._is_sqlite else _clipping_id
-        if fold and wanted.is_folded:
+        if fold and wanted.by_story and index is None:  # a search groups its hits itself
+            stmt = stmt.where(first_of_story(wanted))
+        elif fold and wanted.is_folded:
             stmt = stmt.where(Clipping.duplicate_of.is_(None))
-        if wanted.source:
-            source_id = select(Source.id).where(Source.name == wanted.source).scalar_subquery()
-            stmt = stmt.where(Clipping.source_id == source_id)
-        if wanted.topic:
-            topic_ids = select(Match.clipping_id).where(Match.topic == wanted.topic)
-            stmt = stmt.where(member_id.in_(topic_ids))
-        if wanted.starred:
-            starred_ids = select(ClippingReview.clipping_id).where(ClippingReview.starred == true())
-            stmt = stmt.where(member_id.in_(starred_ids))
-        if wanted.reviewed is not None:
-            if wanted.reviewed:
-                reviewed_ids = select(ClippingReview.clipping_id).where(
-                    ClippingReview.reviewed_at.is_not(None)
-                )
-                stmt = stmt.where(member_id.in_(reviewed_ids))
-            else:
-                # NOT EXISTS, one primary-key lookup per row: PostgreSQL runs a NOT IN over
-                # hundreds of thousands of reviewed ids again for every row once they no
-                # longer fit work_mem (2.2 s at 1,000,000 clippings, 0.2 ms this way)
-                reviewed = (
-                    select(ClippingReview.clipping_id)
-                    .where(ClippingReview.clipping_id == member_id)
-                    .where(ClippingReview.reviewed_at.is_not(None))
-                )
-                stmt = stmt.where(~reviewed.exists())
-        if wanted.date_from or wanted.date_to:
-            stmt = stmt.where(_dated_between(wanted.date_from, wanted.date_to))
-        return stmt, order
+        return stmt.where(*selected(wanted, Clipping, member_id)), order
 
     @property
     def _is_sqlite(self) -> bool:
@@ -413,15 +381,29 @@ def _marks(node: Node, record: ClippingRecord) -> Marks:
     )
 
 
-def _dated_between(first: date | datetime | None, last: date | None) -> ColumnElement[bool]:
-    """The article's date (published, else fetched) within [first, last], whole UTC days (or
-    from the moment `first` when it is a datetime)."""
-    if isinstance(first, datetime):
-        start = first if first.tzinfo else first.replace(tzinfo=UTC)
-    else:
-        start = datetime.combine(first, time(), UTC) if first else _EARLIEST
-    end = datetime.combine(last + timedelta(days=1), time(), UTC) if last else _LATEST
-    return or_(
-        and_(Clipping.published >= start, Clipping.published < end),
-        and_(Clipping.published.is_(None), Clipping.fetched >= start, Clipping.fetched < end),
-    )
+def _story_hits(
+    connection: Connection, node: Node, candidates: Candidates, *, skip: int, want: int
+) -> list[int]:
+    """The ids of the newest hit of each story (a clipping without a story is its own), of
+    the newest `want` stories after the newest `skip`. Hits are read in growing rounds until
+    they hold that many stories."""
+    asked = max(skip + want, _FIRST_STORY_HITS)
+    while True:
+        hits = first_hits(connection, node, candidates, skip=0, want=asked)
+        story_of: dict[int, int | None] = {}
+        for chunk in in_chunks(hits):
+            rows = connection.execute(
+                select(Clipping.id, Clipping.story_id).where(Clipping.id.in_(chunk))
+            )
+            story_of.update((id_, story_id) for id_, story_id in rows)
+        seen: set[int] = set()
+        firsts = []
+        for id_ in hits:
+            story_id = story_of.get(id_)
+            if story_id is None or story_id not in seen:
+                firsts.append(id_)
+            if story_id is not None:
+                seen.add(story_id)
+        if len(firsts) >= skip + want or len(hits) < asked:
+            return firsts[skip : skip + want]
+        asked *= 4

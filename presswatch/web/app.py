@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from presswatch.config import Config
 from presswatch.storage.repository import Repository
-from presswatch.web import clipping_views, login, overview_views, preview_views
+from presswatch.web import clipping_views, login, overview_views, preview_views, story_views
 from presswatch.web.context import HERE, WebContext, render, templates
 from presswatch.web.secret import ServerSecret
 from presswatch.web.security import AccessMiddleware, Guard
@@ -33,6 +33,7 @@ def create_app(
         *clipping_views.routes,
         *overview_views.routes,
         *preview_views.routes,
+        *story_views.routes,
         *login.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

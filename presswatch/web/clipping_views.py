@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from presswatch.export import ExportFormat, clipping_record, export_text
 from presswatch.model import Snippet
-from presswatch.storage.records import ClippingRecord
+from presswatch.storage.records import ClippingRecord, StoryOutlets
 from presswatch.storage.review import ClippingPage, ListedClipping, ReviewState
 from presswatch.storage.search import HIT_END, HIT_START
 from presswatch.web.context import render, web
@@ -49,6 +49,7 @@ class Row:
     lead: Markup
     review: ReviewState
     also_in: tuple[str, ...]
+    story: StoryOutlets | None  # grouped by story, and carried by more than this clipping
 
 
 def clippings_page(request: Request) -> Response:
@@ -81,7 +82,8 @@ def _row(item: ListedClipping) -> Row:
         lead = marked_search(record.snippet)
     else:
         lead = marked(_lead(record.description or record.text))
-    return Row(record, title, lead, item.review, item.also_in)
+    story = item.story if item.story is not None and item.story.size > 1 else None
+    return Row(record, title, lead, item.review, item.also_in, story)
 
 
 def _lead(text: str) -> str:
@@ -99,6 +101,7 @@ def clipping_page(request: Request) -> Response:
     hits = topic_hits(context.config.topics, matched, record.title, record.text)
     matches = repository.clipping_matches(record.id)
     configured = {t.name for t in context.config.topics}
+    story = repository.outlets_of(record.story_id)
     return render(
         request,
         "clipping.html",
@@ -114,6 +117,7 @@ def clipping_page(request: Request) -> Response:
         ],
         review=repository.review_state(record.id),
         copies=repository.copies(record),
+        story=story if story is not None and story.size > 1 else None,
         alerts=repository.clipping_alerts(record.id),
         revisions=[
             (revision, [diff_segments(line) for line in (revision.text_diff or "").splitlines()])
@@ -179,6 +183,12 @@ def api_clippings(request: Request) -> Response:
         record = clipping_record(item.clipping)
         record.update(_review_json(item.review))
         record["also_in"] = list(item.also_in)
+        if item.story is not None:
+            record["story"] = {
+                "id": item.story.id,
+                "clippings": item.story.size,
+                "sources": list(item.story.sources),
+            }
         if item.clipping.snippet is not None:
             record["snippet"] = _snippet_of(item.clipping.snippet).as_json()
         items.append(record)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
@@ -48,6 +48,7 @@ class View:
             "to": wanted.date_to.isoformat() if wanted.date_to else None,
             "status": status,
             "starred": "1" if wanted.starred else None,
+            "group": "story" if wanted.by_story else None,
             "page": self.page if self.page > 1 else None,
         }
         values.update(changes)
@@ -59,7 +60,8 @@ class View:
 
     @property
     def is_filtered(self) -> bool:
-        return self.wanted != ClippingFilter()
+        """Something is asked of the clippings (grouping them by story is not a filter)."""
+        return replace(self.wanted, by_story=False) != ClippingFilter()
 
 
 def parse_view(params: QueryParams) -> View:
@@ -83,6 +85,9 @@ def parse_view(params: QueryParams) -> View:
     status = text("status")
     if status not in (None, "all", *_STATUSES):
         problems.append(f"status {status!r} is unknown (use unreviewed or reviewed)")
+    group = text("group")
+    if group not in (None, "story"):
+        problems.append(f"group {group!r} is unknown (use story)")
     page_text = text("page") or "1"
     page = int(page_text) if page_text.isdigit() and 0 < int(page_text) <= MAX_PAGE else 1
     if page_text != str(page):
@@ -104,5 +109,6 @@ def parse_view(params: QueryParams) -> View:
         date_to=date_to,
         reviewed=_STATUSES.get(status or ""),
         starred=params.get("starred") in ("1", "on", "true"),
+        by_story=group == "story",
     )
     return View(wanted, page, tuple(problems))

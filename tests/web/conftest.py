@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 from starlette.testclient import TestClient
 
 from presswatch.alerts.matching import ArticleMatcher, topics_of
@@ -24,6 +25,7 @@ from presswatch.storage.repository import Repository
 from presswatch.web.app import create_app
 from tests.conftest import OWN_PASSAGE, TestDatabases
 from tests.pages import paragraphs_about
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, WIDE
 
 TOKEN = "a-long-test-token-0123456789"
 XSS_TITLE = '<script>alert("title")</script> Harbour <img src=x onerror=alert(1)>'
@@ -175,3 +177,37 @@ def post_form(client: TestClient) -> Callable[..., object]:
         )
 
     return post
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
+            "(`./dev test` installs it when run as root; else: sudo apt-get install chromium)"
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page of a fresh browser context, 1280 px wide; the test fails when a script of the
+    page opened a dialog or threw."""
+    context = browser.new_context(viewport=WIDE)
+    opened = context.new_page()
+    dialogs: list[str] = []
+
+    def refuse(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    opened.on("dialog", refuse)
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert dialogs == [], f"a script ran: {dialogs}"
+    assert errors == []

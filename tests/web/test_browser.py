@@ -4,40 +4,19 @@ screenshots at 1280 px and at 390 px (a phone) in test-artifacts/screenshots/.""
 
 from __future__ import annotations
 
-import os
 import re
-import select
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from presswatch.ingest import add_clipping
 from presswatch.storage.db import open_database
 from presswatch.storage.repository import Repository
 from tests.conftest import TestDatabases
+from tests.web.browser import serving, shoot
 from tests.web.conftest import XSS_TITLE, Newsroom, _article, build_newsroom
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-WIDE: ViewportSize = {"width": 1280, "height": 900}
-PHONE: ViewportSize = {"width": 390, "height": 844}
-START_TIMEOUT_S = 60
 
 
 @pytest.fixture(scope="module")
@@ -48,93 +27,8 @@ def served(
     room = build_newsroom(tmp_path_factory.mktemp("browser"), module_databases.url("browser"))
     room.repository.engine.dispose()
     assert room.config.path is not None
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "presswatch",
-            "--config",
-            str(room.config.path),
-            "serve",
-            "--port=0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PRESSWATCH_TOKEN": ""},
-    )
-    assert process.stdout is not None
-    try:
-        url = _read_url(process)
+    with serving(room.config.path) as url:
         yield url, room
-    finally:
-        process.terminate()
-        code = process.wait(timeout=30)
-        process.stdout.close()
-        assert process.stderr is not None
-        errors = process.stderr.read()
-        process.stderr.close()
-    assert code == 0, errors  # SIGTERM stops it cleanly
-
-
-def _read_url(process: subprocess.Popen[str]) -> str:
-    assert process.stdout is not None
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.2)
-        if ready:
-            line = process.stdout.readline()
-            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
-            if found:
-                return found.group(0)
-        if process.poll() is not None:
-            assert process.stderr is not None
-            pytest.fail(f"presswatch serve exited: {process.stderr.read()}")
-    pytest.fail(f"presswatch serve did not start within {START_TIMEOUT_S} s")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
-            "(`./dev test` installs it when run as root; else: sudo apt-get install chromium)"
-        )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=WIDE)
-    opened = context.new_page()
-    dialogs: list[str] = []
-
-    def refuse(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    opened.on("dialog", refuse)
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    context.close()
-    assert dialogs == [], f"a script ran: {dialogs}"
-    assert errors == []
-
-
-def shoot(page: Page, name: str) -> None:
-    """A screenshot at 1280 px and one at 390 px wide (the page loaded again at that width,
-    as a phone would load it)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}-1280.png", full_page=True)
-    page.set_viewport_size(PHONE)
-    page.reload()
-    page.screenshot(path=SCREENSHOTS / f"{name}-390.png", full_page=True)
-    page.set_viewport_size(WIDE)
-    page.reload()
 
 
 def test_list_search_open_and_mark_reviewed(page: Page, served: tuple[str, Newsroom]) -> None:
