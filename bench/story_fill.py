@@ -256,7 +256,8 @@ class Generated:
     duplicate_of: int | None
     terms: tuple[str, ...]  # its key terms (counted in story_terms)
     wire: str | None  # the agency it credits
-    member: tuple[str, str, str, str | None] | None  # story_members' text columns; None: a copy
+    # story_members' columns (the weight as yet unweighed); None: a copy
+    member: tuple[str, str, str, str | None, float] | None
     sample: tuple[int, ...]  # its sampled 5-grams' story_keys (none for a copy)
     fts: tuple[str, str] | None  # SQLite's FTS5 title and text words
     tsv: str | None  # PostgreSQL's search_vector text
@@ -265,7 +266,7 @@ class Generated:
 def _generate(args: tuple[Sequence[Planned], int, frozenset[str]]) -> list[Generated]:
     from presswatch.extractors.fingerprint import is_near_duplicate, simhash
     from presswatch.index_text import indexed_words, tsvector_text
-    from presswatch.stories import StoryFeatures
+    from presswatch.stories import INDEX_GRAMS, SAMPLE, StoryFeatures
 
     chunk, seed, backends = args
     out = []
@@ -293,7 +294,7 @@ def _generate(args: tuple[Sequence[Planned], int, frozenset[str]]) -> list[Gener
                 tuple(features.terms),
                 features.wire,
                 features.encoded() if indexed else None,
-                tuple(sorted(features.sample)) if indexed else (),
+                tuple(sorted(features.sample_at(SAMPLE))[:INDEX_GRAMS]) if indexed else (),
                 fts,
                 tsv,
             )
@@ -373,7 +374,7 @@ COLUMNS = {
     "fingerprint_bands": "band_key, clipping_id, fingerprint",
     "page_urls": "url_key, clipping_id",
     "story_keys": "key, at, clipping_id",
-    "story_members": "clipping_id, story_id, at, sample, terms, title, wire",
+    "story_members": "clipping_id, story_id, at, sample, terms, title, wire, weight",
     "stories": "id, origin_id, wire, first_seen, last_seen, clippings",
     "story_terms": "term, df",
 }
@@ -385,6 +386,7 @@ def table_rows(
     """The rows of one clipping, by table (clippings without its full-text column), as ingest
     writes them when `df` are the terms' counts (its own counted)."""
     from presswatch.extractors.fingerprint import band_keys
+    from presswatch.stories import term_weight
 
     at = stamp(_naive(planned.published))
     url = f"https://{SOURCES[planned.source - 1]}.example/news/{planned.id}.html"
@@ -396,7 +398,9 @@ def table_rows(
         "story_members": [],
     }
     if made.member is not None:
-        rows["story_members"].append((made.id, planned.story, at, *made.member))
+        # weighed as ingest weighs it when it is stored: its terms as rare as they are now
+        weight = sum(term_weight(df[t], made.id) for t in made.terms)
+        rows["story_members"].append((made.id, planned.story, at, *made.member[:4], weight))
     return rows
 
 

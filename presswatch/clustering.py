@@ -22,6 +22,7 @@ from presswatch.stories import (
     StoryFeatures,
     best_match,
     lookup_keys,
+    weighed,
 )
 
 _FUTURE = timedelta(hours=1)  # a publication time further ahead than this is not believed
@@ -87,19 +88,15 @@ class StoryBatch:
             if story is not None:
                 return Placement(story, "copy", at, features, indexed=False)
         df = store.term_counts(connection, sorted(features.terms))
+        total = store.clippings_seen(connection)
+        # weighed now, as its candidates were when they were stored: the rule needs no count
+        # of their other terms
+        features = weighed(features, df, total)
         keys = tuple(lookup_keys(features, df))
         found = store.candidates(connection, keys, at, WINDOW, CANDIDATES)
         candidates = [(c.story_id, StoryFeatures.decoded(*_fields(c.features))) for c in found]
         candidates += self._own_candidates(keys, at)
-        total = store.clippings_seen(connection)
-        # a copy outranks any report of the same facts whatever the terms' counts, so the
-        # counts of the candidates' other terms are asked only when no candidate is a copy
         match = best_match(features, candidates, df, total)
-        if match is None or match[2] != "copy":
-            unseen = {t for _, other in candidates for t in other.terms} - df.keys()
-            if unseen:
-                df.update(store.term_counts(connection, sorted(unseen)))
-                match = best_match(features, candidates, df, total)
         if match is not None:
             story_id, _, reason = match
             return Placement(story_id, reason, at, features, indexed=True, keys=keys)
@@ -164,5 +161,5 @@ class StoryBatch:
         self._by_key.clear()
 
 
-def _fields(stored: StoredFeatures) -> tuple[str, str, str, str | None]:
-    return stored.sample, stored.terms, stored.title, stored.wire
+def _fields(stored: StoredFeatures) -> tuple[str, str, str, str | None, float]:
+    return stored.sample, stored.terms, stored.title, stored.wire, stored.weight

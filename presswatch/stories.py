@@ -24,7 +24,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -56,7 +56,7 @@ INDEX_GRAMS = 64  # the SAMPLE-rate 5-grams with the lowest hashes are the index
 # know a copy or the facts, and a long read costs no more than that
 STORY_CHARS = 10_000
 LOOKUP_MAX_DF = 200  # a key term more articles carry finds no candidates (it still weighs)
-CANDIDATES = 30  # compared with: those sharing the most index keys
+CANDIDATES = 15  # compared with: those sharing the most index keys
 _TERM_KEY = 1 << 32  # key terms' index keys, apart from the 5-grams' (crc32 < 2**32)
 
 _WIRE = re.compile(
@@ -151,6 +151,9 @@ class StoryFeatures:
     title: frozenset[str]  # its headline's words
     wire: str | None  # the agency it credits
     rate: int = SAMPLE
+    # its key terms' weight in all, as their rarity was when it was stored (see `weighed`):
+    # what it is compared by later, without asking again how rare each of its terms is
+    weight: float = 0.0
 
     @classmethod
     def of(cls, title: str, text: str) -> StoryFeatures:
@@ -166,17 +169,20 @@ class StoryFeatures:
             return self.sample
         return frozenset(h for h in self.sample if h % rate == 0)
 
-    def encoded(self) -> tuple[str, str, str, str | None]:
-        """As stored: (sample, terms, title, wire), the sets as space-separated text."""
+    def encoded(self) -> tuple[str, str, str, str | None, float]:
+        """As stored: (sample, terms, title, wire, weight), the sets as space-separated text."""
         return (
             " ".join([f"r{self.rate}", *map(str, sorted(self.sample))]),
             " ".join(sorted(self.terms)),
             " ".join(sorted(self.title)),
             self.wire,
+            self.weight,
         )
 
     @classmethod
-    def decoded(cls, sample: str, terms: str, title: str, wire: str | None) -> StoryFeatures:
+    def decoded(
+        cls, sample: str, terms: str, title: str, wire: str | None, weight: float = 0.0
+    ) -> StoryFeatures:
         rate, *hashes = sample.split()
         return cls(
             frozenset(int(h) for h in hashes),
@@ -184,6 +190,7 @@ class StoryFeatures:
             frozenset(title.split()),
             wire,
             int(rate.removeprefix("r")),
+            weight,
         )
 
 
@@ -246,12 +253,24 @@ def wire_credit(text: str) -> str | None:
     return {"Associated Press": "AP", "Agence France-Presse": "AFP"}.get(name, name)
 
 
+def term_weight(carried_by: int, total: int) -> float:
+    """How much a key term that `carried_by` of `total` articles carry counts (rarer: more)."""
+    return math.log(max(total, _MIN_TOTAL) / max(1, carried_by)) + 0.1
+
+
+def weighed(features: StoryFeatures, df: Mapping[str, int], total: int) -> StoryFeatures:
+    """`features` with the weight of its key terms as rare as `df` says they are now."""
+    weight = sum(term_weight(df.get(t, 1), total) for t in features.terms)
+    return replace(features, weight=weight)
+
+
 def same_story(
     a: StoryFeatures, b: StoryFeatures, df: Mapping[str, int], total: int
 ) -> tuple[float, str]:
     """How surely `a` and `b` tell one story, and why ("copy", "facts"); (0, "") when they
     do not. `df` is how many of the `total` articles seen carry each key term (both
-    articles counted)."""
+    articles counted; `a`'s terms at least). `b`'s terms weigh in all as `b.weight` says when
+    it has one (it was weighed when stored), else as `df` says."""
     rate = max(a.rate, b.rate)
     a_sample, b_sample = a.sample_at(rate), b.sample_at(rate)
     shorter = min(len(a_sample), len(b_sample))
@@ -264,11 +283,11 @@ def same_story(
         return 0.0, ""
     if len(a.terms) < _MIN_KEY_TERMS or len(b.terms) < _MIN_KEY_TERMS:
         return 0.0, ""
-    total = max(total, _MIN_TOTAL)
-    weight = {k: math.log(total / max(1, df.get(k, 1))) + 0.1 for k in a.terms | b.terms}
+    weight = {k: term_weight(df.get(k, 1), total) for k in a.terms}
     shared_terms = a.terms & b.terms
     shared = sum(weight[k] for k in shared_terms)
-    smaller = min(sum(weight[k] for k in a.terms), sum(weight[k] for k in b.terms))
+    b_weight = b.weight or sum(term_weight(df.get(k, 1), total) for k in b.terms)
+    smaller = min(sum(weight.values()), b_weight)
     facts = shared / smaller if smaller else 0.0
     # the same event carries the same figures; a follow-up about the same people does not
     figures = sum(1 for k in shared_terms if k[0].isdigit() and not _YEAR.fullmatch(k))
@@ -315,6 +334,7 @@ class StoryClusterer:
         """Join the story `doc` belongs to, or start one; says which and why."""
         features = StoryFeatures.of(doc.title, doc.text)
         self.df.update(features.terms)
+        features = weighed(features, self.df, len(self.entries) + 1)
         match = self._best(doc, features)
         if match is None:
             self.stories += 1

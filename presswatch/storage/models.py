@@ -141,6 +141,7 @@ class StoryMember(Base):
     terms: Mapped[str] = mapped_column(Text)  # key terms, space-separated
     title: Mapped[str] = mapped_column(Text)  # headline words, space-separated
     wire: Mapped[str | None] = mapped_column(String(20))
+    weight: Mapped[float] = mapped_column(Float, default=0.0)  # its key terms' weight in all
 
 
 class StoryTerm(Base):

@@ -115,7 +115,7 @@ def _insert_keys(dialect: str) -> Insert:
     return insert(StoryKey).from_select(["key", "at", "clipping_id"], rows)
 
 
-def _candidates(dialect: str) -> Select[int, int, str, str, str, str | None]:
+def _candidates(dialect: str) -> Select[int, int, str, str, str, str | None, float]:
     shared_keys = (
         select(StoryKey.clipping_id, func.count().label("shared"))
         .where(
@@ -136,6 +136,7 @@ def _candidates(dialect: str) -> Select[int, int, str, str, str, str | None]:
             StoryMember.terms,
             StoryMember.title,
             StoryMember.wire,
+            StoryMember.weight,
         )
         .join(shared_keys, shared_keys.c.clipping_id == StoryMember.clipping_id)
         .order_by(shared_keys.c.shared.desc(), StoryMember.clipping_id)
@@ -150,6 +151,7 @@ class StoredFeatures:
     terms: str
     title: str
     wire: str | None
+    weight: float = 0.0
 
 
 @dataclass(slots=True)
@@ -252,8 +254,8 @@ class StoryStore:
             },
         )
         return [
-            Candidate(clipping_id, story_id, StoredFeatures(sample, terms, title, wire))
-            for clipping_id, story_id, sample, terms, title, wire in rows
+            Candidate(clipping_id, story_id, StoredFeatures(sample, terms, title, wire, weight))
+            for clipping_id, story_id, sample, terms, title, wire, weight in rows
         ]
 
     def story_of(self, connection: Connection, clipping_id: int) -> int | None:
@@ -297,6 +299,7 @@ class StoryStore:
                     "terms": e.features.terms,
                     "title": e.features.title,
                     "wire": e.features.wire,
+                    "weight": e.features.weight,
                 }
                 for e in entries
             ],

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("terms", sa.Text(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("wire", sa.String(length=20), nullable=True),
+        sa.Column("weight", sa.Float(), nullable=False),
         sa.ForeignKeyConstraint(
             ["clipping_id"], ["clippings.id"], name=op.f("fk_story_members_clipping_id_clippings")
         ),
