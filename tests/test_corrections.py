@@ -250,6 +250,13 @@ def test_a_retitled_page_gives_one_revision_and_one_update_alert_for_the_opted_i
     # "harbour" opted in; "council" matched the same clipping but did not
     assert {"harbour", "council"} <= set(record.topics)
     assert newsroom.alerts() == [("harbour", "hook")]
+    # the clipping's page lists the update beside the alerts that carried it; the alerts
+    # page counts the one clipping it tells of
+    listed = newsroom.repository.clipping_alerts(newsroom.clipping_id)
+    (update,) = [a for a in listed if a.event == "update"]
+    assert (update.topic, update.channel) == ("harbour", "hook")
+    assert {a.event for a in listed} == {"alert", "update"}
+    assert newsroom.repository.alert_sizes([a.id for a in listed])[update.id] == 1
     # the same page again: nothing new, and no alert repeated
     assert newsroom.recheck(hours=6) == counts(checked=1, unchanged=1)
     assert newsroom.recheck(hours=7, every=True) == counts(checked=1, unchanged=1)
@@ -389,3 +396,4 @@ def test_show_and_the_web_page_list_revisions_and_removal(newsroom: Newsroom) ->
     assert "<h2>Revisions</h2>" in page
     assert f"<del>{OWN_PASSAGE_TITLE}</del>" in page
     assert "<ins>Harbour dredging delayed &lt;i&gt;again&lt;/i&gt;</ins>" in page
+    assert 'harbour <span class="muted">(updated)</span>' in page  # the update alert listed

@@ -20,6 +20,7 @@ from presswatch.storage.models import (
     Alert,
     AlertItem,
     Clipping,
+    ClippingRevision,
     CrawlRun,
     Match,
     Source,
@@ -364,18 +365,20 @@ class OutboxStore:
             return {status: count for status, count in rows}
 
     def clipping_alerts(self, clipping_id: int) -> list[AlertRecord]:
-        """The alerts that carried this clipping, newest first."""
+        """The alerts that carried this clipping, and those that told of a change to it
+        ("update"), newest first."""
+        carried = select(AlertItem.alert_id).where(AlertItem.clipping_id == clipping_id)
+        revised = select(ClippingRevision.id).where(ClippingRevision.clipping_id == clipping_id)
         stmt = (
             select(*Alert.__table__.c)
-            .join(AlertItem, AlertItem.alert_id == Alert.id)
-            .where(AlertItem.clipping_id == clipping_id)
+            .where(Alert.id.in_(carried) | Alert.revision_id.in_(revised))
             .order_by(Alert.id.desc())
         )
         with reading(self.engine) as connection:
             return [alert_from_row(row) for row in connection.execute(stmt).mappings()]
 
     def alert_sizes(self, alert_ids: Sequence[int]) -> dict[int, int]:
-        """How many clippings each alert carries."""
+        """How many clippings each alert carries (an "update" alert: the one it tells of)."""
         if not alert_ids:
             return {}
         stmt = (
@@ -383,8 +386,11 @@ class OutboxStore:
             .where(AlertItem.alert_id.in_(alert_ids))
             .group_by(AlertItem.alert_id)
         )
+        updates = select(Alert.id).where(Alert.id.in_(alert_ids), Alert.revision_id.is_not(None))
         with reading(self.engine) as connection:
-            return {alert_id: count for alert_id, count in connection.execute(stmt)}
+            sizes = {alert_id: count for alert_id, count in connection.execute(stmt)}
+            sizes.update((alert_id, 1) for alert_id in connection.scalars(updates))
+            return sizes
 
 
 def alert_key(match: NewMatch, channel: str) -> tuple[str, str, str]:
