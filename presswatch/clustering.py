@@ -8,7 +8,7 @@ its batch."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -48,13 +48,15 @@ def features_of(articles: Sequence[Article]) -> list[StoryFeatures]:
     return [StoryFeatures.of(article.title, article.text) for article in articles]
 
 
-def count_terms(store: StoryStore, features: Sequence[StoryFeatures]) -> None:
-    """Count the articles' key terms (before their batch is stored: see count_terms)."""
+def count_terms(store: StoryStore, features: Sequence[StoryFeatures]) -> dict[str, int]:
+    """Count the articles' key terms before their batch is stored (see
+    StoryStore.count_terms): how many clippings carry each of them now, and under "" how
+    many clippings were counted in all."""
     counts: Counter[str] = Counter()
     for each in features:
         counts.update(each.terms)
     counts[""] = len(features)
-    store.count_terms(counts)
+    return store.count_terms(counts)
 
 
 def story_time(article: Article, now: datetime) -> datetime:
@@ -72,6 +74,7 @@ class StoryBatch:
     store: StoryStore
     connection: Connection
     now: datetime
+    counted: Mapping[str, int]  # count_terms' answer for the batch's articles
     _stories: dict[int, int] = field(default_factory=dict)  # the batch's clippings' stories
     _indexed: list[tuple[int, Placement]] = field(default_factory=list)
     _by_key: dict[int, list[int]] = field(default_factory=dict)  # key -> _indexed positions
@@ -87,8 +90,8 @@ class StoryBatch:
             story = self._stories.get(duplicate_of) or store.story_of(connection, duplicate_of)
             if story is not None:
                 return Placement(story, "copy", at, features, indexed=False)
-        df = store.term_counts(connection, sorted(features.terms))
-        total = store.clippings_seen(connection)
+        df = {t: self.counted[t] for t in features.terms if t in self.counted}
+        total = self.counted.get("", 1)
         # weighed now, as its candidates were when they were stored: the rule needs no count
         # of their other terms
         features = weighed(features, df, total)

@@ -9,7 +9,7 @@ and is handed the rule here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -64,17 +64,10 @@ def add_clipping(
     (made from its title and text when not given). With `per_story`, a clipping whose story
     already went (or is going) to a topic's channel in an alert does not join another."""
     features = features_of([article])
-    count_terms(repository.stories, features)
+    counted = count_terms(repository.stories, features)
     entry = (article, url_keys, matches)
-    return _add_one(
-        repository,
-        source_id,
-        run_id,
-        entry,
-        AlertBatch(_held(hold_s), per_story),
-        index,
-        features[0],
-    )
+    alerts = AlertBatch(_held(hold_s), per_story)
+    return _add_one(repository, source_id, run_id, entry, alerts, index, features[0], counted)
 
 
 def _add_one(
@@ -85,10 +78,12 @@ def _add_one(
     alerts: AlertBatch,
     index: IndexText | None,
     features: StoryFeatures,
+    counted: Mapping[str, int],
 ) -> AddResult:
     with writing(repository.engine) as connection:
+        stories = (features,), counted
         return _add_batch(
-            repository, connection, source_id, run_id, [entry], alerts, [index], [features]
+            repository, connection, source_id, run_id, [entry], alerts, [index], stories
         )[0]
 
 
@@ -118,7 +113,7 @@ def add_clippings(
         return []
     entries = list(indexes) if indexes is not None else [None] * len(articles)
     features = features_of([article for article, _, _ in articles])
-    count_terms(repository.stories, features)
+    counted = count_terms(repository.stories, features)
     try:
         with writing(repository.engine) as connection:
             return list(
@@ -130,7 +125,7 @@ def add_clippings(
                     articles,
                     AlertBatch(_held(hold_s), per_story),
                     entries,
-                    features,
+                    (features, counted),
                 )
             )
     except StorageError as exc:
@@ -140,7 +135,9 @@ def add_clippings(
     for one, entry, each in zip(articles, entries, features, strict=True):
         try:
             alerts = AlertBatch(_held(hold_s), per_story)
-            results.append(_add_one(repository, source_id, run_id, one, alerts, entry, each))
+            results.append(
+                _add_one(repository, source_id, run_id, one, alerts, entry, each, counted)
+            )
         except StorageError as exc:
             results.append(exc)
     return results
@@ -154,12 +151,14 @@ def _add_batch(
     articles: ArticleBatch,
     alerts: AlertBatch,
     indexes: Sequence[IndexText | None],
-    features: Sequence[StoryFeatures],
+    stories: tuple[Sequence[StoryFeatures], Mapping[str, int]],
 ) -> list[AddResult]:
     """The articles in order, as if each were added alone after the ones before it, with
     a statement per new clipping and a few for the batch (not four per article): the
     batch's URL keys and fingerprint-band neighbours are read at once, and what the batch
-    itself adds is tracked here."""
+    itself adds is tracked here. `stories` are the articles' story features and their key
+    terms' counts (count_terms)."""
+    features, counted = stories
     clippings = repository.clippings
     # every stored clipping's canonical URL is among its remembered URL keys, so one
     # lookup answers both "reached by this URL before?" and "same canonical URL?"
@@ -183,7 +182,7 @@ def _add_batch(
         owners,
         neighbours,
         alerts,
-        StoryBatch(repository.stories, connection, now_utc()),
+        StoryBatch(repository.stories, connection, now_utc(), counted),
     )
     if connection.dialect.name == "postgresql":
         lock_alerts(connection, [match for _, _, matches in articles for match in matches])

@@ -60,10 +60,6 @@ def _listed(values: Sequence[object], dialect: str) -> object:
     return list(values) if dialect == "postgresql" else json.dumps(list(values))
 
 
-def _term_counts(dialect: str) -> Select[str, int]:
-    return select(StoryTerm.term, StoryTerm.df).where(_one_of(StoryTerm.term, "terms", dialect))
-
-
 _STORY_OF = select(Clipping.story_id).where(Clipping.id == bindparam("id"))
 _START_STORY = (
     insert(Story)
@@ -189,49 +185,26 @@ class StoryStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._dialect = engine.dialect.name
-        self._term_counts = _term_counts(self._dialect)
         self._candidates = _candidates(self._dialect)
         self._insert_keys = _insert_keys(self._dialect)
         insert_terms = conflict_insert(engine, StoryTerm)
         self._count_terms = insert_terms.on_conflict_do_update(
             index_elements=["term"], set_={"df": StoryTerm.df + insert_terms.excluded.df}
         ).returning(StoryTerm.term, StoryTerm.df)
-        # the counts the latest count_terms left, which its batch's lookups are answered from
-        # (its own terms, the total), instead of asking again for each of its clippings
-        self._counted: dict[str, int] = {}
 
-    def count_terms(self, counts: Mapping[str, int]) -> None:
+    def count_terms(self, counts: Mapping[str, int]) -> dict[str, int]:
         """Add to how many clippings carry each term, in a short transaction of its own (in
         one order: concurrent crawls never wait on each other's whole batch for a common
         term, nor deadlock). An approximate count is all the rule needs: a batch that fails
-        later has still been counted, and the counts this leaves are what term_counts and
-        clippings_seen answer for these terms until the next call (a concurrent crawl's
-        counts of the same moment are not in them)."""
+        later has still been counted. Returns each term's count now, this call's included:
+        what its batch's lookups go by."""
         rows = [{"term": term[:200], "df": n} for term, n in sorted(counts.items())]
-        counted: dict[str, int] = {}
-        if rows:
-            with writing(self.engine) as connection:
-                counted.update((t, n) for t, n in connection.execute(self._count_terms, rows))
-        self._counted = counted
+        if not rows:
+            return {}
+        with writing(self.engine) as connection:
+            return {t: n for t, n in connection.execute(self._count_terms, rows)}
 
     # what storing a batch asks (in the caller's transaction)
-
-    def term_counts(self, connection: Connection, terms: Sequence[str]) -> dict[str, int]:
-        """How many clippings carry each of these terms (terms none carries left out)."""
-        counted = self._counted
-        counts = {t: counted[t] for t in terms if t in counted}
-        asked = sorted(set(terms) - counts.keys())
-        if asked:
-            rows = connection.execute(self._term_counts, {"terms": _listed(asked, self._dialect)})
-            counts.update((t, n) for t, n in rows)
-        return counts
-
-    def clippings_seen(self, connection: Connection) -> int:
-        """About how many clippings there are: as the latest count_terms counted them (every
-        article counted, as the terms' counts are), else by the highest id (never reused)."""
-        if "" in self._counted:
-            return self._counted[""]
-        return int(connection.scalar(select(func.max(Clipping.id))) or 0) + 1
 
     def candidates(
         self,
