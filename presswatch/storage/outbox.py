@@ -50,8 +50,8 @@ class AlertBatch:
     per_story: bool = False  # a story goes to a topic's channel once (see enqueue)
     items: list[dict[str, object]] = field(default_factory=list)
     alerts: dict[tuple[str, str, str], int] = field(default_factory=dict)
-    # (alert, story) of the items added: a story already in an alert is not added again
-    stories: set[tuple[int, int]] = field(default_factory=set)
+    # (alert key, story) of the items added: a story already in an alert is not added again
+    stories: set[tuple[tuple[str, str, str], int]] = field(default_factory=set)
 
 
 class OutboxStore:
@@ -85,13 +85,12 @@ class OutboxStore:
         shows a story that grew since the last)."""
         for channel in match.notify:
             key = alert_key(match, channel)
+            if outbox.per_story and story_id is not None:
+                if self._story_told(connection, outbox, key, story_id):
+                    continue  # before an alert is opened for it: none is left empty
+                outbox.stories.add((key, story_id))
             if key not in outbox.alerts:  # it stays open (and locked) until the batch commits
                 outbox.alerts[key] = self._open_alert(connection, *key, run_id, outbox.held_until)
-            alert_id = outbox.alerts[key]
-            if outbox.per_story and story_id is not None:
-                if self._story_told(connection, outbox, key, alert_id, story_id):
-                    continue
-                outbox.stories.add((alert_id, story_id))
             outbox.items.append(
                 {
                     "alert_id": outbox.alerts[key],
@@ -106,28 +105,26 @@ class OutboxStore:
         connection: Connection,
         outbox: AlertBatch,
         key: tuple[str, str, str],
-        alert_id: int,
         story_id: int,
     ) -> bool:
-        """Whether the story is already in the alert (in this batch or stored), or, for an
-        instant alert, in any alert of the topic and channel."""
-        if (alert_id, story_id) in outbox.stories:
+        """Whether the story is already in an instant alert of the topic and channel (sent
+        or gathering), or for a digest in the one it is collecting; in this batch or stored."""
+        if (key, story_id) in outbox.stories:
             return True
         topic, channel, event = key
         stmt = (
             select(AlertItem.id)
             .join(Clipping, Clipping.id == AlertItem.clipping_id)
+            .join(Alert, Alert.id == AlertItem.alert_id)
             .where(
                 Clipping.story_id == story_id,
                 AlertItem.topic == topic,
                 AlertItem.channel == channel,
+                Alert.event == event,
             )
         )
-        if event == "digest":
-            stmt = stmt.where(AlertItem.alert_id == alert_id)
-        else:
-            # not a digest's items: an instant alert's story may go into a digest too
-            stmt = stmt.join(Alert, Alert.id == AlertItem.alert_id).where(Alert.event == "alert")
+        if event == "digest":  # the digest collecting (as _open_alert finds it)
+            stmt = stmt.where(Alert.status == "pending", Alert.attempts == 0)
         return connection.scalar(stmt.limit(1)) is not None
 
     def _open_alert(

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from itertools import combinations
+from typing import Literal
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -170,3 +172,64 @@ def test_the_evaluation_set_stored_reaches_the_issue_targets(repository: Reposit
     # verbatim copies are found by fingerprint and need no index entry
     assert indexed is not None
     assert indexed < len(articles)
+
+
+def _alert_items(repository: Repository) -> dict[tuple[str, str], list[int]]:
+    """(event, status) of each alert -> how many clippings each carries, oldest first."""
+    alerts = sorted(repository.outbox.list_alerts(), key=lambda a: a.id)
+    sizes = repository.alert_sizes([a.id for a in alerts])
+    found: dict[tuple[str, str], list[int]] = {}
+    for alert in alerts:
+        found.setdefault((alert.event, alert.status), []).append(sizes.get(alert.id, 0))
+    return found
+
+
+@pytest.mark.parametrize("mode", ["instant", "digest"])
+def test_a_story_goes_to_a_topics_channel_once_per_alert_or_digest(
+    repository: Repository, mode: Literal["instant", "digest"]
+) -> None:
+    """per_story: the story's first clipping is the alert's entry, and the outlets that join
+    it in the same or a later batch add nothing; once it went out, a later outlet alerts
+    nobody again, but goes into the next digest of a digest topic."""
+    match = [NewMatch("food", (), notify=("desk",), mode=mode)]
+    lede = "Investors cheered on Tuesday as a maker of frozen meals raised its sights.\n\n"
+    first, rewrite = add_clippings(
+        repository,
+        repository.source_id("ledger"),
+        None,
+        [
+            (article("https://l.test/e", "Halvorsen lifts outlook", REPORT, T0), ["a"], match),
+            (article("https://p.test/e", "Shares jump", lede + REPORT, T0), ["b"], match),
+        ],
+    )
+    assert isinstance(first, AddResult)
+    assert isinstance(rewrite, AddResult)
+    assert rewrite.story_id == first.story_id
+    event = "digest" if mode == "digest" else "alert"
+    assert _alert_items(repository) == {(event, "pending"): [1]}
+    (alert,) = repository.outbox.list_alerts()
+    repository.outbox.mark_sent(alert.id)
+    later = article("https://h.test/e", "Halvorsen sees more", INDEPENDENT, T0)
+    joined = add_clipping(repository, repository.source_id("herald"), None, later, ["c"], match)
+    assert joined.story_id == first.story_id
+    expected = {(event, "sent"): [1]}
+    if mode == "digest":
+        expected[(event, "pending")] = [1]  # the next digest lists the story as it grew
+    assert _alert_items(repository) == expected
+
+
+def test_per_story_false_gives_each_clipping_its_entry(repository: Repository) -> None:
+    match = [NewMatch("food", (), notify=("desk",))]
+    lede = "Investors cheered on Tuesday as a maker of frozen meals raised its sights.\n\n"
+    results = add_clippings(
+        repository,
+        repository.source_id("ledger"),
+        None,
+        [
+            (article("https://l.test/f", "Halvorsen lifts outlook", REPORT, T0), ["a"], match),
+            (article("https://p.test/f", "Shares jump", lede + REPORT, T0), ["b"], match),
+        ],
+        per_story=False,
+    )
+    assert len({r.story_id for r in results if isinstance(r, AddResult)}) == 1
+    assert _alert_items(repository) == {("alert", "pending"): [2]}
