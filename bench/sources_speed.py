@@ -7,11 +7,17 @@ then times (median of --repeat runs, after one warm-up each):
 - source_figures(engine), in this process, on both databases (no startup, no rendering);
 - `python -m presswatch --config CFG sources --format json`, and the table form, as a user
   runs them (a new process each; stdout to a file, so the table is 160 columns wide), on both;
-- as baselines, `python -m presswatch --config CFG --version` (the same interpreter and CLI
-  start, no config, no database, no query) and `python -c "import ..."` of the modules the
-  command imports before it asks the database (SQLAlchemy, the driver, the storage layer);
+- as baselines, `python -c pass` (the interpreter alone), `python -m presswatch --config CFG
+  --version` (the same interpreter and CLI start, no config, no database, no query),
+  `python -c "import ..."` of the modules the command imports before it asks the database
+  (SQLAlchemy, the driver, the storage layer), and the floor: `python -c "import sqlalchemy,
+  <driver>, presswatch.config"`, what any command that reads its config and the database
+  must load whatever its query (the libraries the config and storage layers are built on);
 - GET /sources from a running `presswatch serve` (the review page shows the same figures,
   with the server warm: no start, no imports).
+presswatch's own modules are compiled to bytecode first, as installing presswatch does: with
+PYTHONDONTWRITEBYTECODE set (it is, on the machines we work on) a checkout's modules would
+otherwise be compiled from source on every start.
 Printed beside them: the commands' peak RSS (each from its own rusage, os.wait4), the JSON
 command's time split into start, imports, query and the rest, and the statements
 source_figures runs (one run, each statement's time summed by its SQL).
@@ -27,6 +33,7 @@ or --postgresql-url), created here and dropped at the end.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import statistics
@@ -322,6 +329,23 @@ def command_imports(backend: str) -> list[str]:
     ]
 
 
+def floor_imports(backend: str) -> list[str]:
+    """What any command that reads its config and asks the database imports, whatever its
+    query: SQLAlchemy, the driver and the config layer (pydantic)."""
+    driver = "sqlite3" if backend == "sqlite" else "psycopg"
+    return ["sqlalchemy", driver, "presswatch.config"]
+
+
+def compile_presswatch() -> int:
+    """Compile presswatch's modules to bytecode (as `pip install` does); the number of files."""
+    import presswatch
+
+    package = Path(presswatch.__file__).parent
+    if not compileall.compile_dir(package, quiet=1):
+        raise SystemExit(f"cannot compile {package}")
+    return sum(1 for _ in package.rglob("*.py"))
+
+
 def check_json(output: Path, database: Database) -> None:
     """The JSON has every source, each with a last crawl and its month of daily yield."""
     rows = json.loads(output.read_text(encoding="utf-8"))
@@ -364,6 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "1 day": Shape(args.sources, 1, every_s, now),
     }
     python = [sys.executable, "-m", "presswatch"]
+    print(f"presswatch compiled to bytecode ({compile_presswatch()} modules), as installed")
     with (
         tempfile.TemporaryDirectory(prefix="presswatch-sources-bench-") as tmp,
         databases(args, shapes, Path(tmp)) as filled,
@@ -372,6 +397,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("; ".join(describe(database) for database in filled))
         output = Path(tmp) / "out"
         configs = {database.label: write_config(Path(tmp), database) for database in filled}
+        interpreter = time_command(
+            "baseline: python -c pass (the interpreter)",
+            [sys.executable, "-c", "pass"],
+            output,
+            args.repeat,
+        )
+        floor = time_command(
+            "floor: python -c 'import sqlalchemy, driver, config'",
+            [sys.executable, "-c", f"import {', '.join(floor_imports(args.database))}"],
+            output,
+            args.repeat,
+        )
         start = time_command(
             "baseline: presswatch --version (start only)",
             [*python, "--config", str(configs[big.label]), "--version"],
@@ -403,7 +440,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         breakdown = statements(big)
 
     results = [
+        interpreter,
         start,
+        floor,
         imports,
         *commands.values(),
         in_process[small.label],
@@ -431,6 +470,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" storage layer), {query_ms:.0f} source_figures (in process), and"
         f" {json_ms - imports.median_ms - query_ms:.0f} the rest (config, connecting, JSON, exit);"
         f" the table form: {commands[big.label, 'table'].median_ms - json_ms:+.0f} (rich)"
+    )
+    print(
+        f"the floor: {floor.median_ms:.0f} ms to start Python ({interpreter.median_ms:.0f}) and"
+        f" import {', '.join(floor_imports(args.database))}, with no query and nothing printed;"
+        f" {TARGET_MS - floor.median_ms:+.0f} ms left of the {TARGET_MS:.0f} ms target"
     )
     total = sum(ms for _sql, _n, ms, _rows in breakdown)
     print(
