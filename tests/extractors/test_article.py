@@ -1,14 +1,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+import lxml.html
 import pytest
+import trafilatura
+from lxml.html import HtmlElement
 
 from presswatch.extractors.article import (
     NotArticle,
     decode_page,
     extract_article,
     extract_page,
+    parse_html,
 )
 from presswatch.extractors.options import ExtractOptions
 from presswatch.model import Article
@@ -193,3 +198,35 @@ def test_paragraphs_with_hard_line_breaks_count_as_prose() -> None:
     article = _article(page)
     assert "town flag. The 47 year old" in article.text
     assert "on Saturday." in article.text
+
+
+ZOO = Path(__file__).parent.parent / "data" / "zoo"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in ZOO.glob("*.html")))
+def test_the_page_is_parsed_as_trafilatura_parses_it(name: str) -> None:
+    """parse_html is trafilatura.load_html with a faster element lookup: the same tree,
+    every element an HtmlElement (text_content, as the block rules read it)."""
+    html = (ZOO / name).read_text(encoding="utf-8")
+    ours, theirs = parse_html(html), trafilatura.load_html(html)
+    assert ours is not None
+    assert theirs is not None
+    assert lxml.html.tostring(ours) == lxml.html.tostring(theirs)
+    assert all(isinstance(e, HtmlElement) for e in ours.iter() if isinstance(e.tag, str))
+
+
+def test_form_fields_and_odd_nodes_parse_as_html_elements() -> None:
+    page = (
+        "<html><head><title>t</title><?php echo 1 ?></head><body><!-- note -->"
+        "<form action='/s'><input name='q' value='x'><select name='s'><option>a</option>"
+        "</select><textarea name='t'>hi</textarea><label>L</label></form>"
+        "<p>Caf&eacute; &amp; bar &#8212; &nbsp;ok</p></body></html>"
+    )
+    tree = parse_html(page)
+    assert tree is not None
+    assert [e.tag for e in tree.iter()] == [
+        *("html", "head", "title", "body", "form", "input", "select", "option", "textarea"),
+        *("label", "p"),
+    ]  # comments and processing instructions dropped, as trafilatura's parser drops them
+    assert all(type(e) is HtmlElement for e in tree.iter())
+    assert tree.xpath("//p")[0].text_content() == "Café & bar — \xa0ok"
