@@ -3,7 +3,9 @@ schedule (1 h, 6 h, 24 h and 72 h after they were fetched; storage.revisions kee
 conditional GET. A changed headline or text becomes a revision with a word diff, and an
 "update" alert for each topic that opted in (`on_update = true`); a page that answers 404 or
 410 is marked removed. Any other failure is counted and logged, and tried again at the next
-step: one page never stops the pass.
+step: one page never stops the pass. With `[crawl] obey_robots` (the default), a page the
+host's robots.txt now forbids is not fetched: that is counted apart, stored on the clipping
+as its last error, and asked about again at the next step.
 
 A re-check compares what the crawl's extraction (with the source's `exclude` selectors) makes
 of the page now with the stored clipping; whitespace does not count. A page that no longer
@@ -24,7 +26,7 @@ from presswatch.config import Config, CrawlConfig
 from presswatch.errors import ExtractionError, PresswatchError, StorageError
 from presswatch.extractors.article import NotArticle, extract_page
 from presswatch.extractors.options import ExtractOptions
-from presswatch.fetch import Refetched, refetch_page
+from presswatch.fetch import Refetched, RobotsRules, refetch_page
 from presswatch.storage.repository import Repository
 from presswatch.storage.revisions import Change, DuePage, Validators
 from presswatch.word_diff import word_diff
@@ -42,11 +44,13 @@ class RecheckSummary:
     removed: int = 0
     errors: int = 0
     updates: int = 0  # "update" alerts queued
+    robots: int = 0  # not fetched: robots.txt forbids them now (not counted as checked)
 
     def __str__(self) -> str:
+        refused = f"; {self.robots} forbidden by robots.txt" if self.robots else ""
         return (
             f"re-checked {self.checked} clipping(s): {self.unchanged} unchanged, "
-            f"{self.changed} changed, {self.removed} removed, {self.errors} error(s)"
+            f"{self.changed} changed, {self.removed} removed, {self.errors} error(s){refused}"
         )
 
     def as_dict(self) -> dict[str, int]:
@@ -57,11 +61,13 @@ class RecheckSummary:
             "removed": self.removed,
             "errors": self.errors,
             "updates": self.updates,
+            "robots": self.robots,
         }
 
 
 # skipped: another checker (the service, a `clippings recheck`) stored this check first
-Outcome = Literal["unchanged", "changed", "removed", "error", "skipped"]
+Outcome = Literal["unchanged", "changed", "removed", "error", "robots", "skipped"]
+FORBIDDEN = "forbidden by robots.txt"
 
 
 def recheck(
@@ -84,23 +90,27 @@ def recheck(
     updates = {t.name: t.notify for t in config.topics if t.on_update and t.notify}
     options = {s.name: ExtractOptions.of(config.extract, s) for s in config.sources}
     default_options = ExtractOptions.of(config.extract)
+    robots = RobotsRules(config.crawl) if config.crawl.obey_robots else None
     for page in store.due_pages(now, limit, every=every):
         if should_stop():
             break
         try:
-            outcome = _check(
-                repository,
-                config.crawl,
-                options.get(page.source, default_options),
-                page,
-                now,
-                updates,
-                summary,
-            )
+            if robots is not None and not robots.allows(page.url):
+                outcome = _refused(repository, page, now, summary)
+            else:
+                outcome = _check(
+                    repository,
+                    config.crawl,
+                    options.get(page.source, default_options),
+                    page,
+                    now,
+                    updates,
+                    summary,
+                )
         except StorageError as exc:  # the next pass tries again
             log.warning("re-check not stored: %s", exc, extra={"url": page.url})
             outcome = "error"
-        if outcome == "skipped":
+        if outcome in ("skipped", "robots"):
             continue
         summary.checked += 1
         if outcome == "unchanged":
@@ -164,6 +174,22 @@ def _check(
         extra={"url": page.url},
     )
     return "changed"
+
+
+def _refused(
+    repository: Repository, page: DuePage, now: datetime, summary: RecheckSummary
+) -> Outcome:
+    """robots.txt forbids the page now: not fetched, asked about again at the next step."""
+    if not repository.revisions.record_error(page, now, 0, FORBIDDEN):
+        return "skipped"
+    summary.robots += 1
+    log.info(
+        "re-check of clipping %d skipped: %s",
+        page.clipping_id,
+        FORBIDDEN,
+        extra={"url": page.url},
+    )
+    return "robots"
 
 
 def _change(page: DuePage, answer: Refetched, options: ExtractOptions) -> Change | str | None:

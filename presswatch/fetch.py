@@ -1,18 +1,24 @@
 """Fetch one page outside a crawl (for `presswatch extract URL`, `topics test --url` and the
 re-checks of clippings), held to the crawl's network rules: an internal address is refused
 unless `[crawl] allow_networks` lists it (checked before each request and redirect; the crawl
-itself checks at connect time)."""
+itself checks at connect time). The re-checks, which fetch on their own schedule, also obey
+robots.txt as the crawl does (`RobotsRules`)."""
 
 from __future__ import annotations
 
+import logging
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx
+from protego import Protego
 
 from presswatch.addresses import allowed_networks, refusal
 from presswatch.config import CrawlConfig
 from presswatch.errors import PresswatchError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,35 @@ def refetch_page(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     return _get(url, cfg, headers)
+
+
+@dataclass(slots=True)
+class RobotsRules:
+    """What each host's robots.txt allows `[crawl] user_agent`, read once per host (per pass of
+    re-checks) and obeyed as the crawl obeys it (Scrapy's RobotsTxtMiddleware, with the same
+    parser, Protego): a robots.txt that cannot be fetched, or answers anything but 2xx,
+    allows everything."""
+
+    cfg: CrawlConfig
+    _hosts: dict[str, Protego | None] = field(default_factory=dict)
+
+    def allows(self, url: str) -> bool:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._hosts:
+            self._hosts[origin] = self._read(f"{origin}/robots.txt")
+        rules = self._hosts[origin]
+        return rules is None or bool(rules.can_fetch(url, self.cfg.user_agent))
+
+    def _read(self, robots_url: str) -> Protego | None:
+        try:
+            answer = _get(robots_url, self.cfg, {})
+        except PresswatchError as exc:
+            log.info("robots.txt not read, everything allowed: %s", exc)
+            return None
+        if not 200 <= answer.status < 300:
+            return None
+        return Protego.parse(answer.body.decode("utf-8", errors="ignore"))
 
 
 def _get(url: str, cfg: CrawlConfig, headers: dict[str, str]) -> Refetched:

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from presswatch.alerts.matching import ArticleMatcher, topics_of
 from presswatch.config import Config
-from presswatch.corrections import recheck
+from presswatch.corrections import RecheckSummary, recheck
 from presswatch.extractors.article import extract_page
 from presswatch.extractors.options import ExtractOptions
 from presswatch.ingest import add_clipping
@@ -196,9 +196,11 @@ def counts(
     removed: int = 0,
     errors: int = 0,
     updates: int = 0,
+    robots: int = 0,
 ) -> dict[str, int]:
     return {"checked": checked, "unchanged": unchanged, "changed": changed,
-            "removed": removed, "errors": errors, "updates": updates}  # fmt: skip
+            "removed": removed, "errors": errors, "updates": updates,
+            "robots": robots}  # fmt: skip
 
 
 def test_nothing_is_due_before_the_first_step(newsroom: Newsroom) -> None:
@@ -316,6 +318,63 @@ def test_a_page_that_no_longer_extracts_is_not_a_change(newsroom: Newsroom) -> N
     assert tracking is not None
     assert tracking.last_error is not None
     assert tracking.last_error.startswith("not extracted")
+
+
+NO_NEWS = b"User-agent: *\nDisallow: /news/\n"
+
+
+def test_a_page_robots_txt_now_forbids_is_not_fetched_and_asked_about_at_the_next_step(
+    newsroom: Newsroom,
+) -> None:
+    robots = {"Content-Type": "text/plain"}
+    newsroom.publish("Council budget passes", paragraphs_about("council budget"), "/news/b.html")
+    other = newsroom.clip("/news/b.html")  # a second clipping on the same host
+    newsroom.site.add("/robots.txt", Route(NO_NEWS, headers=robots, conditional=False))
+    assert newsroom.recheck(hours=1) == counts(robots=2)
+    assert newsroom.site.hits_for(PAGE) == []
+    assert newsroom.site.hits_for("/news/b.html") == []
+    assert len(newsroom.site.hits_for("/robots.txt")) == 1  # read once a pass per host
+    for clipping_id in (newsroom.clipping_id, other):
+        tracking = newsroom.repository.revisions.tracking(clipping_id)
+        assert tracking is not None
+        assert (tracking.status, tracking.last_error) == ("live", "forbidden by robots.txt")
+        assert tracking.next_check_at == newsroom.fetched() + timedelta(hours=6)
+    # another user agent's rule is not ours; the next step fetches the page again
+    only_other = b"User-agent: otherbot\nDisallow: /\n"
+    newsroom.site.add("/robots.txt", Route(only_other, headers=robots, conditional=False))
+    assert newsroom.recheck(hours=6) == counts(checked=2, unchanged=2)
+    assert len(newsroom.site.hits_for(PAGE)) == 1
+
+
+@pytest.mark.parametrize(
+    "robots", [Route(b"oops", status=500, conditional=False), None], ids=["500", "no-host"]
+)
+def test_a_robots_txt_that_cannot_be_read_allows_the_re_check(
+    newsroom: Newsroom, robots: Route | None
+) -> None:
+    if robots is not None:
+        newsroom.site.add("/robots.txt", robots)
+        assert newsroom.recheck(hours=1) == counts(checked=1, unchanged=1)
+        return
+    # the page's host does not answer at all: robots.txt is not read, the page fails as before
+    newsroom.site.stop()
+    assert newsroom.recheck(hours=1) == counts(checked=1, errors=1)
+
+
+def test_obey_robots_false_re_checks_what_robots_txt_forbids(newsroom: Newsroom) -> None:
+    newsroom.site.add("/robots.txt", Route(NO_NEWS, conditional=False))
+    crawl = newsroom.config.crawl.model_copy(update={"obey_robots": False})
+    newsroom.config = newsroom.config.model_copy(update={"crawl": crawl})
+    assert newsroom.recheck(hours=1) == counts(checked=1, unchanged=1)
+    assert newsroom.site.hits_for("/robots.txt") == []
+
+
+def test_the_summary_line_names_robots_refusals() -> None:
+    summary = RecheckSummary(checked=1, unchanged=1, robots=2)
+    assert str(summary) == (
+        "re-checked 1 clipping(s): 1 unchanged, 0 changed, 0 removed, 0 error(s);"
+        " 2 forbidden by robots.txt"
+    )
 
 
 def test_a_clipping_no_topic_matched_is_not_tracked(newsroom: Newsroom) -> None:
