@@ -96,5 +96,6 @@ def test_demo_command_runs_offline(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "16 clippings stored" in result.stdout
     assert "alerts that arrived: 3 email(s)" in result.stdout
+    assert "topics (matched on article text only)\n" in result.stdout  # one line, not wrapped
     assert "second crawl of the unchanged site" in result.stdout
     assert (tmp_path / "demo.db").is_file()

@@ -49,7 +49,9 @@ def demo(keep: Path | None) -> None:
             first = result.clippings[0]
             out.rule(f"clipping {first.id}: {escape(first.title)}")
             out.print(Text(first.text))
-        topic_table = Table(title="topics (matched on article text only)", title_justify="left")
+        title = "topics (matched on article text only)"
+        # as wide as its title: a narrow table would wrap the title onto two lines
+        topic_table = Table(title=title, title_justify="left", min_width=len(title))
         topic_table.add_column("topic")
         topic_table.add_column("matches", justify="right")
         for name, stats in result.topics.items():
