@@ -2,10 +2,10 @@
 schedule (1 h, 6 h, 24 h and 72 h after they were fetched; storage.revisions keeps it), with a
 conditional GET. A changed headline or text becomes a revision with a word diff, and an
 "update" alert for each topic that opted in (`on_update = true`); a page that answers 404 or
-410 is marked removed. Any other failure is counted and logged, and tried again at the next
-step: one page never stops the pass. With `[crawl] obey_robots` (the default), a page the
-host's robots.txt now forbids is not fetched: that is counted apart, stored on the clipping
-as its last error, and asked about again at the next step.
+410 is marked removed, which those topics hear of too. Any other failure is counted and
+logged, and tried again at the next step: one page never stops the pass. With `[crawl]
+obey_robots` (the default), a page the host's robots.txt now forbids is not fetched: that is
+counted apart, stored on the clipping as its last error, and asked about at the next step.
 
 A re-check compares what the crawl's extraction (with the source's `exclude` selectors) makes
 of the page now with the stored clipping; whitespace does not count. A page that no longer
@@ -144,8 +144,10 @@ def _check(
         kept = Validators(page.etag, page.last_modified)
         return "unchanged" if store.record_unchanged(page, now, 304, kept) else "skipped"
     if answer.status in GONE:
-        if not store.record_removed(page, now, answer.status):
+        alerts = store.record_removed(page, now, answer.status, updates)
+        if alerts is None:
             return "skipped"
+        summary.updates += alerts
         log.info(
             "clipping %d removed: the page answered %d",
             page.clipping_id,

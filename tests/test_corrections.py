@@ -269,7 +269,10 @@ def test_a_retitled_page_gives_one_revision_and_one_update_alert_for_the_opted_i
 @pytest.mark.parametrize("status", [404, 410])
 def test_a_page_that_is_gone_is_marked_removed_and_kept(newsroom: Newsroom, status: int) -> None:
     newsroom.site.add(PAGE, Route(b"gone", status=status, conditional=False))
-    assert newsroom.recheck(hours=1) == counts(checked=1, removed=1)
+    # "harbour" (on_update) hears of the removal on its channel; "council" does not
+    assert newsroom.recheck(hours=1) == counts(checked=1, removed=1, updates=1)
+    assert newsroom.alerts() == [("harbour", "hook")]
+    assert newsroom.repository.revisions.revisions(newsroom.clipping_id) == []  # not a change
     tracking = newsroom.repository.revisions.tracking(newsroom.clipping_id)
     assert tracking is not None
     assert tracking.status == "removed"
@@ -278,6 +281,7 @@ def test_a_page_that_is_gone_is_marked_removed_and_kept(newsroom: Newsroom, stat
     assert newsroom.repository.get_clipping(newsroom.clipping_id) is not None
     assert newsroom.recheck(hours=6, every=True) == counts()  # never asked for again
     assert len(newsroom.site.hits_for(PAGE)) == 1
+    assert newsroom.alerts() == [("harbour", "hook")]  # told once
 
 
 def test_server_errors_and_dead_hosts_are_counted_and_tried_at_the_next_step(

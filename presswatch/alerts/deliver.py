@@ -275,6 +275,7 @@ def _update_message(repository: Repository, alert: AlertRecord, query: str) -> U
         revision.at,
         (revision.old_title, revision.new_title) if revision.title_changed else None,
         revision.text_diff,
+        revision.removed_status,
     )
 
 

@@ -81,8 +81,9 @@ class HealthMessage:
 
 @dataclass(frozen=True, slots=True)
 class UpdateMessage:
-    """A clipping that changed after it was clipped, told to a topic that opted in
-    (`on_update`); `delivery_id` is the same on every retry of it."""
+    """A clipping that changed after it was clipped, or whose page was taken down
+    (`removed_status`), told to a topic that opted in (`on_update`); `delivery_id` is the same
+    on every retry of it."""
 
     delivery_id: str
     topic: str
@@ -91,6 +92,7 @@ class UpdateMessage:
     revised_at: datetime
     title: tuple[str, str] | None  # (old, new); None: the headline did not change
     text_diff: str | None  # the word diff; None: the text did not change
+    removed_status: int | None = None  # 404 or 410: the page is gone (seen at revised_at)
     event: Literal["update"] = "update"
 
 

@@ -46,10 +46,12 @@ def webhook_body(message: Message) -> bytes:
             "query": message.query,
             "clipping": _clipping_json(message.clipping),
             "revised_at": message.revised_at.isoformat(),
-            # null: that part did not change
+            # null: that part did not change; removed: the page answered 404 or 410 (its
+            # status), the article taken down
             "changes": {
                 "title": list(message.title) if message.title else None,
                 "text_diff": message.text_diff,
+                "removed": message.removed_status,
             },
         }
         return json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -92,11 +94,13 @@ def _story_json(story: StoryLine) -> dict[str, object]:
 def email_subject(message: Message) -> str:
     """`[presswatch] topic: 3 new clippings`, `[presswatch] topic: 1 new clipping, 6 outlets`
     (its story carried by more than one outlet), `[presswatch] digest topic: 12 clippings`,
-    `[presswatch] health: ledger silent open`, or `[presswatch] updated: topic: <title>`."""
+    `[presswatch] health: ledger silent open`, `[presswatch] updated: topic: <title>`, or
+    `[presswatch] removed: topic: <title>` (its page taken down)."""
     if isinstance(message, HealthMessage):
         return f"[presswatch] health: {message.source} {message.kind} {message.state}"
     if isinstance(message, UpdateMessage):
-        return f"[presswatch] updated: {message.topic}: {_one_line(message.clipping.title)}"
+        what = "removed" if message.removed_status else "updated"
+        return f"[presswatch] {what}: {message.topic}: {_one_line(message.clipping.title)}"
     count = len(message.clippings)
     noun = "clipping" if count == 1 else "clippings"
     if any(c.story for c in message.clippings) and message.outlets > count:

@@ -397,7 +397,8 @@ class TrackedPage(Base):
 
 class ClippingRevision(Base):
     """A change to a clipping's headline or text seen on a re-check: what it was before, and
-    a word diff of the text (the clipping itself holds the text as it is now)."""
+    a word diff of the text (the clipping itself holds the text as it is now); or, with
+    `removed_status`, its page's removal (for the "update" alerts that tell of it)."""
 
     __tablename__ = "clipping_revisions"
 
@@ -408,3 +409,5 @@ class ClippingRevision(Base):
     new_title: Mapped[str] = mapped_column(Text)
     old_text: Mapped[str] = mapped_column(Text)
     text_diff: Mapped[str | None] = mapped_column(Text)  # None: the text did not change
+    # 404 or 410: the page was gone at this re-check (headline and text as they were)
+    removed_status: Mapped[int | None] = mapped_column(Integer)

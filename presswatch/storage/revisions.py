@@ -1,6 +1,6 @@
 """Corrections in the database: which clippings are re-checked and when (tracked_pages), what
-each check found, the revisions of a changed clipping, and the "update" alerts they put into
-the outbox in the same transaction."""
+each check found, the revisions of a changed or removed clipping, and the "update" alerts they
+put into the outbox in the same transaction."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ class Tracking:
 @dataclass(frozen=True, slots=True)
 class Revision:
     """One change seen on a re-check: the headline before and after, the text's word diff
-    (None when only the headline changed)."""
+    (None when only the headline changed); or the page's removal (`removed_status`, 404 or
+    410; the headline and text as they were)."""
 
     id: int
     clipping_id: int
@@ -86,6 +87,7 @@ class Revision:
     old_title: str
     new_title: str
     text_diff: str | None
+    removed_status: int | None = None
 
     @property
     def title_changed(self) -> bool:
@@ -178,10 +180,28 @@ class RevisionStore:
         with writing(self.engine) as connection:
             return self._checked(connection, page, now, status=status, error=error)
 
-    def record_removed(self, page: DuePage, now: datetime, status: int) -> bool:
-        """The page is gone (404, 410): shown as removed, never checked again."""
+    def record_removed(
+        self,
+        page: DuePage,
+        now: datetime,
+        status: int,
+        update_channels: Mapping[str, Sequence[str]] | None = None,
+    ) -> int | None:
+        """The page is gone (404, 410): shown as removed, never checked again; with
+        `update_channels` (as for record_change), the removal is kept as a revision and each
+        topic there that matched the clipping gets an "update" alert per channel. How many
+        alerts; None when another checker stored this check first."""
         with writing(self.engine) as connection:
-            return self._checked(connection, page, now, status=status, removed=True)
+            if not self._checked(connection, page, now, status=status, removed=True):
+                return None
+            if not update_channels:
+                return 0
+            revision_id = self._insert_revision(
+                connection, page, now, page.title, None, removed_status=status
+            )
+            return self._enqueue_updates(
+                connection, page.clipping_id, revision_id, update_channels, now
+            )
 
     def record_change(
         self,
@@ -198,20 +218,8 @@ class RevisionStore:
         with writing(self.engine) as connection:
             if not self._checked(connection, page, now, status=200, validators=validators):
                 return None
-            revision_id = int(
-                connection.scalar(
-                    insert(ClippingRevision)
-                    .values(
-                        clipping_id=page.clipping_id,
-                        at=now,
-                        old_title=page.title,
-                        new_title=change.title,
-                        old_text=page.text,
-                        text_diff=change.text_diff,
-                    )
-                    .returning(ClippingRevision.id)
-                )
-                or 0
+            revision_id = self._insert_revision(
+                connection, page, now, change.title, change.text_diff
             )
             connection.execute(
                 update(Clipping)
@@ -231,6 +239,33 @@ class RevisionStore:
             revision_id, page.clipping_id, now, page.title, change.title, change.text_diff
         )
         return revision, alerts
+
+    @staticmethod
+    def _insert_revision(
+        connection: Connection,
+        page: DuePage,
+        now: datetime,
+        new_title: str,
+        text_diff: str | None,
+        *,
+        removed_status: int | None = None,
+    ) -> int:
+        return int(
+            connection.scalar(
+                insert(ClippingRevision)
+                .values(
+                    clipping_id=page.clipping_id,
+                    at=now,
+                    old_title=page.title,
+                    new_title=new_title,
+                    old_text=page.text,
+                    text_diff=text_diff,
+                    removed_status=removed_status,
+                )
+                .returning(ClippingRevision.id)
+            )
+            or 0
+        )
 
     def _checked(
         self,
@@ -325,8 +360,12 @@ class RevisionStore:
         return Tracking(*row) if row is not None else None
 
     def revisions(self, clipping_id: int) -> list[Revision]:
-        """The clipping's revisions, oldest first."""
-        return self._revisions(ClippingRevision.clipping_id == clipping_id)
+        """The clipping's revisions (its changes; a removal is shown by its tracking), oldest
+        first."""
+        return self._revisions(
+            (ClippingRevision.clipping_id == clipping_id)
+            & ClippingRevision.removed_status.is_(None)
+        )
 
     def revision(self, revision_id: int) -> Revision | None:
         found = self._revisions(ClippingRevision.id == revision_id)
@@ -341,6 +380,7 @@ class RevisionStore:
                 ClippingRevision.old_title,
                 ClippingRevision.new_title,
                 ClippingRevision.text_diff,
+                ClippingRevision.removed_status,
             )
             .where(condition)
             .order_by(ClippingRevision.id)

@@ -48,7 +48,7 @@ def test_schema_is_created_on_first_use_and_is_idempotent(databases: TestDatabas
     open_database(url).dispose()  # second open: migrations already at head
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0013"
+    assert version == "0014"
     tables = set(inspect(engine).get_table_names())
     assert {
         "clippings",
