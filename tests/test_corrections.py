@@ -460,3 +460,4 @@ def test_show_and_the_web_page_list_revisions_and_removal(newsroom: Newsroom) ->
     assert f"<del>{OWN_PASSAGE_TITLE}</del>" in page
     assert "<ins>Harbour dredging delayed &lt;i&gt;again&lt;/i&gt;</ins>" in page
     assert 'harbour <span class="muted">(updated)</span>' in page  # the update alert listed
+    assert 'harbour <span class="muted">(removed)</span>' in page  # and the removal's

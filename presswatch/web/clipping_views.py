@@ -102,6 +102,7 @@ def clipping_page(request: Request) -> Response:
     matches = repository.clipping_matches(record.id)
     configured = {t.name for t in context.config.topics}
     story = repository.outlets_of(record.story_id)
+    revisions = repository.revisions.revisions(record.id)
     return render(
         request,
         "clipping.html",
@@ -121,8 +122,10 @@ def clipping_page(request: Request) -> Response:
         alerts=repository.clipping_alerts(record.id),
         revisions=[
             (revision, [diff_segments(line) for line in (revision.text_diff or "").splitlines()])
-            for revision in repository.revisions.revisions(record.id)
+            for revision in revisions
         ],
+        # an "update" alert of no listed revision tells of the page's removal
+        revision_ids={revision.id for revision in revisions},
         tracking=repository.revisions.tracking(record.id),
         back=safe_next(request.query_params.get("back", ""), "/"),
     )
