@@ -174,6 +174,26 @@ RELATED_LABELS: tuple[str, ...] = (
     "Você também pode gostar",
     "Últimas notícias",
     "Mais notícias",
+    # the author's box (a short biography, a photo, links to the author's other articles)
+    "About the author",
+    "About the authors",
+    "About the writer",
+    "About the reporter",
+    "Über die Autorin",
+    "Über den Autor",
+    "Über die Autoren",
+    "Zur Autorin",
+    "Zum Autor",
+    "À propos de l'auteur",
+    "À propos de l'autrice",
+    "Sobre el autor",
+    "Sobre la autora",
+    "Sull'autore",
+    "Sull'autrice",
+    "Over de auteur",
+    "Over de schrijver",
+    "Sobre o autor",
+    "Sobre a autora",
 )
 
 # Labels that name a site, section or topic after them: "More from Business", "Also in Sport".
@@ -303,6 +323,18 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     # reprints
     ("this copy is for", r"\bthis copy is for your personal,? non-commercial use\b"),
     ("order ", r"\border (presentation-ready )?(copies|reprints)\b"),
+    # the newsroom's standards and corrections footnote, and a funder's disclosure: asked as
+    # questions or given as labels ("Found an error?", "Report an error"), which an article's
+    # sentence ("police found an error in the records") is not
+    ("standards", r"^our (editorial )?standards ?:"),
+    ("trust principles", r"\bthe trust principles\b"),
+    ("error", r"\b(found|spotted|see|seen|noticed?) an error ?\?"),
+    ("error", r"^report an error\b"),
+    ("mistake", r"\b(found|spotted|see|seen|noticed?) a mistake ?\?"),
+    ("typo", r"\b(found|spotted|see|seen|noticed?) a typo ?\?"),
+    ("correction", r"^(request|suggest) a correction\b"),
+    ("disclosure", r"^disclosure:"),
+    ("supporter", r"\bsupporters? (play|have) no role in\b"),
     # cookies and consent
     ("cookie", r"\b(we|this (web)?site) uses? cookies\b"),
     ("cookie", r"\b(manage|accept) (all )?(cookies|your cookie)\b"),
@@ -319,6 +351,9 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("weiterlesen mit", r"\bweiterlesen mit\b"),
     ("jetzt ", r"\bjetzt (testen|weiterlesen|registrieren)\b"),
     ("unbegrenzten zugriff", r"\bunbegrenzten zugriff\b"),
+    ("unsere standards", r"^unsere (redaktionellen )?standards ?:"),
+    ("fehler gefunden", r"\bfehler gefunden ?\?"),
+    ("fehler melden", r"^fehler melden\b"),
     # French
     ("abonnez-vous", r"\babonnez-vous\b"),
     ("deja abonne", r"\bdeja abonne\b"),
@@ -327,6 +362,8 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("lettre d'information", r"\blettre d'information\b"),
     ("nous utilisons des cookies", r"\bnous utilisons des cookies\b"),
     ("lire la suite", r"\blire la suite\b.*\babonn"),
+    ("une erreur", r"^signaler une erreur\b"),
+    ("une erreur", r"\bvous avez (repere|trouve|remarque) une erreur ?\?"),
     # Spanish
     ("suscribete", r"\bsuscribete\b"),
     ("ya eres", r"\bya eres (suscriptor|socio)\b"),
@@ -334,6 +371,8 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("boletin", r"\bboletin\b.*\b(suscr|correo|registr)"),
     ("utilizamos cookies", r"\butilizamos cookies\b"),
     ("descarga", r"\bdescarga (nuestra|la) app\b"),
+    ("un error", r"^(reportar|comunicar) un error\b"),
+    ("un error", r"\b(has|ha) (visto|encontrado|detectado) un error ?\?"),
     # Dutch
     ("abonnee", r"\b(word|al) abonnee\b"),
     ("abonnement", r"\bneem een (digitaal )?abonnement\b"),
@@ -343,18 +382,23 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("nieuwsbrief", r"\bnieuwsbrief\b.*\b(aanmelden|inschrijven|ontvang|schrijf)"),
     ("volg ons", r"\bvolg ons\b"),
     ("wij gebruiken cookies", r"\bwij gebruiken cookies\b"),
+    ("fout", r"\bfout (gezien|gevonden) ?\?"),
+    ("fout", r"^meld een fout\b"),
     # Italian
     ("abbonati", r"\babbonati\b"),
     ("sei gia abbonato", r"\bsei gia abbonato\b"),
     ("iscriviti", r"\biscriviti\b"),
     ("seguici", r"\bseguici\b"),
     ("utilizziamo", r"\butilizziamo (i )?cookie"),
+    ("errore", r"^segnala(ci)? un errore\b"),
     # Portuguese
     ("assine", r"\bassine (ja|agora|o|a)\b"),
     ("ja e assinante", r"\bja e assinante\b"),
     ("inscreva-se", r"\binscreva-se\b"),
     ("siga-nos", r"\bsiga-nos\b"),
     ("assinatura digital", r"\bassinatura digital\b"),
+    ("erro", r"\b(encontrou|viu) um erro ?\?"),
+    ("erro", r"^(comunicar|reportar) (um )?erro\b"),
 )
 # the words that PROMPT_PATTERNS cannot match without, each once
 PROMPT_WORDS: tuple[str, ...] = tuple(dict.fromkeys(word for word, _ in PROMPT_PATTERNS))

@@ -88,6 +88,24 @@ def test_a_labelled_block_goes_whole(block: str, where: str) -> None:
     _check(html, [*OTHER, "Chosen by the newsdesk team"], "related-block")
 
 
+BIO = "Mara Lindqvist covers transport and the harbour for the Gazette since 2019."
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        f'<div class="author-box"><h3>About the author</h3><p>{BIO}</p></div>',
+        f'<aside class="autor"><h4>Über die Autorin</h4><div><img src="/a.jpg"><p>{BIO}</p>'
+        '<a href="/autoren/mara-lindqvist">Alle Artikel</a></div></aside>',
+        f"<section><p><strong>Sobre la autora</strong></p><p>{BIO}</p></section>",
+    ],
+)
+def test_the_author_s_box_goes_whole(box: str) -> None:
+    _check(
+        _page(after=box), ["Lindqvist", "About the author", "Autorin", "autora"], "related-block"
+    )
+
+
 def test_teasers_and_reading_times_under_the_headlines_go_too() -> None:
     cards = "".join(
         f'<div class="c-card"><a href="/news/2026/11/story-{i}"><h3>{h}</h3></a>'
@@ -245,6 +263,17 @@ def test_labels(text: str, label: bool) -> None:
         ("Follow us on Instagram", True),
         ("Got a story? Email news@gazette.example", True),
         ("Déjà abonné ? Se connecter", True),
+        ("Found an error? Let us know.", True),
+        ("Spotted a typo? Tell the newsdesk", True),
+        ("Report an error", True),
+        ("Our Standards: The Trust Principles.", True),
+        ("Disclosure: The Lantern Trust is a financial supporter of the Courier.", True),
+        ("Fehler gefunden? Schreiben Sie uns.", True),
+        ("Vous avez repéré une erreur ? Écrivez-nous.", True),
+        ("¿Has visto un error? Escríbenos", True),
+        ("Police said they found an error in the records.", False),
+        ("An auditor who spotted a mistake in the accounts was promoted.", False),
+        ("Our standards for the new homes are high, the developer said.", False),
         ("Residents can sign up for the scheme at the library.", False),
         ("The newsletter was first printed in 1990.", False),
         ("Netflix lost subscribers in the third quarter, the company said.", False),
