@@ -37,11 +37,9 @@ from lxml.html import HtmlElement
 
 from presswatch.extractors.folding import fold, word_string
 from presswatch.extractors.furniture import (
-    PROMPT_WORDS,
     TEASER_LEAD_INS,
     Labels,
     Removal,
-    is_prompt,
     label_key,
     related_labels,
     texts_holding,
@@ -54,6 +52,7 @@ from presswatch.extractors.pagetree import (
     squeeze,
     text_element,
 )
+from presswatch.extractors.prompts import PROMPT_WORDS, is_prompt
 
 # blocks a related-content label may open
 BLOCK_TAGS = frozenset(

@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 
 from presswatch.extractors.folding import normalise_line
 from presswatch.extractors.furniture import (
-    PROMPT_WORDS,
     Labels,
     Removal,
     is_counter,
     related_labels,
-    speaks_as_prompt,
     texts_holding,
 )
+from presswatch.extractors.prompts import PROMPT_WORDS, speaks_as_prompt
 
 # Whole lines that are never article text.
 BUILTIN_PHRASES: tuple[str, ...] = (

@@ -6,8 +6,9 @@ import pytest
 
 from presswatch.extractors.article import extract_article
 from presswatch.extractors.blocks import css_to_xpath
-from presswatch.extractors.furniture import Removal, is_prompt, related_labels
+from presswatch.extractors.furniture import Removal, related_labels
 from presswatch.extractors.options import ExtractOptions
+from presswatch.extractors.prompts import is_prompt
 from presswatch.model import Article
 from tests.pages import paragraphs_about
 
