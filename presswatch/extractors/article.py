@@ -31,7 +31,7 @@ from presswatch.extractors.folding import normalise_line
 from presswatch.extractors.furniture import Removal
 from presswatch.extractors.options import ExtractOptions
 from presswatch.extractors.pagekind import index_page_reason, teaser_lines
-from presswatch.extractors.standfirst import standfirst
+from presswatch.extractors.standfirst import header_lines
 from presswatch.model import Article as Article  # what extraction makes, shared with storage
 from presswatch.words import count_words
 
@@ -156,8 +156,7 @@ def extract_article(
     title = " ".join((page.title or "").split())
     lines = line_filter.clean(document.text.splitlines(), removed)
     lines = _drop_bylines(_drop_heading(lines, title, removed), page.author, removed)
-    if lead := standfirst(tree, lines, page.description):
-        lines = [lead, *lines]
+    lines = [*header_lines(tree, lines, page.description), *lines]
     teasers = teaser_lines(lines, cards.kept)
     if teasers:  # teasers of other articles, in lists that stayed on the page: not its text
         if removed is not None:

@@ -57,6 +57,9 @@ BUILTIN_PHRASES: tuple[str, ...] = (
     "Skip advertisement",
     "Follow us",
     "Listen to this article",
+    "Listen now",
+    "Watch now",
+    "Play video",
     "Sign up",
     "Subscribe",
     "Subscribe now",
@@ -108,6 +111,23 @@ _SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", ")")
 # "2019-11-19T08:57:40+01:00": leaked page metadata, never prose
 # a line that is nothing but the address of an image: a leaked attribute, never a sentence
 _URL_LINE = re.compile(r"^(https?:)?//\S+\.(jpe?g|png|gif|webp|svg|avif)(\?\S*)?$")
+# credits: "(Reporting by A; Editing by B)", "Editing by B", "— B contributed to this
+# report.", and the initials or agency that sign off a local report: "(mk)", "(dpa/lnw)". A
+# sentence of the article that starts "Written by a committee of five, ..." is none of these:
+# a credit is in brackets, names several roles, ends the line, or is a few words long
+_ROLE = (
+    r"((additional |further )?reporting|writing|written|editing|edited|compiled|translated"
+    r"|research|graphics) by\b"
+)
+_CREDIT = re.compile(
+    rf"^[(\[]{_ROLE}.*[)\]]\.?$"
+    rf"|^{_ROLE}[^;]*;.*\b{_ROLE}"
+    r"|\bcontributed (reporting|to this (report|story|article))( (from|in) [^.]{1,40})?\.?$"
+    r"|^\([^\W\d_]{1,6}(/[^\W\d_]{1,6}){0,2}\)$"
+)
+_SHORT_CREDIT = re.compile(rf"^{_ROLE} [^,;.]+\.?$")
+_MAX_CREDIT_LINE_WORDS = 60
+_MAX_SHORT_CREDIT_WORDS = 8
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?$")
 
 
@@ -170,6 +190,10 @@ class LineFilter:
             return "counter-line"
         if may_prompt and words <= _MAX_PROMPT_LINE_WORDS and speaks_as_prompt(norm):
             return "prompt-line"
+        if words <= _MAX_CREDIT_LINE_WORDS and _CREDIT.search(norm):
+            return "credit-line"
+        if words <= _MAX_SHORT_CREDIT_WORDS and _SHORT_CREDIT.match(norm):
+            return "credit-line"
         return None
 
     def clean(self, lines: Sequence[str], removed: list[Removal] | None = None) -> list[str]:

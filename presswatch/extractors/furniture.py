@@ -18,6 +18,16 @@ from dataclasses import dataclass
 
 from presswatch.extractors.folding import fold, normalise_line
 
+# "Read also", in Polish: a block's label, and an inline teaser's lead-in
+_POLISH_READ_ALSO = (
+    "Czytaj także",
+    "Czytaj też",
+    "Zobacz także",
+    "Zobacz też",
+    "Przeczytaj także",
+    "Przeczytaj również",
+)
+
 # A block whose heading, aria-label or first line is one of these is not the article.
 RELATED_LABELS: tuple[str, ...] = (
     # English
@@ -174,6 +184,16 @@ RELATED_LABELS: tuple[str, ...] = (
     "Você também pode gostar",
     "Últimas notícias",
     "Mais notícias",
+    # Polish
+    *_POLISH_READ_ALSO,
+    "Polecamy",
+    "Najczęściej czytane",
+    "Najpopularniejsze",
+    "Najnowsze",
+    "Podobne artykuły",
+    # the instruments, companies or people a page is tagged with ("In this article: ORSM ...")
+    "In this article",
+    "In this story",
     # the author's box (a short biography, a photo, links to the author's other articles)
     "About the author",
     "About the authors",
@@ -270,6 +290,7 @@ TEASER_LEAD_INS: tuple[str, ...] = (
     "Leia mais",
     "Veja também",
     "Saiba mais",
+    *_POLISH_READ_ALSO,
 )
 
 # Whole lines that count or time something: "4 min read", "12 comments", "3 Min. Lesezeit".

@@ -50,6 +50,13 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("follow @", r"^follow @\w+"),
     ("follow ", r"\bfollow (me|him|her|them) on (twitter|facebook|instagram|x|linkedin|bluesky)\b"),
     ("like this", r"\blike this (story|article)\b.{0,20}\bshare\b"),
+    ("comments below", r"\b(tell|let) us (know )?in the comments below\b"),
+    (
+        "in the comments",
+        r"\b(join|have your say in) the (conversation|debate|discussion) in the comments\b",
+    ),
+    # market data furniture
+    ("delayed", r"\bquotes? (are )?delayed (by )?(at least )?\d+ min"),
     ("send us your", r"\bsend us your (news|tips|stories|pictures|photos)\b"),
     # print subscriptions, and affiliate links
     ("issues for", r"\b\d+ issues for\b"),
@@ -133,6 +140,12 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("inscreva-se", r"\binscreva-se\b"),
     ("siga-nos", r"\bsiga-nos\b"),
     ("assinatura digital", r"\bassinatura digital\b"),
+    # Polish
+    ("masz temat", r"\bmasz temat\b"),
+    ("napisz do nas", r"\bnapisz do nas\b"),
+    ("czekamy na", r"\bczekamy na (wasze|twoje) (zdjecia|sygnaly|listy|opinie)\b"),
+    ("zapisz sie", r"\bzapisz sie (do|na) (newslettera|newsletter)\b"),
+    ("subskrybuj", r"\bsubskrybuj\b"),
     ("erro", r"\b(encontrou|viu) um erro ?\?"),
     ("erro", r"^(comunicar|reportar) (um )?erro\b"),
 )

@@ -76,3 +76,51 @@ def test_a_standfirst_the_text_already_has_is_not_added_twice() -> None:
 def test_what_is_not_a_standfirst_is_not_added(header_extra: str) -> None:
     text = _text(_page(header_extra, "A description that says something else entirely here."))
     assert text == BODY
+
+
+POINTS = [
+    "The winter timetable drops the early and late sailings from January",
+    "Islanders say pupils and patients will miss mainland connections",
+    "The operator blames fuel costs that rose by a third this year",
+]
+
+
+def _points(
+    heading: str = "<h2>Key takeaways</h2>",
+    box: str = "div",
+    attrs: str = 'class="box"',
+    link: bool = False,
+) -> str:
+    items = "".join(
+        f'<li><a href="/news/2026/10/p{i}">{p}</a></li>' if link else f"<li>{p}</li>"
+        for i, p in enumerate(POINTS)
+    )
+    return f"<{box} {attrs}>{heading}<ul>{items}</ul></{box}>"
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        _points(),
+        _points("<p><strong>Das Wichtigste in Kürze</strong></p>"),
+        _points("", attrs='data-module="KeyPoints"'),
+        _points("<h3>At a glance</h3>", box="aside"),
+    ],
+    ids=["heading", "german-label", "named-box", "aside"],
+)
+def test_key_points_come_after_the_standfirst(box: str) -> None:
+    assert _text(_page(f'<p class="dek">{DEK}</p>{box}')) == [DEK, *POINTS, *BODY]
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        _points(link=True),  # links to other articles: a related list
+        _points("<h2>Share this article</h2>"),  # no key-points label, no such name
+        '<div class="key-points"><h2>Key points</h2><ul><li>Politics</li><li>Islands</li>'
+        "<li>Transport</li></ul></div>",  # tags, not sentences
+    ],
+    ids=["links", "unnamed", "tags"],
+)
+def test_other_lists_are_not_key_points(box: str) -> None:
+    assert _text(_page(f'<p class="dek">{DEK}</p>{box}')) == [DEK, *BODY]
