@@ -25,7 +25,7 @@ from w3lib.encoding import html_to_unicode
 from presswatch.errors import ExtractionError, PageTooComplex
 from presswatch.extractors import metadata
 from presswatch.extractors.blocks import block_rules, strip_blocks
-from presswatch.extractors.boilerplate import LineFilter
+from presswatch.extractors.boilerplate import LineFilter, release_tail
 from presswatch.extractors.fingerprint import simhash
 from presswatch.extractors.folding import normalise_line
 from presswatch.extractors.furniture import Removal
@@ -155,6 +155,10 @@ def extract_article(
     page = metadata.page_metadata(tree, url)
     title = " ".join((page.title or "").split())
     lines = line_filter.clean(document.text.splitlines(), removed)
+    if (tail := release_tail(lines)) < len(lines):
+        if removed is not None:
+            removed.extend(Removal("release-tail", line) for line in lines[tail:])
+        lines = lines[:tail]
     lines = _drop_bylines(_drop_heading(lines, title, removed), page.author, removed)
     lines = [*header_lines(tree, lines, page.description), *lines]
     teasers = teaser_lines(lines, cards.kept)

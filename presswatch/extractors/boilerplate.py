@@ -77,6 +77,7 @@ BUILTIN_PHRASES: tuple[str, ...] = (
     "Read more",
     "Read More",
     "Continue reading",
+    "Summary",
 )
 # Labels: a line starting with one of these and staying short is furniture.
 BUILTIN_LABELS: tuple[str, ...] = (
@@ -100,6 +101,7 @@ BUILTIN_LABELS: tuple[str, ...] = (
     "©",
     "Copyright",
     "Our Standards:",
+    "View original content",
 )
 
 _MAX_LABEL_LINE_WORDS = 12
@@ -124,6 +126,7 @@ _CREDIT = re.compile(
     rf"|^{_ROLE}[^;]*;.*\b{_ROLE}"
     r"|\bcontributed (reporting|to this (report|story|article))( (from|in) [^.]{1,40})?\.?$"
     r"|^\([^\W\d_]{1,6}(/[^\W\d_]{1,6}){0,2}\)$"
+    r"|^\(with (inputs from [\w ,&.-]{1,40}|[\w ]{1,20} inputs)\)$"
 )
 _SHORT_CREDIT = re.compile(rf"^{_ROLE} [^,;.]+\.?$")
 _MAX_CREDIT_LINE_WORDS = 60
@@ -235,3 +238,29 @@ def _build(extra_lines: tuple[str, ...], extra_headings: tuple[str, ...]) -> Lin
     return LineFilter(
         frozenset(phrases), tuple(dict.fromkeys(labels)), related_labels(extra_headings)
     )
+
+
+# A press release ends with the issuer's boilerplate: "About <Company>" (its next line starts
+# with the company's name), forward-looking statements, media and investor contacts, "SOURCE
+# <Company>". Repeated on every release of the issuer, none of it is the news. Looked for
+# after the first third of the text only: such a heading near the top is the story's own.
+_ABOUT = re.compile(r"^About ((?:[A-Z0-9][\w&.,'-]*\s?){1,6})$")
+_TAIL_HEADINGS = re.compile(
+    r"^((cautionary (statement|note) (regarding|concerning|about) )?forward[- ]looking"
+    r" statements?|safe harbou?r statement|(media|press|investor|investors|journalist)"
+    r"( relations)? (contacts?|inquiries|enquiries)|contacts?|media inquiries):?$"
+)
+
+
+def release_tail(lines: Sequence[str]) -> int:
+    """Where a press release's boilerplate begins in `lines` (len(lines) when it has none)."""
+    for index in range(len(lines) // 3 + 1, len(lines)):
+        line = lines[index].strip()
+        about = _ABOUT.match(line)
+        if about and index + 1 < len(lines):
+            name = about[1].split()[0].rstrip(",.")
+            if lines[index + 1].startswith(name):
+                return index
+        if len(line.split()) <= 8 and _TAIL_HEADINGS.match(normalise_line(line)):
+            return index
+    return len(lines)

@@ -28,6 +28,17 @@ _POLISH_READ_ALSO = (
     "Przeczytaj również",
 )
 
+# "Read also", in Swedish, Danish, Norwegian and Czech
+_NORDIC_READ_ALSO = (
+    "Läs också",
+    "Läs även",
+    "Læs også",
+    "Les også",
+    "Čtěte také",
+    "Čtěte též",
+    "Přečtěte si také",
+)
+
 # A block whose heading, aria-label or first line is one of these is not the article.
 RELATED_LABELS: tuple[str, ...] = (
     # English
@@ -191,6 +202,21 @@ RELATED_LABELS: tuple[str, ...] = (
     "Najpopularniejsze",
     "Najnowsze",
     "Podobne artykuły",
+    # Swedish, Danish, Norwegian, Czech
+    *_NORDIC_READ_ALSO,
+    "Läs mer",
+    "Mest läst",
+    "Mest lästa",
+    "Senaste nytt",
+    "Mest læste",
+    "Mest lest",
+    "Siste nytt",
+    "Nejčtenější",
+    "Související články",
+    # a press release's newswire: the same company's other releases
+    "Also from this source",
+    "More news releases in similar topics",
+    "Related press releases",
     # the instruments, companies or people a page is tagged with ("In this article: ORSM ...")
     "In this article",
     "In this story",
@@ -291,6 +317,7 @@ TEASER_LEAD_INS: tuple[str, ...] = (
     "Veja também",
     "Saiba mais",
     *_POLISH_READ_ALSO,
+    *_NORDIC_READ_ALSO,
 )
 
 # Whole lines that count or time something: "4 min read", "12 comments", "3 Min. Lesezeit".

@@ -55,6 +55,16 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
         "in the comments",
         r"\b(join|have your say in) the (conversation|debate|discussion) in the comments\b",
     ),
+    # a station's or app's notifications; the sign-off that sends the reader elsewhere
+    ("straight to your", r"\bsent straight to your (phone|inbox|device)\b"),
+    ("notifications", r"\bmanage your notifications\b"),
+    ("alerts", r"\bsign up for (breaking news|news) alerts\b"),
+    ("head to", r"^for the latest (news|headlines)\b.{0,80}\bhead to\b"),
+    # copyright notices long enough to pass for a paragraph
+    ("all rights reserved", r"^(copyright|\(c\)|©) ?(\d{4}|by)\b.{0,80}\ball rights reserved\b"),
+    ("redistributed", r"\bmay not be (published|reproduced),? broadcast\b.{0,40}\bredistributed\b"),
+    # an analyst's or broker's disclaimer
+    ("disclaimer", r"^disclaimer:"),
     # market data furniture
     ("delayed", r"\bquotes? (are )?delayed (by )?(at least )?\d+ min"),
     ("send us your", r"\bsend us your (news|tips|stories|pictures|photos)\b"),
@@ -140,6 +150,12 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("inscreva-se", r"\binscreva-se\b"),
     ("siga-nos", r"\bsiga-nos\b"),
     ("assinatura digital", r"\bassinatura digital\b"),
+    # Swedish, Danish, Norwegian
+    ("prenumerera", r"\bprenumerera\b"),
+    ("abonnent", r"\b(bliv|bli) abonnent\b"),
+    ("tipsa oss", r"\btipsa oss\b"),
+    ("tip os", r"\btip os\b"),
+    ("fel i artikeln", r"\bfel i artikeln\b"),
     # Polish
     ("masz temat", r"\bmasz temat\b"),
     ("napisz do nas", r"\bnapisz do nas\b"),

@@ -203,11 +203,18 @@ def _names_of(element: HtmlElement, attributes: tuple[str, ...]) -> list[str]:
 
 
 def _says_the_same(words: list[str], described: list[str]) -> bool:
+    """Whether the block and the description say the same: one holds the other's first
+    words (up to 8, at least 6), in a row (a description is often the standfirst, its first
+    sentence, or its second)."""
     shorter = min(len(words), len(described))
     if shorter < 6:
         return False
     first = min(shorter, _SAME_WORDS)
-    return words[:first] == described[:first]
+    return _holds(words, described[:first]) or _holds(described, words[:first])
+
+
+def _holds(words: list[str], run: list[str]) -> bool:
+    return any(words[i : i + len(run)] == run for i in range(len(words) - len(run) + 1))
 
 
 def _words(text: str) -> list[str]:

@@ -275,6 +275,18 @@ def test_labels(text: str, label: bool) -> None:
         ("Have you ever braved a winter swim? Tell us in the comments below.", True),
         ("Data as of 2:41 PM EDT. Quotes delayed at least 15 minutes.", True),
         ("Masz temat? Napisz do nas: redakcja@gazeta.example", True),
+        ("Get the stories that matter to the valley sent straight to your phone.", True),
+        ("Manage your notifications here.", True),
+        (
+            "Copyright 2026 Pinnacle Media Inc. All rights reserved. This material may not be"
+            " published, broadcast, rewritten, or redistributed.",
+            True,
+        ),
+        ("For the latest news, weather and video, head to WBVX 6 News.", True),
+        ("Disclaimer: The views above are those of the analysts, not of the paper.", True),
+        ("Prenumerera på Sjöbygdens Tidning för 1 kr första månaden", True),
+        ("Copyright lawyers said the words all rights reserved have no legal force.", False),
+        ("For the latest figures, officials said, head to the council's website.", False),
         ("Police said they found an error in the records.", False),
         ("Share prices were delayed by the exchange for 15 minutes.", False),
         ("An auditor who spotted a mistake in the accounts was promoted.", False),

@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from presswatch.extractors.boilerplate import LineFilter
+from presswatch.extractors.boilerplate import LineFilter, release_tail
 from presswatch.extractors.folding import normalise_line
 
 FILTER = LineFilter.build(("Listen to the podcast",))
@@ -40,6 +40,9 @@ FILTER = LineFilter.build(("Listen to the podcast",))
         ("Jane Roe contributed reporting from Oslo.", True),
         ("(mk)", True),
         ("(dpa/lnw)", True),
+        ("(With inputs from agencies)", True),
+        ("Summary", True),
+        ("View original content to download multimedia:https://news.example/r/1.html", True),
         ("Watch now", True),
         ("Written by a committee of five, the report recommends closing two wards.", False),
         ("Reporting by the Ledger found that three of the contracts were never tendered.", False),
@@ -138,3 +141,30 @@ def test_user_drop_lines_are_literal_not_patterns() -> None:
 def test_filter_is_built_once_per_set_of_drop_lines() -> None:
     assert LineFilter.build(("A", "B")) is LineFilter.build(["A", "B"])
     assert LineFilter.build(("A",)) is not LineFilter.build(("B",))
+
+
+STORY = [
+    f"Paragraph {i} of the plant opening, with what the company and the town said."
+    for i in range(6)
+]
+
+
+@pytest.mark.parametrize(
+    ("tail", "cut"),
+    [
+        (["About Alderbrook Robotics", "Alderbrook Robotics, Inc. designs mowers.", "SOURCE X"], 6),
+        (["Forward-Looking Statements", "This release contains forward-looking statements."], 6),
+        (["Media contact:", "Marisol Teague", "+1 614-555-0193"], 6),
+        # not an issuer's boilerplate: an ordinary sentence, a lower-case subject, no name
+        (["About 140 employees have been hired.", "Alderbrook said more would follow."], 8),
+        (["About the company", "The company was founded in 2014."], 8),
+        (["About Alderbrook Robotics", "It was founded in 2014 in Ohio."], 8),
+    ],
+)
+def test_a_press_release_s_boilerplate_is_cut(tail: list[str], cut: int) -> None:
+    assert release_tail([*STORY, *tail]) == cut
+
+
+def test_a_contact_heading_near_the_top_is_the_story_s_own() -> None:
+    lines = ["Contacts:", *STORY]
+    assert release_tail(lines) == len(lines)

@@ -45,8 +45,10 @@ def _text(html: str) -> list[str]:
         (f'<h2 class="sc-x1y2z3-0">{DEK}</h2>', DEK),  # no telling class: the description
         (f'<p class="x7">{DEK}</p>', "The operator says fuel costs leave it no choice."),
         (f'<p itemprop="description">{DEK}</p>', None),
+        # a description that is a later part of the standfirst (an og:description, say)
+        (f'<p class="x7">{DEK}</p>', "islanders fear for the school run and hospital visits"),
     ],
-    ids=["chapo", "dek-span", "described", "described-first-sentence", "itemprop"],
+    ids=["chapo", "dek-span", "described", "described-first-sentence", "itemprop", "later-part"],
 )
 def test_the_standfirst_is_the_first_paragraph(header_extra: str, description: str | None) -> None:
     assert _text(_page(header_extra, description)) == [DEK, *BODY]
