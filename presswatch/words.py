@@ -85,3 +85,20 @@ def fingerprint_words(folded: str) -> list[str]:
     them over `words` moved borderline copies across the near-duplicate threshold (a copy
     without its standfirst went from 7 differing bits to 10)."""
     return _RUN.findall(folded)
+
+
+# Han and kana: Chinese and Japanese are written without spaces, so one word run can be a
+# whole sentence; for a reader's count such characters count as half a word each
+_CJK = re.compile(
+    r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+)
+_CJK_CHARS_PER_WORD = 2
+
+
+def reading_words(text: str) -> int:
+    """Words as a reader counts them: count_words, with Han and kana counted as half a word
+    per character."""
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return count_words(text)
+    return count_words(_CJK.sub(" ", text)) + cjk // _CJK_CHARS_PER_WORD

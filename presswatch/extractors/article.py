@@ -31,16 +31,10 @@ from presswatch.extractors.folding import normalise_line
 from presswatch.extractors.furniture import Removal
 from presswatch.extractors.options import ExtractOptions
 from presswatch.extractors.pagekind import index_page_reason, teaser_lines
-from presswatch.extractors.standfirst import header_lines
+from presswatch.extractors.standfirst import describes_the_page, header_lines
 from presswatch.model import Article as Article  # what extraction makes, shared with storage
-from presswatch.words import count_words
+from presswatch.words import count_words, reading_words
 
-# Han and kana: Chinese and Japanese are written without spaces, so one word run can be a
-# whole sentence; for the prose gate such characters count as half a word each
-_CJK = re.compile(
-    r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
-)
-_CJK_CHARS_PER_WORD = 2
 _SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", ":", ";", ")")
 # ideographic full stop; fullwidth ! ? ) and full stop; corner brackets closing a quote
 _CJK_SENTENCE_ENDS = ("\u3002", "\uff01", "\uff1f", "\u300d", "\u300f", "\uff09", "\uff0e")
@@ -160,12 +154,19 @@ def extract_article(
             removed.extend(Removal("release-tail", line) for line in lines[tail:])
         lines = lines[:tail]
     lines = _drop_bylines(_drop_heading(lines, title, removed), page.author, removed)
-    lines = [*header_lines(tree, lines, page.description), *lines]
-    teasers = teaser_lines(lines, cards.kept)
+    # the standfirst and key points: the article's own header, which the card census may
+    # count as a card (a headline, a teaser, a link), so not held to the teaser test below
+    header = header_lines(tree, lines, page.description)
+    teasers = {
+        i: card
+        for i, card in teaser_lines(lines, cards.kept).items()
+        if not describes_the_page(lines[i], page.description)
+    }
     if teasers:  # teasers of other articles, in lists that stayed on the page: not its text
         if removed is not None:
             removed.extend(Removal("teaser-line", lines[i]) for i in teasers)
         lines = [line for i, line in enumerate(lines) if i not in teasers]
+    lines = [*header, *lines]
     prose = prose_words(lines)
     if cards.total and (
         reason := index_page_reason(
@@ -312,7 +313,7 @@ def prose_words(lines: list[str]) -> int:
     return sum(
         count
         for line in _join_broken_lines(lines)
-        if (count := _count_words(line)) >= _LONG_LINE_WORDS
+        if (count := reading_words(line)) >= _LONG_LINE_WORDS
         or line.endswith(_SENTENCE_ENDS + _CJK_SENTENCE_ENDS)
     )
 
@@ -335,14 +336,6 @@ def _continues(previous: str, line: str) -> bool:
         return False
     # "make-up photos." goes on a sentence; "iPhone sales fall" is a new headline
     return previous.endswith(_CONTINUES) or line.split()[0].islower()
-
-
-def _count_words(line: str) -> int:
-    """Words, with Han and kana counted as half a word per character."""
-    cjk = len(_CJK.findall(line))
-    if not cjk:
-        return count_words(line)
-    return count_words(_CJK.sub(" ", line)) + cjk // _CJK_CHARS_PER_WORD
 
 
 def _clean(value: str | None) -> str | None:

@@ -213,6 +213,17 @@ RELATED_LABELS: tuple[str, ...] = (
     "Siste nytt",
     "Nejčtenější",
     "Související články",
+    # a match report's data box: line-ups, referee, attendance
+    "Ficha técnica",
+    "Ficha del partido",
+    "Alineaciones",
+    "Match facts",
+    "Line-ups",
+    "Lineups",
+    "Team line-ups",
+    "Aufstellungen",
+    "Fiche technique",
+    "Tabellino",
     # a press release's newswire: the same company's other releases
     "Also from this source",
     "More news releases in similar topics",

@@ -65,6 +65,13 @@ PROMPT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("redistributed", r"\bmay not be (published|reproduced),? broadcast\b.{0,40}\bredistributed\b"),
     # an analyst's or broker's disclaimer
     ("disclaimer", r"^disclaimer:"),
+    # a media player's own words (its title and times go with it, as one short block)
+    ("video", r"^(play|watch) (the )?video$"),
+    ("audio", r"^play (the )?audio$"),
+    ("abspielen", r"^(video|audio|beitrag) abspielen$"),
+    ("anhoren", r"^beitrag anhoren$"),
+    ("lire la video", r"^lire la video$"),
+    ("reproducir", r"^reproducir (el )?video$"),
     # market data furniture
     ("delayed", r"\bquotes? (are )?delayed (by )?(at least )?\d+ min"),
     ("send us your", r"\bsend us your (news|tips|stories|pictures|photos)\b"),

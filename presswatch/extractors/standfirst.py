@@ -25,6 +25,7 @@ from lxml.html import HtmlElement
 from presswatch.extractors.folding import normalise_line
 from presswatch.extractors.furniture import is_counter, label_key
 from presswatch.extractors.prompts import is_prompt
+from presswatch.words import reading_words
 
 # class or id words that name a standfirst (split at anything not a letter)
 _NAMES = frozenset(
@@ -97,6 +98,9 @@ _POINT_LABELS = frozenset(
         "Em resumo",
         "Pontos-chave",
         "Najważniejsze",
+        "この記事のポイント",
+        "ポイント",
+        "要点",
     )
 )
 _LETTERS = re.compile(r"[^\W\d_]{2}")  # a word, not a number or an initial
@@ -138,13 +142,19 @@ def header_lines(tree: HtmlElement, lines: list[str], description: str | None) -
     return ([lead] if lead else []) + points
 
 
+def describes_the_page(line: str, description: str | None) -> bool:
+    """Whether `line` says what the page's description says (the page's own summary, never a
+    teaser of another article)."""
+    return bool(description) and _says_the_same(_words(line), _words(description or ""))
+
+
 def key_points(listing: HtmlElement) -> list[str]:
     """The items of a list that is a box of key points (else []): 2 to 8 short sentences
     without links, under a key-points heading or in a container named for them."""
     items = [" ".join(li.text_content().split()) for li in listing if li.tag == "li"]
     if not _MIN_POINTS <= len(items) <= _MAX_POINTS:
         return []
-    if any(not _MIN_POINT_WORDS <= len(_words(item)) <= _MAX_POINT_WORDS for item in items):
+    if any(not _MIN_POINT_WORDS <= reading_words(item) <= _MAX_POINT_WORDS for item in items):
         return []
     if not _prose(listing, " ".join(items)) or not _names_key_points(listing):
         return []

@@ -107,6 +107,15 @@ def test_the_author_s_box_goes_whole(box: str) -> None:
     )
 
 
+def test_a_media_player_goes_with_its_title_and_times() -> None:
+    player = (
+        '<div class="ts-mediaplayer"><p>video</p><p>Zeppelin hangar: what the neighbours hope</p>'
+        "<p>evening news 17:00, 14.11.2026</p><button>Video abspielen</button><span>1 Min</span>"
+        "</div>"
+    )
+    _check(_page(inside=player), ["Zeppelin", "Video abspielen", "evening news"], "prompt")
+
+
 def test_teasers_and_reading_times_under_the_headlines_go_too() -> None:
     cards = "".join(
         f'<div class="c-card"><a href="/news/2026/11/story-{i}"><h3>{h}</h3></a>'
@@ -243,6 +252,8 @@ def test_a_bad_selector_is_a_value_error_naming_it() -> None:
         ("Mehr zum Thema", True),
         ("LES PLUS LUS", True),
         ("Noticias relacionadas", True),
+        ("Ficha técnica", True),
+        ("Also from this source", True),
         ("Relate", False),
         ("More", False),
     ],
@@ -287,6 +298,9 @@ def test_labels(text: str, label: bool) -> None:
         ("Prenumerera på Sjöbygdens Tidning för 1 kr första månaden", True),
         ("Copyright lawyers said the words all rights reserved have no legal force.", False),
         ("For the latest figures, officials said, head to the council's website.", False),
+        ("Video abspielen", True),
+        ("Play video", True),
+        ("He pressed play video on the laptop and the room went quiet.", False),
         ("Police said they found an error in the records.", False),
         ("Share prices were delayed by the exchange for 15 minutes.", False),
         ("An auditor who spotted a mistake in the accounts was promoted.", False),

@@ -126,3 +126,15 @@ def test_key_points_come_after_the_standfirst(box: str) -> None:
 )
 def test_other_lists_are_not_key_points(box: str) -> None:
     assert _text(_page(f'<p class="dek">{DEK}</p>{box}')) == [DEK, *BODY]
+
+
+JA_POINTS = [
+    "汐見島では今夏、給水制限が過去最長の四十七日間に及んだ",
+    "県と町は来年七月の稼働を目指し、淡水化装置を整備する",
+]
+
+
+def test_key_points_in_japanese_are_counted_by_characters() -> None:
+    items = "".join(f"<li>{p}</li>" for p in JA_POINTS)
+    box = f'<section class="tn-box"><h2>この記事のポイント</h2><ul>{items}</ul></section>'
+    assert _text(_page(f'<p class="dek">{DEK}</p>{box}')) == [DEK, *JA_POINTS, *BODY]
