@@ -1,6 +1,7 @@
 """What page furniture says, as data: the labels of related-content blocks, the lead-ins of
 inline teasers and counters, in English, German, French and Spanish, with the most common
-forms in Dutch, Italian and Portuguese (the wording of prompts is in prompts.py).
+forms in Dutch, Italian, Portuguese, Polish, Swedish, Danish, Norwegian and Czech (the wording
+of prompts is in prompts.py).
 
 blocks.py finds these in the page before trafilatura reads it, boilerplate.py in the lines
 after. Labels are compared in `label_key` form (case, accents, punctuation and digits
