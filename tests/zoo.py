@@ -9,7 +9,8 @@ Every page is `tests/data/zoo/<name>.html` with `<name>.json` beside it:
 - `boilerplate`: strings of the page's furniture that must never reach a clipping (related
   headlines and their teasers, labels, footnotes, prompts, reading times);
 - `block_words`: per kind of block on the page ("related", "teaser", "list", "prompt"), words
-  that appear in that block and nowhere in the title or the text (a topic on them must not match).
+  that appear in that block and nowhere in the title or the text (a topic on them must not match);
+- `decisions` (optional, not read): what the page's writer decided the text is, and why.
 
 Pages named `holdout-*` were written apart from the rules and are scored only at the end.
 `python -m tests.zoo` checks that every page agrees with its JSON.
