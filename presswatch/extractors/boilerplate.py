@@ -78,6 +78,7 @@ BUILTIN_PHRASES: tuple[str, ...] = (
     "Read More",
     "Continue reading",
     "Summary",
+    "Article content",
 )
 # Labels: a line starting with one of these and staying short is furniture.
 BUILTIN_LABELS: tuple[str, ...] = (
@@ -102,6 +103,12 @@ BUILTIN_LABELS: tuple[str, ...] = (
     "Copyright",
     "Our Standards:",
     "View original content",
+    # Chinese: the original headline, the source, the editor in charge
+    "原标题:",
+    "来源:",
+    "责任编辑:",
+    "【责任编辑:",
+    "编辑:",
 )
 
 _MAX_LABEL_LINE_WORDS = 12
@@ -127,6 +134,8 @@ _CREDIT = re.compile(
     r"|\bcontributed (reporting|to this (report|story|article))( (from|in) [^.]{1,40})?\.?$"
     r"|^\([^\W\d_]{1,6}(/[^\W\d_]{1,6}){0,2}\)$"
     r"|^\(with (inputs from [\w ,&.-]{1,40}|[\w ]{1,20} inputs)\)$"
+    # a Chinese photo caption: "图为……。本报记者 周敏摄" (图为: "the picture shows"; 摄: "photo")
+    r"|^图为.{0,150}摄\)?$"
 )
 _SHORT_CREDIT = re.compile(rf"^{_ROLE} [^,;.]+\.?$")
 _MAX_CREDIT_LINE_WORDS = 60

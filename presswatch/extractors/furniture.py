@@ -1,7 +1,7 @@
 """What page furniture says, as data: the labels of related-content blocks, the lead-ins of
 inline teasers and counters, in English, German, French and Spanish, with the most common
-forms in Dutch, Italian, Portuguese, Polish, Swedish, Danish, Norwegian and Czech (the wording
-of prompts is in prompts.py).
+forms in Dutch, Italian, Portuguese, Polish, Swedish, Danish, Norwegian, Czech, Chinese and
+Japanese (the wording of prompts is in prompts.py).
 
 blocks.py finds these in the page before trafilatura reads it, boilerplate.py in the lines
 after. Labels are compared in `label_key` form (case, accents, punctuation and digits
@@ -214,6 +214,23 @@ RELATED_LABELS: tuple[str, ...] = (
     "Siste nytt",
     "Nejčtenější",
     "Související články",
+    # Chinese and Japanese
+    "相关阅读",
+    "相关新闻",
+    "相关报道",
+    "延伸阅读",
+    "推荐阅读",
+    "热点推荐",
+    "热门推荐",
+    "热点排行",
+    "24小时热点排行",
+    "猜你喜欢",
+    "関連記事",
+    "関連ニュース",
+    "最新ニュース",
+    "アクセスランキング",
+    "ランキング",
+    "おすすめ記事",
     # a match report's data box: line-ups, referee, attendance
     "Ficha técnica",
     "Ficha del partido",
@@ -266,6 +283,7 @@ RELATED_LABEL_PREFIXES: tuple[str, ...] = (
     "Latest in",
     "Popular in",
     "Most read in",
+    "Recommended from",
     "Mehr aus",
     "Mehr zu",
     "Mehr von",
