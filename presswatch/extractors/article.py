@@ -31,7 +31,7 @@ from presswatch.extractors.folding import normalise_line
 from presswatch.extractors.furniture import Removal
 from presswatch.extractors.options import ExtractOptions
 from presswatch.extractors.pagekind import index_page_reason, teaser_lines
-from presswatch.extractors.standfirst import describes_the_page, header_lines
+from presswatch.extractors.standfirst import header_lines
 from presswatch.model import Article as Article  # what extraction makes, shared with storage
 from presswatch.words import count_words, reading_words
 
@@ -44,6 +44,8 @@ _LONG_LINE_WORDS = 20
 # elements a page may have to be extracted (the largest page of the shared corpus has 1,596)
 MAX_ELEMENTS = 15_000
 _HEADING_SEARCH_LINES = 3
+# the author's biography: one of the last lines, short, opening with the author's name
+_BIO_LINES, _BIO_WORDS = 3, 50
 _KICKER_WORDS = 5
 
 
@@ -153,20 +155,14 @@ def extract_article(
         if removed is not None:
             removed.extend(Removal("release-tail", line) for line in lines[tail:])
         lines = lines[:tail]
-    lines = _drop_bylines(_drop_heading(lines, title, removed), page.author, removed)
-    # the standfirst and key points: the article's own header, which the card census may
-    # count as a card (a headline, a teaser, a link), so not held to the teaser test below
-    header = header_lines(tree, lines, page.description)
-    teasers = {
-        i: card
-        for i, card in teaser_lines(lines, cards.kept).items()
-        if not describes_the_page(lines[i], page.description)
-    }
+    headlines = {normalise_line(title), normalise_line(_first_h1(tree))} - {""}
+    lines = _drop_bylines(_drop_heading(lines, headlines, removed), page.author, removed)
+    lines = [*header_lines(tree, lines, page.description), *lines]
+    teasers = teaser_lines(lines, cards.kept)
     if teasers:  # teasers of other articles, in lists that stayed on the page: not its text
         if removed is not None:
             removed.extend(Removal("teaser-line", lines[i]) for i in teasers)
         lines = [line for i, line in enumerate(lines) if i not in teasers]
-    lines = [*header, *lines]
     prose = prose_words(lines)
     if cards.total and (
         reason := index_page_reason(
@@ -263,12 +259,19 @@ def _trafilatura_options(url: str) -> Extractor:
     return options
 
 
-def _drop_heading(lines: list[str], title: str, removed: list[Removal] | None) -> list[str]:
-    """Drop the headline repeated at the top of the text, and a kicker or breadcrumb
-    ("Local News") just above it."""
-    wanted = normalise_line(title)
+def _first_h1(tree: HtmlElement) -> str:
+    heading = tree.find(".//h1")
+    return heading.text_content() if heading is not None else ""
+
+
+def _drop_heading(
+    lines: list[str], headlines: set[str], removed: list[Removal] | None
+) -> list[str]:
+    """Drop the headline repeated at the top of the text (the page's title or its `<h1>`, in
+    normalise_line form: the two differ when the title is a shorter social headline), and a
+    kicker or breadcrumb ("Local News") just above it."""
     for index, line in enumerate(lines[:_HEADING_SEARCH_LINES]):
-        if normalise_line(line) == wanted:
+        if normalise_line(line) in headlines:
             before = lines[:index]
             if all(len(b.split()) <= _KICKER_WORDS for b in before):
                 dropped, kept = lines[: index + 1], lines[index + 1 :]
@@ -287,17 +290,25 @@ _BY = re.compile(r"^(by|von|par|por)\s+", re.IGNORECASE)
 
 def _drop_bylines(lines: list[str], author: str | None, removed: list[Removal] | None) -> list[str]:
     """Drop lines that only name the author ("By Jane Doe", "22:05 Jane Doe"): a byline that
-    trafilatura kept, or one repeated on every post of a live blog."""
+    trafilatura kept, or one repeated on every post of a live blog; and the author's short
+    biography among the last lines ("Jane Doe is a staff writer at ...")."""
     if not author:
         return lines
     wanted = normalise_line(author)
+    bio = re.compile(rf"^{re.escape(wanted)},? (is|was|has been|covers|reports)\b")
+    last = len(lines) - _BIO_LINES
     kept = []
-    for line in lines:
+    for index, line in enumerate(lines):
+        norm = normalise_line(line)
         if normalise_line(_BY.sub("", _CLOCK.sub("", line))) == wanted:
-            if removed is not None:
-                removed.append(Removal("byline-line", line))
+            rule = "byline-line"
+        elif index >= last and len(norm.split()) <= _BIO_WORDS and bio.match(norm):
+            rule = "bio-line"
         else:
             kept.append(line)
+            continue
+        if removed is not None:
+            removed.append(Removal(rule, line))
     return kept
 
 

@@ -286,7 +286,12 @@ def _teasers_beside(cards: list[tuple[HtmlElement, ...]]) -> int:
 
 
 def _is_card(page: Page, item: HtmlElement) -> bool:
-    """A headline linked to another article, perhaps with a kicker, teaser or reading time."""
+    """A headline linked to another article, perhaps with a kicker, teaser or reading time;
+    never the page's own header: an unlinked `<h1>` with the section link and standfirst
+    around it (a home page's lead story may link its `<h1>`)."""
+    heading = item if item.tag == "h1" else item.find(".//h1")
+    if heading is not None and heading.find(".//a") is None and _ancestor_link(heading) is None:
+        return False
     text = squeeze(item.text_content())
     if len(text.split()) > _MAX_CARD_WORDS:
         return False
@@ -300,6 +305,10 @@ def _is_card(page: Page, item: HtmlElement) -> bool:
         if text.find(headline) <= 40 or len(headline) >= 0.3 * len(text):
             return True
     return False
+
+
+def _ancestor_link(element: HtmlElement) -> HtmlElement | None:
+    return next((a for a in element.iterancestors("a")), None)
 
 
 def _headlines(page: Page, element: HtmlElement) -> int:

@@ -134,6 +134,9 @@ _CREDIT = re.compile(
     r"|\bcontributed (reporting|to this (report|story|article))( (from|in) [^.]{1,40})?\.?$"
     r"|^\([^\W\d_]{1,6}(/[^\W\d_]{1,6}){0,2}\)$"
     r"|^\(with (inputs from [\w ,&.-]{1,40}|[\w ]{1,20} inputs)\)$"
+    # where the print edition carried it
+    r"|^(published|appeared) in the print edition\b"
+    r"|^a version of this (article|story) (appears|appeared) in print\b"
     # a Chinese photo caption: "图为……。本报记者 周敏摄" (图为: "the picture shows"; 摄: "photo")
     r"|^图为.{0,150}摄\)?$"
 )

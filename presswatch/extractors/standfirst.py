@@ -142,12 +142,6 @@ def header_lines(tree: HtmlElement, lines: list[str], description: str | None) -
     return ([lead] if lead else []) + points
 
 
-def describes_the_page(line: str, description: str | None) -> bool:
-    """Whether `line` says what the page's description says (the page's own summary, never a
-    teaser of another article)."""
-    return bool(description) and _says_the_same(_words(line), _words(description or ""))
-
-
 def key_points(listing: HtmlElement) -> list[str]:
     """The items of a list that is a box of key points (else []): 2 to 8 short sentences
     without links, under a key-points heading or in a container named for them."""

@@ -230,3 +230,18 @@ def test_form_fields_and_odd_nodes_parse_as_html_elements() -> None:
     ]  # comments and processing instructions dropped, as trafilatura's parser drops them
     assert all(type(e) is HtmlElement for e in tree.iter())
     assert tree.xpath("//p")[0].text_content() == "Café & bar — \xa0ok"
+
+
+def test_the_author_s_biography_at_the_end_and_the_h1_repeated_at_the_top_go() -> None:
+    bio = "Zoë Müller is a staff writer at the Gazette and covers the harbour."  # the author
+    page = article_page("Harbour dredging plan approved", [*OWN_PASSAGE, bio]).replace(
+        "<h1>Harbour dredging plan approved</h1>",
+        "<h1>Harbour dredging plan approved after a decade of delays</h1>",
+    )
+    article = _article(page)
+    assert article.text.split("\n\n") == OWN_PASSAGE
+    # a paragraph about someone else, or the author named mid-text, stays
+    other = [*OWN_PASSAGE, "Zoë Müller, the harbour master, said the work was overdue."]
+    assert (
+        _article(article_page("Harbour dredging plan approved", other)).text.split("\n\n") == other
+    )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from presswatch.extractors.article import extract_article
-from presswatch.extractors.blocks import css_to_xpath
+from presswatch.extractors.article import extract_article, parse_html
+from presswatch.extractors.blocks import block_rules, css_to_xpath, strip_blocks
+from presswatch.extractors.folding import word_string
 from presswatch.extractors.furniture import Removal, related_labels
 from presswatch.extractors.options import ExtractOptions
 from presswatch.extractors.prompts import is_prompt
 from presswatch.model import Article
 from tests.pages import paragraphs_about
+from tests.zoo import zoo_pages
 
 URL = "https://www.gazette.example/news/2026/11/harbour-dredging-plan"
 BODY = paragraphs_about("the harbour dredging plan", n=4)
@@ -315,3 +317,29 @@ def test_labels(text: str, label: bool) -> None:
 )
 def test_prompts(text: str, prompt: bool) -> None:
     assert is_prompt(text) is prompt
+
+
+@pytest.mark.parametrize("name", ["es-sports-cronica", "us-magazine-reef"])
+def test_the_article_s_own_header_is_not_a_card(name: str) -> None:
+    """A section link, the unlinked <h1> and the standfirst around it are the page's header,
+    not a teaser card of another article (which would make the teaser test drop the page's
+    own lines, and hide furniture that happened to be in the same block)."""
+    page = next(p for p in zoo_pages() if p.name == name)
+    tree = parse_html(page.html)
+    assert tree is not None
+    headline = word_string(tree.findtext(".//h1") or "")
+    cards = strip_blocks(tree, page.url, block_rules((), ()), None)
+    assert headline
+    assert [card for card in cards.kept if headline in card] == []
+
+
+def test_a_home_page_s_linked_lead_headline_is_still_a_card() -> None:
+    cards = "".join(
+        f'<div class="card"><h1><a href="/news/2026/11/lead-{i}">{h}</a></h1>'
+        f"<p>A teaser about the {h.split()[0].lower()} that ran this week.</p></div>"
+        for i, h in enumerate(OTHER)
+    )
+    tree = parse_html(f"<html><body><main><div class='row'>{cards}</div></main></body></html>")
+    assert tree is not None
+    census = strip_blocks(tree, URL, block_rules((), ()), None)
+    assert census.total == len(OTHER)

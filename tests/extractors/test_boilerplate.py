@@ -44,6 +44,12 @@ FILTER = LineFilter.build(("Listen to the podcast",))
         ("原标题\uff1a“小站点”打通农村寄递“最后一公里”", True),  # full-width colon
         ("图为服务站工作人员正在分拣包裹。本报记者 周敏摄", True),
         ("Article content", True),
+        (
+            "Published in the print edition of the November 17, 2025, issue, with the"
+            " headline “Songs for an Empty Reef.”",
+            True,
+        ),
+        ("A version of this article appears in print on Nov. 3, 2026, Section A.", True),
         ("图书馆今年新增藏书三万册\uff0c读者摄影展也将开幕。", False),
         ("Summary", True),
         ("View original content to download multimedia:https://news.example/r/1.html", True),
