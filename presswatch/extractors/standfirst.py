@@ -55,6 +55,7 @@ _ITEMPROPS = frozenset({"description", "abstract", "alternativeHeadline"})
 _TAGS = frozenset({"p", "div", "h2", "h3", "span"})
 # never a standfirst, nor inside one
 _NOT_IN = frozenset({"figure", "figcaption", "aside", "nav", "footer", "li", "a", "button", "form"})
+_POINTS_NOT_IN = _NOT_IN - {"aside"}  # a box of key points may be an <aside>
 _BLOCKS = frozenset(
     {"p", "div", "ul", "ol", "li", "table", "section", "article", "aside", "figure", "header"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "nav", "footer", "form"}
@@ -122,7 +123,7 @@ def header_lines(tree: HtmlElement, lines: list[str], description: str | None) -
         if not isinstance(element.tag, str):
             continue
         if element.tag in ("ul", "ol"):
-            if not points and not _inside(element, _NOT_IN - {"aside"}):
+            if not points and not _inside(element, _POINTS_NOT_IN):
                 points = key_points(element)
             continue
         if element.tag not in _TAGS or _has_block(element):
@@ -137,8 +138,9 @@ def header_lines(tree: HtmlElement, lines: list[str], description: str | None) -
             continue
         if _prose(element, text) and (_named(element) or _says_the_same(words, described)):
             lead = text
-    whole = normalise_line(" ".join(lines))
-    points = [p for p in points if normalise_line(p)[:60] not in whole]
+    if points:  # those the text already holds are not put back
+        whole = normalise_line(" ".join(lines))
+        points = [p for p in points if normalise_line(p)[:60] not in whole]
     return ([lead] if lead else []) + points
 
 
