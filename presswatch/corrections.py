@@ -96,7 +96,7 @@ def recheck(
             break
         try:
             if robots is not None and not robots.allows(page.url):
-                outcome = _refused(repository, page, now, summary)
+                outcome = _refused(repository, page, now)
             else:
                 outcome = _check(
                     repository,
@@ -110,7 +110,10 @@ def recheck(
         except StorageError as exc:  # the next pass tries again
             log.warning("re-check not stored: %s", exc, extra={"url": page.url})
             outcome = "error"
-        if outcome in ("skipped", "robots"):
+        if outcome == "skipped":
+            continue
+        if outcome == "robots":  # not fetched, so not checked
+            summary.robots += 1
             continue
         summary.checked += 1
         if outcome == "unchanged":
@@ -178,13 +181,10 @@ def _check(
     return "changed"
 
 
-def _refused(
-    repository: Repository, page: DuePage, now: datetime, summary: RecheckSummary
-) -> Outcome:
+def _refused(repository: Repository, page: DuePage, now: datetime) -> Outcome:
     """robots.txt forbids the page now: not fetched, asked about again at the next step."""
     if not repository.revisions.record_error(page, now, 0, FORBIDDEN):
         return "skipped"
-    summary.robots += 1
     log.info(
         "re-check of clipping %d skipped: %s",
         page.clipping_id,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from presswatch.alerts.matching import ArticleMatcher, topics_of
@@ -24,7 +24,7 @@ from presswatch.extractors.options import ExtractOptions
 from presswatch.ingest import add_clipping
 from presswatch.loopback import LoopbackSite, Route
 from presswatch.model import Article
-from presswatch.storage.models import Alert
+from presswatch.storage.models import Alert, ClippingRevision
 from presswatch.storage.repository import Repository
 from presswatch.storage.revisions import RECHECK_AFTER, first_check, next_check
 from presswatch.web.app import create_app
@@ -350,19 +350,20 @@ def test_a_page_robots_txt_now_forbids_is_not_fetched_and_asked_about_at_the_nex
     assert len(newsroom.site.hits_for(PAGE)) == 1
 
 
-@pytest.mark.parametrize(
-    "robots", [Route(b"oops", status=500, conditional=False), None], ids=["500", "no-host"]
-)
-def test_a_robots_txt_that_cannot_be_read_allows_the_re_check(
-    newsroom: Newsroom, robots: Route | None
-) -> None:
-    if robots is not None:
-        newsroom.site.add("/robots.txt", robots)
-        assert newsroom.recheck(hours=1) == counts(checked=1, unchanged=1)
-        return
-    # the page's host does not answer at all: robots.txt is not read, the page fails as before
+def test_a_robots_txt_that_answers_500_allows_the_re_check(newsroom: Newsroom) -> None:
+    newsroom.site.add("/robots.txt", Route(b"oops", status=500, conditional=False))
+    assert newsroom.recheck(hours=1) == counts(checked=1, unchanged=1)
+    assert len(newsroom.site.hits_for(PAGE)) == 1
+
+
+def test_a_dead_host_s_robots_txt_is_not_a_refusal(newsroom: Newsroom) -> None:
+    # the host does not answer at all: robots.txt unread, the page's own fetch fails as before
     newsroom.site.stop()
     assert newsroom.recheck(hours=1) == counts(checked=1, errors=1)
+    tracking = newsroom.repository.revisions.tracking(newsroom.clipping_id)
+    assert tracking is not None
+    assert tracking.last_error is not None
+    assert "cannot fetch" in tracking.last_error
 
 
 def test_obey_robots_false_re_checks_what_robots_txt_forbids(newsroom: Newsroom) -> None:
@@ -420,6 +421,20 @@ def test_concurrent_checkers_store_a_check_once(newsroom: Newsroom) -> None:
     tracking = newsroom.repository.revisions.tracking(newsroom.clipping_id)
     assert tracking is not None
     assert (tracking.checks, tracking.errors) == (1, 1)
+
+
+def test_a_removal_no_topic_opted_into_sends_nothing_and_keeps_no_revision(
+    newsroom: Newsroom,
+) -> None:
+    newsroom.config = newsroom.config.model_copy(
+        update={"topics": tuple(t.model_copy(update={"on_update": False})
+                                for t in newsroom.config.topics)}
+    )  # fmt: skip
+    newsroom.site.add(PAGE, Route(b"gone", status=410, conditional=False))
+    assert newsroom.recheck(hours=1) == counts(checked=1, removed=1)
+    assert newsroom.alerts() == []
+    with newsroom.repository.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(ClippingRevision)) == 0
 
 
 def test_a_topic_without_on_update_hears_nothing(newsroom: Newsroom) -> None:
