@@ -318,22 +318,24 @@ def time_command(
 
 def command_imports(backend: str) -> list[str]:
     """The modules `presswatch sources` imports before it asks the database."""
-    driver = ["sqlite3"] if backend == "sqlite" else ["psycopg"]
     dialect = "sqlite.pysqlite" if backend == "sqlite" else "postgresql.psycopg"
     return [
         "presswatch.cli",
         "presswatch.cli.sources",
         "presswatch.storage.repository",
         f"sqlalchemy.dialects.{dialect}",
-        *driver,
+        _driver(backend),
     ]
 
 
 def floor_imports(backend: str) -> list[str]:
     """What any command that reads its config and asks the database imports, whatever its
     query: SQLAlchemy, the driver and the config layer (pydantic)."""
-    driver = "sqlite3" if backend == "sqlite" else "psycopg"
-    return ["sqlalchemy", driver, "presswatch.config"]
+    return ["sqlalchemy", _driver(backend), "presswatch.config"]
+
+
+def _driver(backend: str) -> str:
+    return "sqlite3" if backend == "sqlite" else "psycopg"
 
 
 def compile_presswatch() -> int:
